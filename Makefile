@@ -1,0 +1,102 @@
+# stackhop - one non-recursive Makefile.
+#
+#   make                          build ./stackhop
+#   make check                    install Debian deps, build, run every test
+#   make demo                     install deps, build, show a plan (see README)
+#   make SANITIZE=address,undefined check
+#   make bench                    run bench/plan-scale
+#   make install PREFIX=/usr/local
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PREFIX ?= /usr/local
+DATADIR = $(PREFIX)/share/stackhop
+BUILD ?= build
+VERSION := 0.1.0$(shell git rev-parse --short HEAD 2>/dev/null | sed 's/^/+g/')
+
+PKGS = yaml-0.1 jansson
+# Expanded when a recipe runs, so that "make check" can install the -dev
+# packages first.
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+
+CFLAGS ?= -O2 -g
+WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
+	-Wno-format-nonliteral -Wvla -Wmissing-prototypes
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) \
+	-Isrc -Isrc/basic -Isrc/core $(PKG_CFLAGS) \
+	-DSTACKHOP_VERSION='"$(VERSION)"' -DSTACKHOP_DATADIR='"$(DATADIR)"'
+ALL_LDFLAGS = $(LDFLAGS)
+
+ifneq ($(SANITIZE),)
+ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-pointer
+ALL_LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+LIB_SRCS = $(wildcard src/basic/*.c) $(wildcard src/core/*.c)
+CMD_SRCS = $(wildcard src/cmd/*.c) src/main.c
+TEST_SRCS = $(wildcard tests/unit/test-*.c)
+FUZZ_SRCS = $(wildcard tests/fuzz/fuzz-*.c)
+
+LIB_OBJS = $(LIB_SRCS:%.c=$(BUILD)/%.o)
+CMD_OBJS = $(CMD_SRCS:%.c=$(BUILD)/%.o)
+TEST_BINS = $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
+
+# Rebuild everything when the flags change (e.g. SANITIZE).
+FLAGS_FILE = $(BUILD)/.flags
+$(shell mkdir -p $(BUILD) && echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $(FLAGS_FILE) || echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $(FLAGS_FILE))
+
+.PHONY: all check test demo bench deps clean install fuzz-regress
+all: stackhop
+
+stackhop: $(CMD_OBJS) $(BUILD)/libstackhop.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(CMD_OBJS) $(BUILD)/libstackhop.a $(PKG_LIBS)
+
+$(BUILD)/libstackhop.a: $(LIB_OBJS)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c $(FLAGS_FILE)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/harness.h $(BUILD)/libstackhop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libstackhop.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+# Fuzz targets built with a replay driver: every corpus file is run once
+# (the regression part of fuzzing; see tests/fuzz/README).
+$(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libstackhop.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libstackhop.a $(ALL_LDFLAGS) $(PKG_LIBS)
+
+deps:
+	scripts/deps.sh
+
+# The README's test command: installs what it needs, then runs everything.
+check: deps
+	$(MAKE) --no-print-directory test
+
+test: stackhop $(TEST_BINS) $(FUZZ_BINS)
+	tests/run.sh
+
+bench: stackhop
+	bench/plan-scale
+
+demo: deps
+	$(MAKE) --no-print-directory stackhop
+	scripts/demo.sh
+
+install: stackhop
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/catalog/hops \
+		$(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 755 stackhop $(DESTDIR)$(PREFIX)/bin/stackhop
+	install -m 644 catalog/*.yaml $(DESTDIR)$(DATADIR)/catalog/
+	install -m 644 catalog/hops/*.yaml $(DESTDIR)$(DATADIR)/catalog/hops/
+	install -m 644 docs/stackhop.1 $(DESTDIR)$(PREFIX)/share/man/man1/stackhop.1
+
+clean:
+	rm -rf $(BUILD) stackhop
+
+-include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)

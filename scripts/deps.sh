@@ -1,0 +1,38 @@
+#!/bin/sh
+# Install every Debian package that building, testing and the demo need.
+# Idempotent: when everything is present it only runs dpkg-query (well under
+# a second).  When something is missing it refreshes the package lists first,
+# because a fresh machine's lists may be stale or empty.
+set -eu
+
+PACKAGES="
+build-essential
+pkg-config
+libyaml-dev
+libjansson-dev
+graphviz
+"
+
+missing=""
+for p in $PACKAGES; do
+	status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+	case "$status" in
+	"install ok installed") ;;
+	*) missing="$missing $p" ;;
+	esac
+done
+
+if [ -z "$missing" ]; then
+	exit 0
+fi
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps.sh: missing packages:$missing (run as root to install them)" >&2
+	exit 1
+fi
+
+echo "deps.sh: installing:$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q
+# shellcheck disable=SC2086 # word splitting of the package list is intended
+apt-get install -y -q --no-install-recommends $missing

@@ -1,0 +1,31 @@
+/*
+ * cmd.h - the subcommands and what they share.
+ *
+ * Each cmd_*() owns its options and prints its own errors, once, in git's
+ * style ("error: ..."); it returns the process exit status: 0 success,
+ * 1 failure, 2 bad input (arguments, inventory, catalog, settings).
+ */
+#ifndef STACKHOP_CMD_H
+#define STACKHOP_CMD_H
+
+#include <stdio.h>
+
+#include "error.h"
+
+int cmd_plan(int argc, char **argv);
+int cmd_releases(int argc, char **argv);
+int cmd_inventory(int argc, char **argv);
+
+/*
+ * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the
+ * catalog/ beside the executable (a build tree), else the installed one.
+ */
+const char *catalog_dir(const char *option);
+
+/* Print err as "error: ..." and return its exit status. */
+int report_error(const struct sh_error *err);
+/* Print a usage error naming the command's --help; returns 2. */
+int usage_error(const char *cmd, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+#endif

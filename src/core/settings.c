@@ -1,0 +1,313 @@
+/* settings.c - the settings file reader; see settings.h. */
+#include <arpa/inet.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "settings.h"
+#include "yamldoc.h"
+
+static void add_default_rolling(struct settings *s)
+{
+	struct rolling def = { "default", 1, false, 0, 0 };
+
+	vec_push(s->rolling, def);
+}
+
+struct settings *settings_defaults(void)
+{
+	struct settings *s = xcalloc(1, sizeof(*s));
+
+	s->runtime = RUNTIME_DOCKER;
+	add_default_rolling(s);
+	return s;
+}
+
+void settings_free(struct settings *s)
+{
+	if (!s)
+		return;
+	vec_free(s->rolling);
+	vec_free(s->modes);
+	vec_free(s->hops);
+	arena_release(&s->arena);
+	free(s);
+}
+
+static bool looks_secret(const char *key)
+{
+	static const char *const words[] = { "password", "passwd", "token",
+		"secret_key", "credential", NULL };
+
+	for (size_t i = 0; words[i]; i++)
+		if (strstr(key, words[i]))
+			return true;
+	return false;
+}
+
+/* Refuse secret-looking keys anywhere in a mapping (one level). */
+static int refuse_secrets(struct ydoc *d, const yaml_node_t *map,
+			  struct sh_error *err)
+{
+	for (size_t i = 0; i < ymap_len(map); i++) {
+		const char *k = yscalar(ymap_key_at(d, map, i));
+
+		if (k && looks_secret(k))
+			return y_error(d, ymap_key_at(d, map, i), err,
+				       "'%s' looks like a secret: secrets belong in the secrets file (mode 0600), never in the settings file",
+				       k);
+	}
+	return 0;
+}
+
+static int check_hostport(struct ydoc *d, const yaml_node_t *n, const char *what,
+			  const char *v, struct sh_error *err)
+{
+	const char *colon = strrchr(v, ':');
+	long port;
+
+	if (!colon || colon == v || parse_long(colon + 1, 1, 65535, &port) < 0)
+		return y_error(d, n, err, "%s must be host:port, not '%s'", what, v);
+	return 0;
+}
+
+static int parse_rolling(struct settings *s, struct ydoc *d,
+			 const yaml_node_t *map, struct sh_error *err)
+{
+	static const char *const keys[] = { "serial", "max_fail_percentage", NULL };
+
+	if (ymap_check(d, map, "rolling", NULL, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ymap_len(map); i++) {
+		const char *group = yscalar(ymap_key_at(d, map, i));
+		yaml_node_t *v = ymap_val_at(d, map, i);
+		struct rolling r = { 0 };
+		const char *serial = NULL;
+		char what[300];
+
+		snprintf(what, sizeof(what), "rolling '%s'", group);
+		if (ymap_check(d, v, what, keys, err) < 0 ||
+		    y_str(d, v, "serial", what, false, &serial, err) < 0 ||
+		    y_long(d, v, "max_fail_percentage", what, 0, 100, false,
+			   &r.max_fail_percentage, err) < 0)
+			return -1;
+		r.serial = 1;
+		if (serial) {
+			size_t len = strlen(serial);
+			char num[32];
+
+			r.percent = len && serial[len - 1] == '%';
+			if (len >= sizeof(num))
+				len = sizeof(num) - 1;
+			memcpy(num, serial, len);
+			num[r.percent ? len - 1 : len] = '\0';
+			if (parse_long(num, 1, r.percent ? 100 : 1000000, &r.serial) < 0)
+				return y_error(d, ymap_get(d, v, "serial"), err,
+					       "serial of %s must be a host count (1 or more) or a percentage like \"20%%\", not '%s'",
+					       what, serial);
+		}
+		r.group = arena_strdup(&s->arena, group);
+		r.line = ynode_line(v);
+		if (streq(group, "default"))
+			s->rolling.v[0] = r;
+		else
+			vec_push(s->rolling, r);
+	}
+	return 0;
+}
+
+static int parse_choices(struct settings *s, struct ydoc *d,
+			 const yaml_node_t *map, const char *what,
+			 const char *field, void *listp, struct sh_error *err)
+{
+	VEC(struct setting_choice) *list = listp;
+	const char *const keys[] = { field, NULL };
+
+	if (ymap_check(d, map, what, NULL, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ymap_len(map); i++) {
+		const char *name = yscalar(ymap_key_at(d, map, i));
+		yaml_node_t *v = ymap_val_at(d, map, i);
+		const char *value;
+		char w[300];
+
+		snprintf(w, sizeof(w), "%s '%s'", what, name);
+		if (ymap_check(d, v, w, keys, err) < 0 ||
+		    y_str(d, v, field, w, true, &value, err) < 0)
+			return -1;
+		struct setting_choice c = { arena_strdup(&s->arena, name),
+					    arena_strdup(&s->arena, value),
+					    ynode_line(ymap_get(d, v, field)) };
+		vec_push(*list, c);
+	}
+	return 0;
+}
+
+int settings_load(const char *path, struct settings **ret, struct sh_error *err)
+{
+	static const char *const keys[] = { "vip", "endpoints", "runtime",
+		"secrets", "rolling", "components", "phases", NULL };
+	static const char *const ep_keys[] = { "database", "rabbitmq", "keystone", NULL };
+	struct settings *s = settings_defaults();
+	struct ydoc d;
+	yaml_node_t *root, *n;
+	const char *v = NULL;
+	int r = -1;
+
+	s->path = arena_strdup(&s->arena, path);
+	if (ydoc_load(&d, s->path, err) < 0) {
+		settings_free(s);
+		return sh_error_prefix(err, "settings");
+	}
+	root = ydoc_root(&d);
+	if (refuse_secrets(&d, root, err) < 0 ||
+	    ymap_check(&d, root, "the settings", keys, err) < 0)
+		goto out;
+
+	if (y_str(&d, root, "vip", "the settings", false, &v, err) < 0)
+		goto out;
+	if (v) {
+		unsigned char buf[16];
+
+		if (inet_pton(AF_INET, v, buf) != 1 && inet_pton(AF_INET6, v, buf) != 1) {
+			y_error(&d, ymap_get(&d, root, "vip"), err,
+				"vip must be an IPv4 or IPv6 address, not '%s'", v);
+			goto out;
+		}
+		s->vip = arena_strdup(&s->arena, v);
+	}
+
+	if ((n = ymap_get(&d, root, "endpoints"))) {
+		yaml_node_t *rq;
+
+		if (refuse_secrets(&d, n, err) < 0 ||
+		    ymap_check(&d, n, "endpoints", ep_keys, err) < 0)
+			goto out;
+		v = NULL;
+		if (y_str(&d, n, "database", "endpoints", false, &v, err) < 0 ||
+		    (v && check_hostport(&d, ymap_get(&d, n, "database"), "endpoints database", v, err) < 0))
+			goto out;
+		s->database = arena_strdup(&s->arena, v);
+		v = NULL;
+		if (y_str(&d, n, "keystone", "endpoints", false, &v, err) < 0)
+			goto out;
+		if (v && !str_has_prefix(v, "http://") && !str_has_prefix(v, "https://")) {
+			y_error(&d, ymap_get(&d, n, "keystone"), err,
+				"endpoints keystone must be an http:// or https:// URL, not '%s'", v);
+			goto out;
+		}
+		if (v && strchr(v, '@')) {
+			y_error(&d, ymap_get(&d, n, "keystone"), err,
+				"endpoints keystone must not carry credentials: they belong in the secrets file");
+			goto out;
+		}
+		s->keystone = arena_strdup(&s->arena, v);
+		if (y_seq(&d, n, "rabbitmq", "endpoints", false, true, &rq, err) < 0)
+			goto out;
+		s->nrabbitmq = yseq_len(rq);
+		s->rabbitmq = arena_alloc(&s->arena, (s->nrabbitmq + 1) * sizeof(char *));
+		for (size_t i = 0; i < s->nrabbitmq; i++) {
+			yaml_node_t *it = yseq_at(&d, rq, i);
+
+			if (check_hostport(&d, it, "each rabbitmq endpoint", yscalar(it), err) < 0)
+				goto out;
+			s->rabbitmq[i] = arena_strdup(&s->arena, yscalar(it));
+		}
+	}
+
+	v = NULL;
+	if (y_str(&d, root, "runtime", "the settings", false, &v, err) < 0)
+		goto out;
+	if (v) {
+		if (streq(v, "docker"))
+			s->runtime = RUNTIME_DOCKER;
+		else if (streq(v, "process"))
+			s->runtime = RUNTIME_PROCESS;
+		else {
+			y_error(&d, ymap_get(&d, root, "runtime"), err,
+				"runtime must be docker or process, not '%s'", v);
+			goto out;
+		}
+	}
+
+	v = NULL;
+	if (y_str(&d, root, "secrets", "the settings", false, &v, err) < 0)
+		goto out;
+	if (v) {
+		if (v[0] == '/') {
+			s->secrets = arena_strdup(&s->arena, v);
+		} else {
+			char dir[PATH_MAX];
+
+			strlcpy_sh(dir, path, sizeof(dir));
+			s->secrets = arena_printf(&s->arena, "%s/%s", dirname(dir), v);
+		}
+	}
+
+	if ((n = ymap_get(&d, root, "rolling")) && parse_rolling(s, &d, n, err) < 0)
+		goto out;
+	if ((n = ymap_get(&d, root, "components")) &&
+	    parse_choices(s, &d, n, "components", "mode", &s->modes, err) < 0)
+		goto out;
+	if ((n = ymap_get(&d, root, "phases"))) {
+		if (parse_choices(s, &d, n, "phases", "hops", &s->hops, err) < 0)
+			goto out;
+		for (size_t i = 0; i < s->hops.n; i++) {
+			struct setting_choice *c = &s->hops.v[i];
+
+			if (!streq(c->name, "host") && !streq(c->name, "ceph") &&
+			    !streq(c->name, "infra")) {
+				sh_error_at(err, s->path, c->line,
+					    "unknown phase '%s' in phases (expected host, ceph or infra)",
+					    c->name);
+				goto out;
+			}
+			if (!streq(c->value, "first") && !streq(c->value, "every") &&
+			    !streq(c->value, "none")) {
+				sh_error_at(err, s->path, c->line,
+					    "hops of phase '%s' must be first, every or none, not '%s'",
+					    c->name, c->value);
+				goto out;
+			}
+		}
+	}
+	*ret = s;
+	s = NULL;
+	r = 0;
+out:
+	ydoc_release(&d);
+	settings_free(s);
+	return r;
+}
+
+const struct rolling *settings_rolling(const struct settings *s,
+				       const char *const *groups, size_t n)
+{
+	for (size_t g = 0; g < n; g++)
+		for (size_t i = 1; i < s->rolling.n; i++)
+			if (streq(s->rolling.v[i].group, groups[g]))
+				return &s->rolling.v[i];
+	return &s->rolling.v[0];
+}
+
+size_t rolling_batch_size(const struct rolling *r, size_t count)
+{
+	size_t size;
+
+	if (!r->percent)
+		return (size_t)r->serial;
+	/* Ansible rounds a percentage down, but never below one host. */
+	size = count * (size_t)r->serial / 100;
+	return size ? size : 1;
+}
+
+const struct setting_choice *settings_choice(const void *listp, const char *name)
+{
+	const VEC(struct setting_choice) *list = listp;
+
+	for (size_t i = 0; i < list->n; i++)
+		if (streq(list->v[i].name, name))
+			return &list->v[i];
+	return NULL;
+}

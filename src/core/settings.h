@@ -1,0 +1,83 @@
+/*
+ * settings.h - the stackhop settings file (YAML): what an Ansible
+ * inventory lacks.
+ *
+ *   vip: 10.231.0.100                 the control plane's virtual IP
+ *   endpoints:
+ *     database: 10.231.0.100:3306     SQL through the VIP
+ *     rabbitmq: [10.231.0.11:5672, …] AMQP brokers
+ *     keystone: http://10.231.0.100:5000/v3
+ *   runtime: docker | process         how services run on the nodes
+ *   secrets: secrets.yaml             passwords (mode 0600; relative paths
+ *                                     are relative to the settings file)
+ *   rolling:                          batches per inventory group
+ *     default: {serial: 1, max_fail_percentage: 0}
+ *     compute: {serial: "10%", max_fail_percentage: 10}
+ *   components:                       procedure per infra component
+ *     galera: {mode: rolling | new-cluster}
+ *     rabbitmq: {mode: full-stop | rolling}
+ *   phases:                           which hops upgrade host OS / Ceph
+ *     host: {hops: first | every | none}
+ *     ceph: {hops: first | every | none}
+ *
+ * The file never holds a secret: a key that looks like one is refused.
+ * Without a settings file, settings_defaults() gives the values above.
+ */
+#ifndef STACKHOP_SETTINGS_H
+#define STACKHOP_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "error.h"
+#include "util.h"
+
+enum runtime_kind { RUNTIME_DOCKER, RUNTIME_PROCESS };
+
+struct rolling {
+	const char *group;	/* "default" for the fallback */
+	long serial;		/* hosts, or percent when percent is set */
+	bool percent;
+	long max_fail_percentage;
+	int line;
+};
+
+struct setting_choice {
+	const char *name;	/* component or phase */
+	const char *value;	/* mode or hops */
+	int line;
+};
+
+struct settings {
+	const char *path;	/* NULL for defaults */
+	struct arena arena;
+	const char *vip;
+	const char *database;	/* host:port */
+	const char **rabbitmq;	/* host:port each */
+	size_t nrabbitmq;
+	const char *keystone;	/* URL */
+	enum runtime_kind runtime;
+	const char *secrets;	/* absolute path, or NULL */
+	VEC(struct rolling) rolling;	/* rolling[0] is "default" */
+	VEC(struct setting_choice) modes;	/* components: */
+	VEC(struct setting_choice) hops;	/* phases: */
+};
+
+int settings_load(const char *path, struct settings **ret, struct sh_error *err);
+struct settings *settings_defaults(void);
+void settings_free(struct settings *s);
+
+/*
+ * The rolling policy for a component whose inventory groups are the
+ * fallback list groups[0..n): the first group that has an entry, else
+ * "default".
+ */
+const struct rolling *settings_rolling(const struct settings *s,
+				       const char *const *groups, size_t n);
+/* Batch size for count hosts under policy r (at least 1). */
+size_t rolling_batch_size(const struct rolling *r, size_t count);
+
+/* The chosen value for name in list, or NULL. */
+const struct setting_choice *settings_choice(const void *list,
+					     const char *name);
+
+#endif

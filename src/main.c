@@ -1,0 +1,76 @@
+/*
+ * main.c - stackhop's entry point: the command table (git's git.c shape).
+ *
+ * stackhop plans and runs multi-release OpenStack upgrades.  Each
+ * subcommand lives in src/cmd/cmd-<name>.c and owns its options.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/cmd.h"
+#include "util.h"
+
+#ifndef STACKHOP_VERSION
+#define STACKHOP_VERSION "unknown"
+#endif
+
+struct command {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+};
+
+static const struct command commands[] = {
+	{ "plan", cmd_plan, "compute the ordered upgrade plan of a journey (touches nothing)" },
+	{ "releases", cmd_releases, "list the catalog's releases, SLURP flags and mandatory steps" },
+	{ "inventory", cmd_inventory, "show how an Ansible inventory was read" },
+};
+
+static void usage(FILE *out)
+{
+	fputs("usage: stackhop [--version] [--help] COMMAND [ARGS]\n\n"
+	      "Upgrade containerized OpenStack clouds across releases.\n\n"
+	      "Commands:\n", out);
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fputs("\nRun 'stackhop COMMAND --help' for a command's options.\n", out);
+}
+
+int main(int argc, char **argv)
+{
+	const char *name;
+
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	name = argv[1];
+	if (streq(name, "--version") || streq(name, "version")) {
+		printf("stackhop %s\n", STACKHOP_VERSION);
+		return 0;
+	}
+	if (streq(name, "--help") || streq(name, "-h")) {
+		usage(stdout);
+		return 0;
+	}
+	if (streq(name, "help")) {
+		if (argc < 3) {
+			usage(stdout);
+			return 0;
+		}
+		name = argv[2];
+		for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+			if (streq(commands[i].name, name)) {
+				char *help_argv[] = { argv[2], (char *)"--help", NULL };
+
+				return commands[i].fn(2, help_argv);
+			}
+		fprintf(stderr, "error: unknown command '%s'\n", name);
+		return 2;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
+		if (streq(commands[i].name, name))
+			return commands[i].fn(argc - 1, argv + 1);
+	fprintf(stderr, "error: unknown command '%s'\nsee 'stackhop --help'\n", name);
+	return 2;
+}

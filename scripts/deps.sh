@@ -11,6 +11,7 @@ pkg-config
 libyaml-dev
 libjansson-dev
 graphviz
+jq
 "
 
 missing=""

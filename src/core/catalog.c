@@ -944,7 +944,8 @@ static int load_hops(struct loader *l)
 			vec_push(files, xstrdup(de->d_name));
 	}
 	closedir(dh);
-	qsort(files.v, files.n, sizeof(*files.v), cmp_str);
+	if (files.n > 1)
+		qsort(files.v, files.n, sizeof(*files.v), cmp_str);
 	for (size_t i = 0; i < files.n && r == 0; i++)
 		r = load_hop_file(l, files.v[i]);
 	for (size_t i = 0; i < files.n; i++)

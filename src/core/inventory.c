@@ -535,7 +535,8 @@ void inventory_select(struct inventory *inv, const char *pattern,
 		if (*s == ':')
 			s++;
 	}
-	qsort(out->v + start, out->n - start, sizeof(*out->v), cmp_host_index);
+	if (out->n - start > 1)
+		qsort(out->v + start, out->n - start, sizeof(*out->v), cmp_host_index);
 }
 
 static int cmp_group_precedence(const void *a, const void *b)
@@ -581,7 +582,8 @@ static void resolve_vars(struct inventory *inv)
 	for (size_t i = 0; i < inv->groups.n; i++)
 		if (inv->groups.v[i]->vars.n)
 			vec_push(withvars, inv->groups.v[i]);
-	qsort(withvars.v, withvars.n, sizeof(*withvars.v), cmp_group_precedence);
+	if (withvars.n > 1)
+		qsort(withvars.v, withvars.n, sizeof(*withvars.v), cmp_group_precedence);
 	for (size_t i = 0; i < withvars.n; i++) {
 		members.n = 0;
 		inv->mark++;

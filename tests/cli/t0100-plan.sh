@@ -1,0 +1,116 @@
+#!/bin/sh
+# t0100-plan.sh - stackhop plan, releases and inventory from the command line.
+# shellcheck disable=SC2016 # test bodies are single-quoted on purpose
+. "$(dirname "$0")/lib.sh"
+
+INV=examples/multinode
+
+test_expect_success '--version and --help of every command' '
+	$STACKHOP --version | grep -q "^stackhop [0-9]"
+	$STACKHOP --help | grep -q "usage: stackhop"
+	for c in plan releases inventory; do
+		$STACKHOP $c --help | grep -q "usage: stackhop $c"
+		$STACKHOP help $c | grep -q "usage: stackhop $c"
+	done
+'
+
+test_expect_success 'liberty to ocata is three hops, one release at a time' '
+	$STACKHOP plan -i $INV --from liberty --to ocata >"$TRASH/plan.txt"
+	head -1 "$TRASH/plan.txt" | grep -q "liberty -> ocata, 3 hops"
+	grep -q "^hop 1/3: liberty -> mitaka" "$TRASH/plan.txt"
+	grep -q "^hop 2/3: mitaka -> newton" "$TRASH/plan.txt"
+	grep -q "^hop 3/3: newton -> ocata" "$TRASH/plan.txt"
+	test "$(grep -c "^hop " "$TRASH/plan.txt")" = 3
+'
+
+test_expect_success 'JSON: the documented shape, every after id exists' '
+	$STACKHOP plan -i $INV --from liberty --to ocata --format json >"$TRASH/plan.json"
+	jq -e ".from == \"liberty\" and .to == \"ocata\" and (.hops | length) == 3" "$TRASH/plan.json"
+	jq -e "[.hops[] | .from + \">\" + .to] == [\"liberty>mitaka\", \"mitaka>newton\", \"newton>ocata\"]" "$TRASH/plan.json"
+	jq -e "[.hops[].steps[] | has(\"id\") and has(\"kind\") and has(\"phase\") and has(\"targets\") and has(\"after\")] | all" "$TRASH/plan.json"
+	jq -e "([.hops[].steps[].id]) as \$ids | [.hops[].steps[].after[]] - \$ids == []" "$TRASH/plan.json"
+	jq -e "[.hops[].steps[].id] | length == (unique | length)" "$TRASH/plan.json"
+'
+
+test_expect_success 'JSON: in the ocata hop, placement and cells v2 precede nova db sync' '
+	jq -r ".hops[2].steps[].id" "$TRASH/plan.json" >"$TRASH/ids"
+	line() { grep -n "^$1\$" "$TRASH/ids" | cut -d: -f1; }
+	test "$(line ocata/nova/placement-endpoints)" -lt "$(line ocata/nova/db-sync)"
+	test "$(line ocata/nova/cell-v2-map-cell0)" -lt "$(line ocata/nova/cell-v2-create-cell1)"
+	test "$(line ocata/nova/cell-v2-create-cell1)" -lt "$(line ocata/nova/api-db-sync)"
+	test "$(line ocata/nova/api-db-sync)" -lt "$(line ocata/nova/db-sync)"
+'
+
+test_expect_success 'DOT renders with Graphviz' '
+	$STACKHOP plan -i $INV --from newton --to ocata --format dot >"$TRASH/plan.dot"
+	dot -Tsvg "$TRASH/plan.dot" -o "$TRASH/plan.svg"
+	grep -q "<svg" "$TRASH/plan.svg"
+'
+
+test_expect_success 'SLURP: 2023.1 to 2024.1 is one hop, 2023.2 to 2024.2 two' '
+	$STACKHOP plan -i $INV --from 2023.1 --to 2024.1 | head -1 | grep -q ", 1 hop,"
+	$STACKHOP plan -i $INV --from 2023.1 --to 2024.1 --direct | grep -q "SLURP jump"
+	$STACKHOP plan -i $INV --from 2023.2 --to 2024.2 | head -1 | grep -q ", 2 hops,"
+'
+
+test_expect_success 'downgrades, unknown releases and unsupported jumps are refused' '
+	expect_fail 2 $STACKHOP plan -i $INV --from ocata --to liberty
+	grep_err "error: refusing to downgrade from ocata to liberty"
+	expect_fail 2 $STACKHOP plan -i $INV --from liberty --to ocatta
+	grep_err "unknown release .ocatta. in --to"
+	expect_fail 2 $STACKHOP plan -i $INV --from 2023.2 --to 2024.2 --direct
+	grep_err "unsupported jump from bobcat (2023.2) to dalmatian (2024.2)"
+'
+
+test_expect_success 'bad arguments exit 2 with a hint' '
+	expect_fail 2 $STACKHOP plan --from liberty --to ocata
+	grep_err "missing -i INVENTORY"
+	expect_fail 2 $STACKHOP plan -i $INV --from liberty --to ocata --format yaml
+	grep_err "unknown format .yaml."
+	expect_fail 2 $STACKHOP plan -i $INV --from liberty
+	grep_err "missing --to RELEASE"
+	expect_fail 2 $STACKHOP frobnicate
+	grep_err "unknown command .frobnicate."
+	expect_fail 2 $STACKHOP
+'
+
+test_expect_success 'bad inventories: file:line and exit 2, never a crash' '
+	printf "[control]\ncontrol01\n[cloud:children]\ncontrl\n" >"$TRASH/inv1"
+	expect_fail 2 $STACKHOP plan -i "$TRASH/inv1" --from liberty --to mitaka
+	grep_err "inv1:4: unknown group .contrl."
+	printf "[compute]\nnode[9:1]\n" >"$TRASH/inv2"
+	expect_fail 2 $STACKHOP plan -i "$TRASH/inv2" --from liberty --to mitaka
+	grep_err "inv2:2: bad host range"
+	expect_fail 2 $STACKHOP plan -i /dev/null --from liberty --to mitaka
+	grep_err "no hosts"
+	expect_fail 2 $STACKHOP plan -i "$TRASH" --from liberty --to mitaka
+	grep_err "is a directory"
+'
+
+test_expect_success 'bad settings and catalogs: file:line and exit 2' '
+	printf "rolling:\n  compute: {serial: lots}\n" >"$TRASH/s.yaml"
+	expect_fail 2 $STACKHOP plan -i $INV -s "$TRASH/s.yaml" --from liberty --to mitaka
+	grep_err "s.yaml:2: serial of rolling .compute."
+	cp -r catalog "$TRASH/cat"
+	sed -i "s/{name: pike,     date: 2017-08-30, /{name: pike, /" "$TRASH/cat/releases.yaml"
+	expect_fail 2 $STACKHOP plan -i $INV --catalog "$TRASH/cat" --from liberty --to mitaka
+	grep_err "cat/releases.yaml:25: missing field .date. in release .pike."
+	STACKHOP_CATALOG="$TRASH/cat" expect_fail 2 $STACKHOP releases
+	grep_err "releases.yaml:25"
+'
+
+test_expect_success 'a release is added by data alone' '
+	rm -rf "$TRASH/cat" && cp -r catalog "$TRASH/cat"
+	sed -i "/{name: indri/a\\  - {name: juniper, id: \"2027.2\", date: 2027-09-29, status: future, slurp: false, source: \"test\"}" "$TRASH/cat/releases.yaml"
+	$STACKHOP releases --catalog "$TRASH/cat" | grep -q "^juniper *2027.2"
+	$STACKHOP plan -i $INV --catalog "$TRASH/cat" --from 2027.1 --to 2027.2 | grep -q "warning: juniper (2027.2) is not released yet"
+'
+
+test_expect_success 'releases and inventory commands' '
+	$STACKHOP releases | grep -q "^antelope *2023.1 .* yes"
+	$STACKHOP releases --format json | jq -e "length == 24 and .[0].name == \"liberty\""
+	$STACKHOP inventory -i $INV | head -1 | grep -q "^19 hosts"
+	$STACKHOP inventory -i $INV --format json | jq -e ".groups[\"ceph-osd\"] == [\"storage01\",\"storage02\",\"storage03\"]"
+'
+
+test_done

@@ -1,0 +1,389 @@
+/* test-plan.c - settings, the hop path and the step DAG. */
+#include "harness.h"
+#include "plan.h"
+
+static struct catalog *cat;
+static struct inventory *inv;
+static struct settings *kept[16];	/* plans borrow their settings */
+static size_t nkept;
+
+/* ---- settings ---------------------------------------------------------- */
+
+TEST(settings_file)
+{
+	struct sh_error err = { 0 };
+	struct settings *s = NULL;
+	static const char *const compute[] = { "nova-compute", "compute" };
+	static const char *const ctl[] = { "nova-api", "nova", "control" };
+
+	CHECK(settings_load("tests/data/settings-lab.yaml", &s, &err) == 0);
+	if (!s)
+		return;
+	CHECK(streq(s->vip, "10.231.0.100"));
+	CHECK(streq(s->database, "10.231.0.100:3306"));
+	CHECK(s->nrabbitmq == 3);
+	CHECK(s->runtime == RUNTIME_PROCESS);
+	CHECK(streq(s->secrets, "tests/data/secrets.yaml"));
+	CHECK(settings_rolling(s, compute, 2)->percent);
+	CHECK(rolling_batch_size(settings_rolling(s, compute, 2), 10) == 5);
+	CHECK(rolling_batch_size(settings_rolling(s, compute, 2), 1) == 1);
+	CHECK(settings_rolling(s, ctl, 3) == &s->rolling.v[0]);
+	CHECK(streq(settings_choice(&s->modes, "galera")->value, "new-cluster"));
+	settings_free(s);
+}
+
+static const char *settings_bad(const char *text)
+{
+	static struct sh_error err;
+	struct settings *s = NULL;
+	FILE *f = fopen("/tmp/stackhop-test-settings.yaml", "w");
+
+	memset(&err, 0, sizeof(err));
+	fputs(text, f);
+	fclose(f);
+	if (settings_load("/tmp/stackhop-test-settings.yaml", &s, &err) == 0) {
+		settings_free(s);
+		return "(loaded)";
+	}
+	CHECK(err.status == SH_EXIT_INPUT);
+	return err.msg;
+}
+
+TEST(settings_bad_inputs)
+{
+	CHECK_CONTAINS(settings_bad("vip: 10.231.0.300\n"),
+		       "settings.yaml:1: vip must be an IPv4 or IPv6 address");
+	CHECK_CONTAINS(settings_bad("runtime: lxc\n"), ":1: runtime must be docker or process");
+	CHECK_CONTAINS(settings_bad("rolling:\n  compute: {serial: \"0%\"}\n"),
+		       ":2: serial of rolling 'compute' must be a host count");
+	CHECK_CONTAINS(settings_bad("rolling:\n  compute: {max_fail_percentage: 120}\n"),
+		       "field 'max_fail_percentage' of rolling 'compute' must be an integer from 0 to 100");
+	CHECK_CONTAINS(settings_bad("admin_password: hunter2\n"),
+		       ":1: 'admin_password' looks like a secret: secrets belong in the secrets file");
+	CHECK_CONTAINS(settings_bad("endpoints:\n  keystone: http://admin:pw@10.0.0.1/v3\n"),
+		       ":2: endpoints keystone must not carry credentials");
+	CHECK_CONTAINS(settings_bad("endpoints:\n  database: 10.0.0.1\n"),
+		       ":2: endpoints database must be host:port");
+	CHECK_CONTAINS(settings_bad("vip: 10.0.0.1\nvip: 10.0.0.2\n"), ":2: duplicate key 'vip'");
+	CHECK_CONTAINS(settings_bad("vipp: 10.0.0.1\n"), ":1: unknown key 'vipp' in the settings");
+	CHECK_CONTAINS(settings_bad("phases:\n  host: {hops: sometimes}\n"),
+		       ":2: hops of phase 'host' must be first, every or none");
+	CHECK_CONTAINS(settings_bad("- a list\n"), ":1: expected a YAML mapping at the top");
+	CHECK_CONTAINS(settings_bad("vip: [\n"), "invalid YAML");
+}
+
+/* ---- the hop path ------------------------------------------------------ */
+
+static int path_len(const char *from, const char *to, bool direct, int *status)
+{
+	struct sh_error err = { 0 };
+	const struct cat_release **path = NULL;
+	size_t n = 0;
+
+	*status = 0;
+	if (plan_path(cat, from, to, direct, &path, &n, &err) < 0) {
+		*status = err.status;
+		return -1;
+	}
+	free(path);
+	return (int)n - 1;	/* hops */
+}
+
+TEST(hop_path)
+{
+	int st;
+
+	CHECK(path_len("liberty", "ocata", false, &st) == 3);
+	CHECK(path_len("2023.1", "2024.1", false, &st) == 1);	/* SLURP */
+	CHECK(path_len("antelope", "caracal", true, &st) == 1);
+	CHECK(path_len("2023.2", "2024.2", false, &st) == 2);
+	CHECK(path_len("2023.1", "2024.2", false, &st) == 2);
+	CHECK(path_len("2023.1", "2026.1", false, &st) == 3);
+	CHECK(path_len("zed", "2024.1", false, &st) == 2);	/* zed -> 2023.1 -> 2024.1 */
+	CHECK(path_len("yoga", "zed", true, &st) == 1);
+	CHECK(path_len("liberty", "2026.1", false, &st) == 18);
+	CHECK(path_len("ocata", "liberty", false, &st) == -1 && st == SH_EXIT_INPUT);
+	CHECK(path_len("liberty", "ocata", true, &st) == -1 && st == SH_EXIT_INPUT);
+	CHECK(path_len("2023.2", "2024.2", true, &st) == -1 && st == SH_EXIT_INPUT);
+	CHECK(path_len("liberty", "liberty", false, &st) == -1 && st == SH_EXIT_INPUT);
+	CHECK(path_len("kilo", "ocata", false, &st) == -1 && st == SH_EXIT_INPUT);
+	CHECK(path_len("liberty", "2099.1", false, &st) == -1 && st == SH_EXIT_INPUT);
+	/* The path's releases themselves. */
+	{
+		struct sh_error err = { 0 };
+		const struct cat_release **p = NULL;
+		size_t n;
+
+		CHECK(plan_path(cat, "liberty", "ocata", false, &p, &n, &err) == 0);
+		CHECK(n == 4 && streq(p[1]->name, "mitaka") && streq(p[2]->name, "newton"));
+		free(p);
+	}
+}
+
+/* ---- the DAG ----------------------------------------------------------- */
+
+/* anc[i * n + j] != 0 when step j is an ancestor of step i. */
+static unsigned char *ancestors(const struct plan *p)
+{
+	size_t n = p->steps.n;
+	unsigned char *anc = xcalloc(n * n, 1);
+
+	/* Steps are in topological order: one pass suffices. */
+	for (size_t i = 0; i < n; i++)
+		for (size_t a = 0; a < p->steps.v[i].nafter; a++) {
+			size_t j = p->steps.v[i].after[a];
+
+			anc[i * n + j] = 1;
+			for (size_t k = 0; k < n; k++)
+				anc[i * n + k] |= anc[j * n + k];
+		}
+	return anc;
+}
+
+static long find(const struct plan *p, const char *id)
+{
+	for (size_t i = 0; i < p->steps.n; i++)
+		if (streq(p->steps.v[i].id, id))
+			return (long)i;
+	return -1;
+}
+
+static struct plan *build(const char *from, const char *to, const char *settings)
+{
+	struct sh_error err = { 0 };
+	struct settings *st = NULL;
+	struct plan *p = NULL;
+
+	if (settings) {
+		if (settings_load(settings, &st, &err) < 0)
+			fprintf(stderr, "%s\n", err.msg);
+	} else {
+		st = settings_defaults();
+	}
+	if (plan_build(inv, cat, st, from, to, false, &p, &err) < 0)
+		fprintf(stderr, "%s\n", err.msg);
+	/* The plan borrows the settings; keep them until the end. */
+	if (nkept < ARRAY_SIZE(kept))
+		kept[nkept++] = st;
+	else
+		settings_free(st);
+	return p;
+}
+
+TEST(dag_is_well_formed)
+{
+	struct plan *p = build("liberty", "ocata", NULL);
+	struct strmap ids = { 0 };
+
+	CHECK(p);
+	if (!p)
+		return;
+	CHECK(p->hops.n == 3);
+	for (size_t i = 0; i < p->steps.n; i++) {
+		const struct plan_step *s = &p->steps.v[i];
+
+		CHECK(!strmap_put(&ids, s->id, (void *)s));	/* unique ids */
+		CHECK(s->ntargets > 0);
+		for (size_t a = 0; a < s->nafter; a++)
+			CHECK(s->after[a] < i);	/* exists, and earlier: acyclic */
+		CHECK(i == 0 || s->nafter > 0);	/* one connected journey */
+	}
+	/* Every after id resolves to a step. */
+	for (size_t i = 0; i < p->steps.n; i++)
+		for (size_t a = 0; a < p->steps.v[i].nafter; a++)
+			CHECK(strmap_get(&ids, p->steps.v[p->steps.v[i].after[a]].id));
+	strmap_release(&ids);
+	plan_free(p);
+}
+
+TEST(reference_journey_order)
+{
+	struct plan *p = build("liberty", "ocata", NULL);
+	unsigned char *anc;
+	size_t n;
+
+	CHECK(p);
+	if (!p)
+		return;
+	n = p->steps.n;
+	anc = ancestors(p);
+#define BEFORE(a, b) ((a) >= 0 && (b) >= 0 && anc[(size_t)(b) * n + (size_t)(a)])
+
+	CHECK(streq(p->hops.v[0].to->name, "mitaka"));
+	CHECK(streq(p->hops.v[1].to->name, "newton"));
+	CHECK(streq(p->hops.v[2].to->name, "ocata"));
+
+	/* newton -> ocata: placement registration and cells v2 first. */
+	{
+		static const char *const first[] = { "ocata/nova/placement-user",
+			"ocata/nova/placement-service", "ocata/nova/placement-endpoints",
+			"ocata/nova/cell-v2-map-cell0", "ocata/nova/cell-v2-create-cell1" };
+		long dbsync = find(p, "ocata/nova/db-sync");
+		long apisync = find(p, "ocata/nova/api-db-sync");
+
+		CHECK(dbsync >= 0 && apisync >= 0);
+		for (size_t k = 0; k < ARRAY_SIZE(first); k++) {
+			long f = find(p, first[k]);
+
+			CHECK(BEFORE(f, dbsync));
+			CHECK(BEFORE(f, apisync));
+			for (size_t i = 0; i < n; i++) {
+				const struct plan_step *s = &p->steps.v[i];
+
+				if (streq(s->owner, "nova") && s->hop == 2 &&
+				    streq(s->kind->name, "container-start"))
+					CHECK(BEFORE(f, (long)i));
+			}
+		}
+		CHECK(BEFORE(find(p, "ocata/nova/cell-v2-map-cell0"),
+			     find(p, "ocata/nova/cell-v2-create-cell1")));
+		CHECK(BEFORE(find(p, "ocata/nova/nova-compute/health-check#b10"),
+			     find(p, "ocata/nova/cell-v2-discover-hosts")));
+		/* placement starts before any other nova container */
+		CHECK(BEFORE(find(p, "ocata/nova/nova-placement-api/health-check#b3"),
+			     find(p, "ocata/nova/nova-conductor/container-start#b1")));
+	}
+
+	/* Every hop: api_db sync before db sync; galera and rabbitmq before
+	 * every OpenStack step; a verified backup before anything destructive. */
+	for (size_t h = 0; h < p->hops.n; h++) {
+		char id[128];
+		const struct plan_hop *hop = &p->hops.v[h];
+		long api, db, backup;
+
+		snprintf(id, sizeof(id), "%s/nova/api-db-sync", hop->to->name);
+		api = find(p, id);
+		snprintf(id, sizeof(id), "%s/nova/db-sync", hop->to->name);
+		db = find(p, id);
+		CHECK(BEFORE(api, db));
+		snprintf(id, sizeof(id), "%s/db-backup", hop->to->name);
+		backup = find(p, id);
+		CHECK(backup >= 0);
+		for (size_t i = hop->first; i < hop->first + hop->count; i++) {
+			const struct plan_step *s = &p->steps.v[i];
+
+			if (s->kind->destructive)
+				CHECK(BEFORE(backup, (long)i));
+			if (!streq(s->phase, "openstack"))
+				continue;
+			for (size_t j = hop->first; j < hop->first + hop->count; j++) {
+				const char *o = p->steps.v[j].owner;
+
+				if (streq(o, "galera") || streq(o, "rabbitmq"))
+					CHECK(BEFORE((long)j, (long)i));
+			}
+		}
+	}
+
+	/* Ceph: monitors first, then OSD nodes one at a time. */
+	{
+		long osd[3], mon[3];
+		char id[128];
+
+		for (int k = 0; k < 3; k++) {
+			snprintf(id, sizeof(id), "mitaka/ceph-osd/ceph-osd-upgrade@storage0%d", k + 1);
+			osd[k] = find(p, id);
+			snprintf(id, sizeof(id), "mitaka/ceph-mon/ceph-mon-upgrade@control0%d", k + 1);
+			mon[k] = find(p, id);
+			CHECK(osd[k] >= 0 && p->steps.v[osd[k]].ntargets == 1);
+		}
+		for (int k = 0; k < 3; k++)
+			for (int m = 0; m < 3; m++)
+				CHECK(BEFORE(mon[m], osd[k]));
+		CHECK(BEFORE(osd[0], osd[1]) && BEFORE(osd[1], osd[2]));
+	}
+#undef BEFORE
+	free(anc);
+	plan_free(p);
+}
+
+TEST(stein_extracts_placement)
+{
+	struct plan *p = build("rocky", "stein", NULL);
+	long retire, migrate, sync;
+
+	CHECK(p);
+	if (!p)
+		return;
+	retire = find(p, "stein/nova/nova-placement-api/container-stop#b1");
+	migrate = find(p, "stein/placement/placement-migrate-data");
+	sync = find(p, "stein/placement/db-sync");
+	CHECK(retire >= 0 && migrate > retire && sync > migrate);
+	CHECK(streq(p->steps.v[retire].owner, "nova"));
+	/* retired once, by placement, not again by nova */
+	{
+		size_t stops = 0;
+
+		for (size_t i = 0; i < p->steps.n; i++)
+			stops += streq(p->steps.v[i].component, "nova-placement-api");
+		CHECK(stops == 9);	/* 3 batches x stop, remove, remove image */
+	}
+	CHECK(find(p, "stein/placement/placement-api/container-start#b1") > sync);
+	plan_free(p);
+}
+
+TEST(settings_shape_the_plan)
+{
+	struct plan *p = build("2023.1", "2024.1", "tests/data/settings-lab.yaml");
+	size_t compute_batches = 0;
+
+	CHECK(p);
+	if (!p)
+		return;
+	CHECK(p->hops.n == 1 && p->hops.v[0].slurp_jump);
+	CHECK(p->hops.v[0].notes.n >= 2);	/* SLURP notes */
+	CHECK(find(p, "caracal/galera/galera-bootstrap@control01") >= 0);	/* new-cluster */
+	CHECK(find(p, "caracal/galera/galera-node-upgrade@control01") < 0);
+	CHECK(find(p, "caracal/ceph-mon/ceph-mon-upgrade@control01") < 0);	/* ceph: none */
+	CHECK(find(p, "caracal/host/host-upgrade#b1") >= 0);	/* host: every */
+	for (size_t i = 0; i < p->steps.n; i++) {
+		const struct plan_step *s = &p->steps.v[i];
+
+		if (streq(s->component, "nova-compute") && streq(s->kind->name, "container-start")) {
+			compute_batches++;
+			CHECK(s->ntargets == 5 && s->nbatches == 2 && s->max_fail_percentage == 20);
+		}
+	}
+	CHECK(compute_batches == 2);
+	plan_free(p);
+}
+
+TEST(unknown_mode_is_an_input_error)
+{
+	struct sh_error err = { 0 };
+	struct settings *st = NULL;
+	struct plan *p = NULL;
+	FILE *f = fopen("/tmp/stackhop-test-mode.yaml", "w");
+
+	fputs("components:\n  galera: {mode: sideways}\n", f);
+	fclose(f);
+	CHECK(settings_load("/tmp/stackhop-test-mode.yaml", &st, &err) == 0);
+	CHECK(plan_build(inv, cat, st, "liberty", "mitaka", false, &p, &err) < 0);
+	CHECK(err.status == SH_EXIT_INPUT);
+	CHECK_CONTAINS(err.msg, "stackhop-test-mode.yaml:2: unknown mode 'sideways' for component 'galera' (expected rolling, new-cluster)");
+	settings_free(st);
+}
+
+int main(void)
+{
+	struct sh_error err = { 0 };
+
+	if (catalog_load("catalog", &cat, &err) < 0 ||
+	    inventory_load("examples/multinode", &inv, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 2;
+	}
+	RUN(settings_file);
+	RUN(settings_bad_inputs);
+	RUN(hop_path);
+	RUN(dag_is_well_formed);
+	RUN(reference_journey_order);
+	RUN(stein_extracts_placement);
+	RUN(settings_shape_the_plan);
+	RUN(unknown_mode_is_an_input_error);
+	for (size_t i = 0; i < nkept; i++)
+		settings_free(kept[i]);
+	inventory_free(inv);
+	catalog_free(cat);
+	HARNESS_END();
+}

@@ -100,3 +100,7 @@ clean:
 	rm -rf $(BUILD) stackhop
 
 -include $(LIB_OBJS:.o=.d) $(CMD_OBJS:.o=.d)
+
+$(BUILD)/bench/measure: bench/measure.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<

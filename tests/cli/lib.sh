@@ -13,7 +13,12 @@ passed=0
 failed=0
 
 test_expect_success() {
-	if (set -e; eval "$2") >"$TRASH/out" 2>&1; then
+	# Neither an "if" condition nor part of a || list: there, "set -e"
+	# would be ignored inside the subshell and only the body's last
+	# command would count.
+	(set -e; eval "$2") >"$TRASH/out" 2>&1
+	status=$?
+	if [ "$status" -eq 0 ]; then
 		passed=$((passed + 1))
 		echo "ok   $1"
 	else

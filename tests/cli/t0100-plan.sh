@@ -1,9 +1,15 @@
 #!/bin/sh
 # t0100-plan.sh - stackhop plan, releases and inventory from the command line.
 # shellcheck disable=SC2016 # test bodies are single-quoted on purpose
+# shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-INV=examples/multinode
+export INV=examples/multinode
+
+# man_has OPTION: the man page mentions OPTION (written \-\-option in roff).
+man_has() {
+	grep -qF -- "$(printf '%s' "$1" | sed 's/-/\\-/g')" docs/stackhop.1
+}
 
 test_expect_success '--version and --help of every command' '
 	$STACKHOP --version | grep -q "^stackhop [0-9]"
@@ -111,6 +117,17 @@ test_expect_success 'releases and inventory commands' '
 	$STACKHOP releases --format json | jq -e "length == 24 and .[0].name == \"liberty\""
 	$STACKHOP inventory -i $INV | head -1 | grep -q "^19 hosts"
 	$STACKHOP inventory -i $INV --format json | jq -e ".groups[\"ceph-osd\"] == [\"storage01\",\"storage02\",\"storage03\"]"
+'
+
+test_expect_success 'the man page and README document every command and option of plan' '
+	for c in $($STACKHOP --help | awk "/^Commands:/ {on=1; next} on && /^  [a-z]/ {print \$1}"); do
+		grep -q "^.B stackhop $c" docs/stackhop.1
+		grep -q "stackhop $c" README.md
+	done
+	for o in $($STACKHOP plan --help | grep -o -- "--[a-z]*" | sort -u); do
+		man_has "$o" || { echo "man page lacks $o"; false; }
+		grep -q -- "$o" README.md || { echo "README lacks $o"; false; }
+	done
 '
 
 test_done

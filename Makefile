@@ -47,7 +47,7 @@ FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FLAGS_FILE = $(BUILD)/.flags
 $(shell mkdir -p $(BUILD) && echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $(FLAGS_FILE) || echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $(FLAGS_FILE))
 
-.PHONY: all check test demo bench deps clean install fuzz-regress
+.PHONY: all check test demo bench deps clean install fuzz
 all: stackhop
 
 stackhop: $(CMD_OBJS) $(BUILD)/libstackhop.a
@@ -104,3 +104,21 @@ clean:
 $(BUILD)/bench/measure: bench/measure.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=c11 -D_GNU_SOURCE -O2 -Wall -Wextra -Werror -o $@ $<
+
+# Coverage-guided fuzzing with clang's libFuzzer, bounded in time.  New
+# inputs go to $(BUILD)/fuzz-corpus/; copy the ones worth keeping into
+# tests/fuzz/corpus/, where "make check" replays them.
+FUZZ_SECONDS ?= 60
+FUZZ_CC ?= clang
+FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+fuzz:
+	@mkdir -p $(BUILD)/libfuzzer
+	@for t in $(FUZZ_SRCS:tests/fuzz/fuzz-%.c=%); do \
+		$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -Isrc -Isrc/basic -Isrc/core $(PKG_CFLAGS) \
+			-o $(BUILD)/libfuzzer/fuzz-$$t tests/fuzz/fuzz-$$t.c $(LIB_SRCS) $(PKG_LIBS) || exit 1; \
+		mkdir -p $(BUILD)/fuzz-corpus/$$t; \
+		echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		$(BUILD)/libfuzzer/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -max_len=4096 \
+			-print_final_stats=1 $(BUILD)/fuzz-corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+			grep -E "^(stat::number_of_executed_units|stat::new_units_added|==[0-9]+==ERROR|SUMMARY)" || true; \
+	done

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "fileio.h"
 #include "settings.h"
 #include "yamldoc.h"
 
@@ -144,7 +145,8 @@ static int parse_choices(struct settings *s, struct ydoc *d,
 	return 0;
 }
 
-int settings_load(const char *path, struct settings **ret, struct sh_error *err)
+int settings_parse(const char *path, const char *buf, size_t len,
+		   struct settings **ret, struct sh_error *err)
 {
 	static const char *const keys[] = { "vip", "endpoints", "runtime",
 		"secrets", "rolling", "components", "phases", NULL };
@@ -156,9 +158,9 @@ int settings_load(const char *path, struct settings **ret, struct sh_error *err)
 	int r = -1;
 
 	s->path = arena_strdup(&s->arena, path);
-	if (ydoc_load(&d, s->path, err) < 0) {
+	if (ydoc_load_buf(&d, s->path, buf, len, err) < 0) {
 		settings_free(s);
-		return sh_error_prefix(err, "settings");
+		return -1;
 	}
 	root = ydoc_root(&d);
 	if (refuse_secrets(&d, root, err) < 0 ||
@@ -168,9 +170,9 @@ int settings_load(const char *path, struct settings **ret, struct sh_error *err)
 	if (y_str(&d, root, "vip", "the settings", false, &v, err) < 0)
 		goto out;
 	if (v) {
-		unsigned char buf[16];
+		unsigned char addr[16];
 
-		if (inet_pton(AF_INET, v, buf) != 1 && inet_pton(AF_INET6, v, buf) != 1) {
+		if (inet_pton(AF_INET, v, addr) != 1 && inet_pton(AF_INET6, v, addr) != 1) {
 			y_error(&d, ymap_get(&d, root, "vip"), err,
 				"vip must be an IPv4 or IPv6 address, not '%s'", v);
 			goto out;
@@ -278,6 +280,19 @@ int settings_load(const char *path, struct settings **ret, struct sh_error *err)
 out:
 	ydoc_release(&d);
 	settings_free(s);
+	return r;
+}
+
+int settings_load(const char *path, struct settings **ret, struct sh_error *err)
+{
+	char *buf;
+	size_t len;
+	int r;
+
+	if (read_file_limited(path, YDOC_MAX_BYTES, &buf, &len, err) < 0)
+		return sh_error_prefix(err, "settings");
+	r = settings_parse(path, buf, len, ret, err);
+	free(buf);
 	return r;
 }
 

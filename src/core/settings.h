@@ -27,6 +27,7 @@
 #define STACKHOP_SETTINGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "error.h"
 #include "util.h"
@@ -63,6 +64,9 @@ struct settings {
 };
 
 int settings_load(const char *path, struct settings **ret, struct sh_error *err);
+/* The same from memory; path is used in messages and for relative paths. */
+int settings_parse(const char *path, const char *buf, size_t len,
+		   struct settings **ret, struct sh_error *err);
 struct settings *settings_defaults(void);
 void settings_free(struct settings *s);
 

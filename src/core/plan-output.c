@@ -34,6 +34,25 @@ static void print_targets(const struct plan_step *s, size_t nhosts, FILE *out)
 			s->targets[s->ntargets - 1]->name, s->ntargets);
 }
 
+/* One config change under its config-migrate step. */
+static void print_rename(const struct cat_rename *rn, const struct catalog *cat,
+			 FILE *out)
+{
+	fprintf(out, "%66s%s [%s]", "", rn->kind, rn->section);
+	for (size_t i = 0; i < rn->noptions; i++)
+		fprintf(out, "%s%s", i ? "," : " ", rn->options[i]);
+	if (rn->new_option)
+		fprintf(out, " -> [%s] %s", rn->new_section, rn->new_option);
+	if (rn->new_value)
+		fprintf(out, " %s -> %s", rn->value, rn->new_value);
+	if (rn->deprecated != RANGE_OPEN)
+		fprintf(out, " (deprecated in %s", cat->releases[rn->deprecated].name);
+	if (rn->removed != RANGE_OPEN)
+		fprintf(out, "%sremoved in %s", rn->deprecated != RANGE_OPEN ? ", " : " (",
+			cat->releases[rn->removed].name);
+	fputs(")\n", out);
+}
+
 int plan_print_text(const struct plan *p, FILE *out)
 {
 	size_t nhosts = p->inv->hosts.n;
@@ -108,6 +127,8 @@ int plan_print_text(const struct plan *p, FILE *out)
 					fprintf(out, ",... (%zu)", s->nafter);
 			}
 			fputc('\n', out);
+			for (size_t k = 0; k < s->nrenames; k++)
+				print_rename(s->renames[k], p->cat, out);
 		}
 	}
 	fflush(out);

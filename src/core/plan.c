@@ -702,7 +702,7 @@ static int plan_hop(struct builder *b, idx_vec *tail)
 {
 	struct plan *p = b->p;
 	inv_host_vec all = { 0 }, db = { 0 };
-	static const char *const db_groups[] = { "mariadb", "control", "all" };
+	const struct cat_infra *galera = catalog_infra(b->cat, "galera");
 	struct plan_hop hop = { .from = b->from, .to = b->to, .first = p->steps.n };
 	long i;
 	int r = -1;
@@ -715,7 +715,11 @@ static int plan_hop(struct builder *b, idx_vec *tail)
 	vec_push(p->hops, hop);
 
 	inventory_select(b->inv, "all", &all, NULL);
-	select_hosts(b, db_groups, ARRAY_SIZE(db_groups), &db);
+	/* The backup runs where the database runs (through the VIP). */
+	if (galera)
+		select_hosts(b, galera->groups, galera->ngroups, &db);
+	if (!db.n)
+		inventory_select(b->inv, "all", &db, NULL);
 
 	/* pre: validation, then a verified backup, before anything changes. */
 	b->phase = "pre";
@@ -775,6 +779,20 @@ static int check_settings(struct builder *b)
 			return sh_error_at(b->err, path, c->line,
 					   "unknown component '%s' in components (expected an infra component of the catalog, like galera or rabbitmq)",
 					   c->name);
+	}
+	/* A rolling policy for a group the inventory lacks would silently
+	 * apply to nothing (a typo like "computes"). */
+	for (size_t i = 1; i < b->st->rolling.n; i++) {
+		const struct rolling *r = &b->st->rolling.v[i];
+		inv_host_vec sel = { 0 };
+		bool missing = false;
+
+		inventory_select(b->inv, r->group, &sel, &missing);
+		vec_free(sel);
+		if (missing)
+			return sh_error_at(b->err, path, r->line,
+					   "rolling names '%s', which is not a group of inventory '%s' (expected a group name, or 'default')",
+					   r->group, b->inv->path);
 	}
 	return 0;
 }

@@ -47,6 +47,11 @@ test_expect_success 'JSON: in the ocata hop, placement and cells v2 precede nova
 	test "$(line ocata/nova/api-db-sync)" -lt "$(line ocata/nova/db-sync)"
 '
 
+test_expect_success 'the text plan lists the config changes of each hop' '
+	grep -q "transport_url \[DEFAULT\] rpc_backend -> \[DEFAULT\] transport_url (deprecated in newton, removed in stein)" "$TRASH/plan.txt"
+	grep -q "remove \[DEFAULT\] verbose (deprecated in liberty, removed in pike)" "$TRASH/plan.txt"
+'
+
 test_expect_success 'DOT renders with Graphviz' '
 	$STACKHOP plan -i $INV --from newton --to ocata --format dot >"$TRASH/plan.dot"
 	dot -Tsvg "$TRASH/plan.dot" -o "$TRASH/plan.svg"

@@ -364,6 +364,22 @@ TEST(unknown_mode_is_an_input_error)
 	settings_free(st);
 }
 
+TEST(rolling_group_must_exist)
+{
+	struct sh_error err = { 0 };
+	struct settings *st = NULL;
+	struct plan *p = NULL;
+	FILE *f = fopen("/tmp/stackhop-test-rolling.yaml", "w");
+
+	fputs("rolling:\n  compute: {serial: 2}\n  computes: {serial: \"10%\"}\n", f);
+	fclose(f);
+	CHECK(settings_load("/tmp/stackhop-test-rolling.yaml", &st, &err) == 0);
+	CHECK(plan_build(inv, cat, st, "liberty", "mitaka", false, &p, &err) < 0);
+	CHECK(err.status == SH_EXIT_INPUT);
+	CHECK_CONTAINS(err.msg, "stackhop-test-rolling.yaml:3: rolling names 'computes', which is not a group of inventory 'examples/multinode'");
+	settings_free(st);
+}
+
 int main(void)
 {
 	struct sh_error err = { 0 };
@@ -381,6 +397,7 @@ int main(void)
 	RUN(stein_extracts_placement);
 	RUN(settings_shape_the_plan);
 	RUN(unknown_mode_is_an_input_error);
+	RUN(rolling_group_must_exist);
 	for (size_t i = 0; i < nkept; i++)
 		settings_free(kept[i]);
 	inventory_free(inv);

@@ -286,7 +286,7 @@ static int plan_infra(struct builder *b, const struct cat_infra *c,
 		char list[256] = "";
 		size_t off = 0;
 
-		for (size_t i = 0; i < c->nprocedures; i++)
+		for (size_t i = 0; i < c->nprocedures && off < sizeof(list); i++)
 			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
 						i ? ", " : "", c->procedures[i].name);
 		return sh_error_at(b->err, b->st->path ? b->st->path : "settings",

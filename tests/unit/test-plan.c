@@ -292,6 +292,9 @@ TEST(reference_journey_order)
 				CHECK(BEFORE(mon[m], osd[k]));
 		CHECK(BEFORE(osd[0], osd[1]) && BEFORE(osd[1], osd[2]));
 	}
+	/* horizon's static files are built on every horizon node */
+	CHECK(p->steps.v[find(p, "ocata/horizon/compress")].ntargets == 3);
+	CHECK(p->steps.v[find(p, "ocata/nova/db-sync")].ntargets == 1);
 #undef BEFORE
 	free(anc);
 	plan_free(p);

@@ -14,7 +14,7 @@ DATADIR = $(PREFIX)/share/stackhop
 BUILD ?= build
 VERSION := 0.1.0$(shell git rev-parse --short HEAD 2>/dev/null | sed 's/^/+g/')
 
-PKGS = yaml-0.1 jansson
+PKGS = yaml-0.1 jansson sqlite3
 # Expanded when a recipe runs, so that "make check" can install the -dev
 # packages first.
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))

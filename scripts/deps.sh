@@ -10,6 +10,7 @@ build-essential
 pkg-config
 libyaml-dev
 libjansson-dev
+libsqlite3-dev
 graphviz
 jq
 "

@@ -24,6 +24,7 @@ static const struct command commands[] = {
 	{ "plan", cmd_plan, "compute the ordered upgrade plan of a journey (touches nothing)" },
 	{ "releases", cmd_releases, "list the catalog's releases, SLURP flags and mandatory steps" },
 	{ "inventory", cmd_inventory, "show how an Ansible inventory was read" },
+	{ "status", cmd_status, "show where a run stands, from its journal" },
 };
 
 static void usage(FILE *out)

@@ -6,12 +6,14 @@
 #include "catalog.h"
 #include "cmd.h"
 #include "inventory.h"
+#include "journal.h"
 #include "plan.h"
 #include "settings.h"
 
 static const char plan_usage[] =
 	"usage: stackhop plan -i INVENTORY [-s SETTINGS] --from RELEASE --to RELEASE\n"
 	"                     [--format text|json|dot] [--direct] [--catalog DIR]\n"
+	"                     [--save JOURNAL]\n"
 	"\n"
 	"Compute the complete, ordered upgrade plan from one OpenStack release to\n"
 	"another, without touching anything: the hops (one release at a time, or\n"
@@ -27,6 +29,8 @@ static const char plan_usage[] =
 	"      --direct          refuse unless the journey is a single hop\n"
 	"      --catalog DIR     release catalog (default: $STACKHOP_CATALOG, the\n"
 	"                        catalog/ beside the binary, or the installed one)\n"
+	"      --save JOURNAL    also write the plan into a new run journal (SQLite),\n"
+	"                        every step 'planned'; see 'stackhop status'\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit status: 0 success, 1 failure, 2 bad input.\n";
@@ -41,11 +45,12 @@ int cmd_plan(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "direct", no_argument, NULL, 'd' },
 		{ "catalog", required_argument, NULL, 'c' },
+		{ "save", required_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *inv_path = NULL, *set_path = NULL, *from = NULL, *to = NULL;
-	const char *format = "text", *cat_opt = NULL;
+	const char *format = "text", *cat_opt = NULL, *save = NULL;
 	struct sh_error err = { 0 };
 	struct inventory *inv = NULL;
 	struct catalog *cat = NULL;
@@ -64,6 +69,7 @@ int cmd_plan(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'd': direct = true; break;
 		case 'c': cat_opt = optarg; break;
+		case 'S': save = optarg; break;
 		case 'h': fputs(plan_usage, stdout); return 0;
 		default: return usage_error("plan", "bad option");
 		}
@@ -90,6 +96,16 @@ int cmd_plan(int argc, char **argv)
 	if (plan_build(inv, cat, st, from, to, direct, &plan, &err) < 0)
 		goto fail;
 
+	if (save) {
+		struct journal_meta meta = {
+			.from = plan->from->name, .to = plan->to->name,
+			.inventory = inv_path, .settings = set_path,
+			.catalog = cat->dir, .transport = "",
+		};
+
+		if (journal_create(save, plan, &meta, &err) < 0)
+			goto fail;
+	}
 	if (streq(format, "json"))
 		r = plan_print_json(plan, stdout);
 	else if (streq(format, "dot"))

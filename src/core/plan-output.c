@@ -10,6 +10,7 @@
  */
 #include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "plan.h"
 
@@ -208,6 +209,19 @@ static json_t *step_json(const struct plan *p, const struct plan_step *s)
 	if (s->source)
 		json_object_set_new(o, "source", json_string(s->source));
 	return o;
+}
+
+char *plan_step_json_text(const struct plan *p, const struct plan_step *s)
+{
+	json_t *o = step_json(p, s);
+	char *text = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER);
+
+	json_decref(o);
+	if (!text) {
+		fprintf(stderr, "fatal: out of memory encoding a step\n");
+		abort();
+	}
+	return text;
 }
 
 /* Dump one value compactly; returns -1 on failure. */

@@ -109,5 +109,7 @@ void plan_free(struct plan *p);
 int plan_print_text(const struct plan *p, FILE *out);
 int plan_print_json(const struct plan *p, FILE *out);
 int plan_print_dot(const struct plan *p, FILE *out);
+/* One step as compact JSON (the shape of the JSON plan's steps), malloc'd. */
+char *plan_step_json_text(const struct plan *p, const struct plan_step *s);
 
 #endif

@@ -14,7 +14,7 @@ man_has() {
 test_expect_success '--version and --help of every command' '
 	$STACKHOP --version | grep -q "^stackhop [0-9]"
 	$STACKHOP --help | grep -q "usage: stackhop"
-	for c in plan releases inventory; do
+	for c in plan releases inventory status; do
 		$STACKHOP $c --help | grep -q "usage: stackhop $c"
 		$STACKHOP help $c | grep -q "usage: stackhop $c"
 	done
@@ -122,6 +122,20 @@ test_expect_success 'releases and inventory commands' '
 	$STACKHOP releases --format json | jq -e "length == 24 and .[0].name == \"liberty\""
 	$STACKHOP inventory -i $INV | head -1 | grep -q "^19 hosts"
 	$STACKHOP inventory -i $INV --format json | jq -e ".groups[\"ceph-osd\"] == [\"storage01\",\"storage02\",\"storage03\"]"
+'
+
+test_expect_success 'plan --save writes a journal that status reads' '
+	$STACKHOP plan -i $INV --from newton --to ocata --save "$TRASH/run.journal" >/dev/null
+	$STACKHOP status --journal "$TRASH/run.journal" | grep -q "^journey: newton -> ocata, run planned"
+	n=$($STACKHOP plan -i $INV --from newton --to ocata --format json | jq "[.hops[].steps[]] | length")
+	$STACKHOP status --journal "$TRASH/run.journal" --format json >"$TRASH/status.json"
+	jq -e "(.steps | length) == $n and ([.steps[].state] | unique) == [\"planned\"]" "$TRASH/status.json"
+	expect_fail 2 $STACKHOP plan -i $INV --from newton --to ocata --save "$TRASH/run.journal"
+	grep_err "already exists"
+	expect_fail 2 $STACKHOP status --journal "$TRASH/none.journal"
+	grep_err "does not exist"
+	expect_fail 2 $STACKHOP status
+	grep_err "missing --journal PATH"
 '
 
 test_expect_success 'the man page and README document every command and option of plan' '

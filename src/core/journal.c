@@ -1,0 +1,527 @@
+/* journal.c - the run journal; see journal.h for the state machine. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/file.h>
+#include <sys/time.h>
+#include <unistd.h>
+
+#include "journal.h"
+
+#define JOURNAL_FORMAT "1"
+
+struct journal {
+	sqlite3 *db;
+	char *path;
+	int lock_fd;		/* -1 when read-only */
+	const struct redactor *redactor;
+};
+
+static const char *const state_names[] = {
+	"planned", "running", "done", "failed", "skipped",
+};
+
+const char *step_state_name(enum step_state s)
+{
+	return state_names[s];
+}
+
+static int state_from_name(const char *name)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(state_names); i++)
+		if (streq(state_names[i], name))
+			return (int)i;
+	return -1;
+}
+
+static const char schema[] =
+	"CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+	"CREATE TABLE steps ("
+	"  idx INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, kind TEXT NOT NULL,"
+	"  phase TEXT NOT NULL, hop INTEGER NOT NULL, owner TEXT, component TEXT,"
+	"  targets TEXT NOT NULL, spec TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'planned' CHECK (state IN"
+	"    ('planned', 'running', 'done', 'failed', 'skipped')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0, started REAL, ended REAL,"
+	"  exit_status INTEGER, tail TEXT);"
+	"CREATE TABLE deps (step INTEGER NOT NULL REFERENCES steps(idx),"
+	"  after INTEGER NOT NULL REFERENCES steps(idx), CHECK (after < step),"
+	"  PRIMARY KEY (step, after)) WITHOUT ROWID;";
+
+static int db_error(sqlite3 *db, struct sh_error *err, const char *what)
+{
+	int code = sqlite3_extended_errcode(db);
+
+	return sh_error_set(err, SH_EXIT_FAILURE, "journal: %s: %s%s", what,
+			    sqlite3_errmsg(db),
+			    (code & 0xff) == SQLITE_FULL ? " (the disk is full; free space and run 'stackhop resume')" : "");
+}
+
+static double now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+static int exec(sqlite3 *db, const char *sql, struct sh_error *err)
+{
+	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
+		return db_error(db, err, "cannot write");
+	return 0;
+}
+
+static int set_pragmas(sqlite3 *db, struct sh_error *err)
+{
+	sqlite3_busy_timeout(db, 5000);
+	return exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+		    " PRAGMA foreign_keys=ON;", err);
+}
+
+static int put_meta(sqlite3 *db, sqlite3_stmt *st, const char *k, const char *v)
+{
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, v ? v : "", -1, SQLITE_STATIC);
+	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
+	(void)db;
+}
+
+static char *targets_json(const struct plan_step *s)
+{
+	size_t cap = 3, o;
+	char *buf;
+
+	for (size_t i = 0; i < s->ntargets; i++)
+		cap += strlen(s->targets[i]->name) + 3;
+	buf = xmalloc(cap);
+	o = 0;
+	buf[o++] = '[';
+	for (size_t i = 0; i < s->ntargets; i++)
+		o += (size_t)snprintf(buf + o, cap - o, "%s\"%s\"", i ? "," : "",
+				      s->targets[i]->name);
+	buf[o++] = ']';
+	buf[o] = '\0';
+	return buf;
+}
+
+int journal_create(const char *path, const struct plan *p,
+		   const struct journal_meta *meta, struct sh_error *err)
+{
+	char tmp[PATH_MAX], pid[32];
+	sqlite3 *db = NULL;
+	sqlite3_stmt *ms = NULL, *ss = NULL, *ds = NULL;
+	int r = -1;
+
+	if (access(path, F_OK) == 0)
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "journal '%s' already exists (a journal records one run: choose another path)",
+				    path);
+	snprintf(tmp, sizeof(tmp), "%s.new-%d", path, (int)getpid());
+	unlink(tmp);
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot create '%s': %s", tmp,
+			     db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	if (set_pragmas(db, err) < 0 || exec(db, "BEGIN", err) < 0 || exec(db, schema, err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(db, "INSERT INTO meta VALUES (?1, ?2)", -1, &ms, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO steps (idx, id, kind, phase, hop, owner,"
+			       " component, targets, spec) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
+			       -1, &ss, NULL) ||
+	    sqlite3_prepare_v2(db, "INSERT INTO deps VALUES (?1, ?2)", -1, &ds, NULL)) {
+		db_error(db, err, "cannot prepare");
+		goto out;
+	}
+	snprintf(pid, sizeof(pid), "%zu", p->steps.n);
+	if (put_meta(db, ms, "format", JOURNAL_FORMAT) || put_meta(db, ms, "from", meta->from) ||
+	    put_meta(db, ms, "to", meta->to) || put_meta(db, ms, "inventory", meta->inventory) ||
+	    put_meta(db, ms, "settings", meta->settings) ||
+	    put_meta(db, ms, "catalog", meta->catalog) ||
+	    put_meta(db, ms, "transport", meta->transport) ||
+	    put_meta(db, ms, "run_state", "planned") || put_meta(db, ms, "steps", pid)) {
+		db_error(db, err, "cannot write");
+		goto out;
+	}
+	for (size_t i = 0; i < p->steps.n; i++) {
+		const struct plan_step *s = &p->steps.v[i];
+		char *tj = targets_json(s), *spec = plan_step_json_text(p, s);
+		int rc;
+
+		sqlite3_reset(ss);
+		sqlite3_bind_int64(ss, 1, (sqlite3_int64)i);
+		sqlite3_bind_text(ss, 2, s->id, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ss, 3, s->kind->name, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ss, 4, s->phase, -1, SQLITE_STATIC);
+		sqlite3_bind_int(ss, 5, s->hop);
+		sqlite3_bind_text(ss, 6, s->owner, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ss, 7, s->component, -1, SQLITE_STATIC);
+		sqlite3_bind_text(ss, 8, tj, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_text(ss, 9, spec, -1, SQLITE_TRANSIENT);
+		rc = sqlite3_step(ss);
+		free(tj);
+		free(spec);
+		if (rc != SQLITE_DONE) {
+			db_error(db, err, "cannot write a step");
+			goto out;
+		}
+		for (size_t a = 0; a < s->nafter; a++) {
+			sqlite3_reset(ds);
+			sqlite3_bind_int64(ds, 1, (sqlite3_int64)i);
+			sqlite3_bind_int64(ds, 2, (sqlite3_int64)s->after[a]);
+			if (sqlite3_step(ds) != SQLITE_DONE) {
+				db_error(db, err, "cannot write a dependency");
+				goto out;
+			}
+		}
+	}
+	if (exec(db, "COMMIT", err) < 0)
+		goto out;
+	r = 0;
+out:
+	sqlite3_finalize(ms);
+	sqlite3_finalize(ss);
+	sqlite3_finalize(ds);
+	if (db && sqlite3_close(db) != SQLITE_OK && r == 0)
+		r = sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot close '%s'", tmp);
+	if (r == 0 && rename(tmp, path) < 0)
+		r = sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot rename '%s' to '%s': %s",
+				 tmp, path, strerror(errno));
+	if (r == 0) {
+		char dir[PATH_MAX];
+		int dfd;
+
+		strlcpy_sh(dir, path, sizeof(dir));
+		dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (dfd >= 0) {
+			(void)fsync(dfd);
+			close(dfd);
+		}
+	} else {
+		unlink(tmp);
+	}
+	return r;
+}
+
+static int open_common(const char *path, bool rw, struct journal **ret,
+		       struct sh_error *err)
+{
+	struct journal *j = xcalloc(1, sizeof(*j));
+	sqlite3_stmt *st = NULL;
+	int r = -1;
+
+	j->lock_fd = -1;
+	j->path = xstrdup(path);
+	if (access(path, F_OK) < 0) {
+		sh_error_set(err, SH_EXIT_INPUT, "journal '%s' does not exist", path);
+		goto out;
+	}
+	if (rw) {
+		j->lock_fd = open(path, O_RDWR | O_CLOEXEC);
+		if (j->lock_fd < 0) {
+			sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot open '%s': %s",
+				     path, strerror(errno));
+			goto out;
+		}
+		if (flock(j->lock_fd, LOCK_EX | LOCK_NB) < 0) {
+			sh_error_set(err, SH_EXIT_FAILURE,
+				     "journal '%s' is held by another live stackhop process (see 'stackhop status --journal %s')",
+				     path, path);
+			goto out;
+		}
+	}
+	if (sqlite3_open_v2(path, &j->db, rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
+			    NULL) != SQLITE_OK) {
+		sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot open '%s': %s", path,
+			     j->db ? sqlite3_errmsg(j->db) : "out of memory");
+		goto out;
+	}
+	sqlite3_busy_timeout(j->db, 5000);
+	if (rw && set_pragmas(j->db, err) < 0)
+		goto out;
+	if (sqlite3_prepare_v2(j->db, "SELECT value FROM meta WHERE key = 'format'", -1, &st,
+			       NULL) != SQLITE_OK || sqlite3_step(st) != SQLITE_ROW) {
+		sh_error_set(err, SH_EXIT_INPUT, "'%s' is not a stackhop journal", path);
+		goto out;
+	}
+	if (!streq((const char *)sqlite3_column_text(st, 0), JOURNAL_FORMAT)) {
+		sh_error_set(err, SH_EXIT_INPUT, "journal '%s' has format %s; this stackhop reads format %s",
+			     path, sqlite3_column_text(st, 0), JOURNAL_FORMAT);
+		goto out;
+	}
+	*ret = j;
+	j = NULL;
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	journal_close(j);
+	return r;
+}
+
+int journal_open(const char *path, struct journal **ret, struct sh_error *err)
+{
+	return open_common(path, true, ret, err);
+}
+
+int journal_open_readonly(const char *path, struct journal **ret,
+			  struct sh_error *err)
+{
+	return open_common(path, false, ret, err);
+}
+
+void journal_close(struct journal *j)
+{
+	if (!j)
+		return;
+	sqlite3_close(j->db);
+	if (j->lock_fd >= 0)
+		close(j->lock_fd);	/* releases the flock */
+	free(j->path);
+	free(j);
+}
+
+void journal_set_redactor(struct journal *j, const struct redactor *r)
+{
+	j->redactor = r;
+}
+
+/* The step's id and state, for messages. */
+static void describe(struct journal *j, long idx, char *buf, size_t size)
+{
+	sqlite3_stmt *st = NULL;
+
+	snprintf(buf, size, "step #%ld (no such step)", idx);
+	if (sqlite3_prepare_v2(j->db, "SELECT id, state FROM steps WHERE idx = ?1", -1, &st,
+			       NULL) == SQLITE_OK) {
+		sqlite3_bind_int64(st, 1, idx);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			snprintf(buf, size, "step '%s' is %s", sqlite3_column_text(st, 0),
+				 sqlite3_column_text(st, 1));
+	}
+	sqlite3_finalize(st);
+}
+
+/*
+ * One transition, one transaction: UPDATE ... WHERE idx AND state IN
+ * (from states).  Refused when the step is in no allowed state.
+ */
+static int transition(struct journal *j, long idx, const char *sql,
+		      const char *from_states, const char *to, double t,
+		      int exit_status, const char *tail, struct sh_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int rc, r = -1;
+
+	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return db_error(j->db, err, "cannot prepare");
+	sqlite3_bind_int64(st, 1, idx);
+	sqlite3_bind_double(st, 2, t);
+	sqlite3_bind_int(st, 3, exit_status);
+	if (tail)
+		sqlite3_bind_text(st, 4, tail, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st);
+	if (rc != SQLITE_DONE) {
+		db_error(j->db, err, "cannot record a step's state");
+		goto out;
+	}
+	if (sqlite3_changes(j->db) != 1) {
+		char what[600];
+
+		describe(j, idx, what, sizeof(what));
+		sh_error_set(err, SH_EXIT_FAILURE, "journal: %s, it cannot become %s (only from %s)",
+			     what, to, from_states);
+		goto out;
+	}
+	r = 0;
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
+int journal_step_start(struct journal *j, long idx, struct sh_error *err)
+{
+	return transition(j, idx,
+			  "UPDATE steps SET state = 'running', attempts = attempts + 1,"
+			  " started = ?2, ended = NULL, exit_status = NULL"
+			  " WHERE idx = ?1 AND state = 'planned' AND ?3 = ?3",
+			  "planned", "running", now(), 0, NULL, err);
+}
+
+int journal_step_finish(struct journal *j, long idx, bool ok, int exit_status,
+			const char *output, size_t len, struct sh_error *err)
+{
+	char *tail;
+	int r;
+
+	if (len > JOURNAL_TAIL_MAX) {
+		output += len - JOURNAL_TAIL_MAX;
+		len = JOURNAL_TAIL_MAX;
+	}
+	tail = redact(j->redactor, output ? output : "", output ? len : 0);
+	r = transition(j, idx, ok ?
+		       "UPDATE steps SET state = 'done', ended = ?2, exit_status = ?3, tail = ?4"
+		       " WHERE idx = ?1 AND state = 'running'" :
+		       "UPDATE steps SET state = 'failed', ended = ?2, exit_status = ?3, tail = ?4"
+		       " WHERE idx = ?1 AND state = 'running'",
+		       "running", ok ? "done" : "failed", now(), exit_status, tail, err);
+	free(tail);
+	return r;
+}
+
+int journal_step_skip(struct journal *j, long idx, struct sh_error *err)
+{
+	return transition(j, idx,
+			  "UPDATE steps SET state = 'skipped', ended = ?2"
+			  " WHERE idx = ?1 AND state = 'planned' AND ?3 = ?3",
+			  "planned", "skipped", now(), 0, NULL, err);
+}
+
+int journal_step_requeue(struct journal *j, long idx, struct sh_error *err)
+{
+	return transition(j, idx,
+			  "UPDATE steps SET state = 'planned', ended = ?2"
+			  " WHERE idx = ?1 AND state IN ('running', 'failed') AND ?3 = ?3",
+			  "running or failed", "planned", now(), 0, NULL, err);
+}
+
+int journal_set_run_state(struct journal *j, const char *state,
+			  struct sh_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+
+	if (!streq(state, "planned") && !streq(state, "running") &&
+	    !streq(state, "done") && !streq(state, "failed"))
+		return sh_error_set(err, SH_EXIT_FAILURE, "journal: unknown run state '%s'", state);
+	if (sqlite3_prepare_v2(j->db, "UPDATE meta SET value = ?1 WHERE key = 'run_state'",
+			       -1, &st, NULL) != SQLITE_OK)
+		return db_error(j->db, err, "cannot prepare");
+	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(j->db, err, "cannot record the run's state");
+	sqlite3_finalize(st);
+	return r;
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+int journal_read(struct journal *j, struct journal_view *ret,
+		 struct sh_error *err)
+{
+	struct journal_view v = { 0 };
+	sqlite3_stmt *st = NULL;
+	int r = -1;
+
+	if (exec(j->db, "BEGIN", err) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(j->db, "SELECT key, value FROM meta", -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		const char *k = (const char *)sqlite3_column_text(st, 0);
+		char **slot = streq(k, "from") ? &v.from : streq(k, "to") ? &v.to :
+			      streq(k, "run_state") ? &v.run_state :
+			      streq(k, "inventory") ? &v.inventory :
+			      streq(k, "settings") ? &v.settings :
+			      streq(k, "catalog") ? &v.catalog :
+			      streq(k, "transport") ? &v.transport : NULL;
+
+		if (slot && !*slot)
+			*slot = col_dup(st, 1);
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(j->db, "SELECT idx, hop, id, kind, phase, owner, targets, tail,"
+			       " state, attempts, exit_status, started, ended FROM steps ORDER BY idx",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		struct journal_step s = { 0 };
+		int state;
+
+		s.idx = (long)sqlite3_column_int64(st, 0);
+		s.hop = (long)sqlite3_column_int64(st, 1);
+		s.id = col_dup(st, 2);
+		s.kind = col_dup(st, 3);
+		s.phase = col_dup(st, 4);
+		s.owner = col_dup(st, 5);
+		s.targets_json = col_dup(st, 6);
+		s.tail = col_dup(st, 7);
+		state = state_from_name((const char *)sqlite3_column_text(st, 8));
+		s.state = state < 0 ? STEP_FAILED : (enum step_state)state;
+		s.attempts = sqlite3_column_int(st, 9);
+		s.exit_status = sqlite3_column_type(st, 10) == SQLITE_NULL ? -1 :
+				sqlite3_column_int(st, 10);
+		s.started = sqlite3_column_double(st, 11);
+		s.ended = sqlite3_column_double(st, 12);
+		if (s.idx != (long)v.nsteps) {
+			sh_error_set(err, SH_EXIT_FAILURE, "journal: step indexes are not contiguous at %ld",
+				     s.idx);
+			free(s.id); free(s.kind); free(s.phase); free(s.owner);
+			free(s.targets_json); free(s.tail);
+			goto out;
+		}
+		v.steps = xrealloc(v.steps, (v.nsteps + 1) * sizeof(*v.steps));
+		v.steps[v.nsteps++] = s;
+	}
+	sqlite3_finalize(st);
+	st = NULL;
+	if (sqlite3_prepare_v2(j->db, "SELECT step, after FROM deps ORDER BY step, after",
+			       -1, &st, NULL) != SQLITE_OK)
+		goto dberr;
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		long s = (long)sqlite3_column_int64(st, 0);
+		struct journal_step *js;
+
+		if (s < 0 || (size_t)s >= v.nsteps)
+			continue;
+		js = &v.steps[s];
+		js->after = xrealloc(js->after, (js->nafter + 1) * sizeof(long));
+		js->after[js->nafter++] = (long)sqlite3_column_int64(st, 1);
+	}
+	*ret = v;
+	memset(&v, 0, sizeof(v));
+	r = 0;
+	goto out;
+dberr:
+	db_error(j->db, err, "cannot read");
+out:
+	sqlite3_finalize(st);
+	sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);
+	journal_view_release(&v);
+	return r;
+}
+
+void journal_view_release(struct journal_view *v)
+{
+	for (size_t i = 0; i < v->nsteps; i++) {
+		struct journal_step *s = &v->steps[i];
+
+		free(s->id);
+		free(s->kind);
+		free(s->phase);
+		free(s->owner);
+		free(s->targets_json);
+		free(s->tail);
+		free(s->after);
+	}
+	free(v->steps);
+	free(v->from);
+	free(v->to);
+	free(v->run_state);
+	free(v->inventory);
+	free(v->settings);
+	free(v->catalog);
+	free(v->transport);
+	memset(v, 0, sizeof(*v));
+}

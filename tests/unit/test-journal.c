@@ -1,5 +1,6 @@
 /* test-journal.c - the run journal: creation, the state machine, tails,
  * redaction and the one-process lock. */
+#include <sqlite3.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -201,6 +202,204 @@ TEST(not_a_journal)
 	CHECK_CONTAINS(err.msg, "is not a stackhop journal");
 }
 
+/* ---- fault injection: a VFS that fails the k-th write with SQLITE_FULL ---- */
+
+static sqlite3_vfs *real_vfs;
+static sqlite3_vfs fault_vfs;
+static sqlite3_io_methods fault_methods;
+static long writes_left = -1;	/* -1: never fail; 0: fail every write */
+static long writes_failed;
+
+struct fault_file {
+	sqlite3_file base;
+	sqlite3_file *real;	/* follows this struct in the same allocation */
+};
+
+#define REAL(f) (((struct fault_file *)(f))->real)
+
+static int f_close(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xClose(REAL(f));
+}
+static int f_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
+{
+	return REAL(f)->pMethods->xRead(REAL(f), b, n, o);
+}
+static int f_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)
+{
+	if (writes_left == 0) {
+		writes_failed++;
+		return SQLITE_FULL;
+	}
+	if (writes_left > 0)
+		writes_left--;
+	return REAL(f)->pMethods->xWrite(REAL(f), b, n, o);
+}
+static int f_truncate(sqlite3_file *f, sqlite3_int64 size)
+{
+	return REAL(f)->pMethods->xTruncate(REAL(f), size);
+}
+static int f_sync(sqlite3_file *f, int flags)
+{
+	return REAL(f)->pMethods->xSync(REAL(f), flags);
+}
+static int f_size(sqlite3_file *f, sqlite3_int64 *size)
+{
+	return REAL(f)->pMethods->xFileSize(REAL(f), size);
+}
+static int f_lock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xLock(REAL(f), l);
+}
+static int f_unlock(sqlite3_file *f, int l)
+{
+	return REAL(f)->pMethods->xUnlock(REAL(f), l);
+}
+static int f_check(sqlite3_file *f, int *out)
+{
+	return REAL(f)->pMethods->xCheckReservedLock(REAL(f), out);
+}
+static int f_fcntl(sqlite3_file *f, int op, void *arg)
+{
+	return REAL(f)->pMethods->xFileControl(REAL(f), op, arg);
+}
+static int f_sector(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xSectorSize(REAL(f));
+}
+static int f_caps(sqlite3_file *f)
+{
+	return REAL(f)->pMethods->xDeviceCharacteristics(REAL(f));
+}
+static int f_shmmap(sqlite3_file *f, int pg, int sz, int ext, void volatile **pp)
+{
+	return REAL(f)->pMethods->xShmMap(REAL(f), pg, sz, ext, pp);
+}
+static int f_shmlock(sqlite3_file *f, int off, int n, int flags)
+{
+	return REAL(f)->pMethods->xShmLock(REAL(f), off, n, flags);
+}
+static void f_shmbarrier(sqlite3_file *f)
+{
+	REAL(f)->pMethods->xShmBarrier(REAL(f));
+}
+static int f_shmunmap(sqlite3_file *f, int del)
+{
+	return REAL(f)->pMethods->xShmUnmap(REAL(f), del);
+}
+static int f_fetch(sqlite3_file *f, sqlite3_int64 o, int n, void **pp)
+{
+	return REAL(f)->pMethods->xFetch(REAL(f), o, n, pp);
+}
+static int f_unfetch(sqlite3_file *f, sqlite3_int64 o, void *p)
+{
+	return REAL(f)->pMethods->xUnfetch(REAL(f), o, p);
+}
+
+static int f_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *file,
+		  int flags, int *out_flags)
+{
+	struct fault_file *ff = (struct fault_file *)file;
+	int rc;
+
+	(void)vfs;
+	ff->real = (sqlite3_file *)(ff + 1);
+	rc = real_vfs->xOpen(real_vfs, name, ff->real, flags, out_flags);
+	ff->base.pMethods = ff->real->pMethods ? &fault_methods : NULL;
+	return rc;
+}
+
+static void fault_vfs_register(void)
+{
+	static const sqlite3_io_methods m = {
+		3, f_close, f_read, f_write, f_truncate, f_sync, f_size, f_lock,
+		f_unlock, f_check, f_fcntl, f_sector, f_caps, f_shmmap, f_shmlock,
+		f_shmbarrier, f_shmunmap, f_fetch, f_unfetch,
+	};
+
+	real_vfs = sqlite3_vfs_find(NULL);
+	fault_methods = m;
+	fault_vfs = *real_vfs;
+	fault_vfs.zName = "stackhop-fault";
+	fault_vfs.szOsFile = (int)sizeof(struct fault_file) + real_vfs->szOsFile;
+	fault_vfs.xOpen = f_open;
+	sqlite3_vfs_register(&fault_vfs, 1);	/* the default from now on */
+}
+
+/*
+ * For every k, a run whose k-th journal write fails (disk full) stops at
+ * that state change with a clear error; the journal then opens and reads,
+ * every change before the failure is there, the failing one is wholly
+ * absent, and with space back the run continues from where it stopped.
+ */
+TEST(disk_full_at_every_write)
+{
+	enum { STEPS = 6 };
+	long k, points = 0;
+	bool completed = false;
+	char fpath[300];
+
+	snprintf(fpath, sizeof(fpath), "%s/fault.journal", dir);
+	fault_vfs_register();
+	for (k = 0; k < 400 && !completed; k++) {
+		struct sh_error err = { 0 };
+		struct journal *j = NULL;
+		struct journal_view v = { 0 };
+		int done_changes = 0, failed_at = -1;
+
+		unlink(fpath);
+		writes_left = -1;
+		CHECK(journal_create(fpath, plan, &meta, &err) == 0);
+		CHECK(journal_open(fpath, &j, &err) == 0);
+		if (!j)
+			return;
+		writes_left = k;
+		/* 2 changes per step: start, finish. */
+		for (int c = 0; c < 2 * STEPS && failed_at < 0; c++) {
+			int r = c % 2 ? journal_step_finish(j, c / 2, true, 0, "ok", 2, &err)
+				      : journal_step_start(j, c / 2, &err);
+
+			if (r < 0)
+				failed_at = c;
+			else
+				done_changes++;
+		}
+		writes_left = -1;
+		if (failed_at < 0) {
+			completed = true;
+		} else {
+			points++;
+			CHECK_CONTAINS(err.msg, "the disk is full");
+		}
+		journal_close(j);
+
+		/* The journal opens and reads; state = exactly the changes made. */
+		memset(&err, 0, sizeof(err));
+		CHECK(journal_open(fpath, &j, &err) == 0);
+		if (!j)
+			return;
+		CHECK(journal_read(j, &v, &err) == 0);
+		for (int s = 0; s < STEPS && (size_t)s < v.nsteps; s++) {
+			enum step_state want = done_changes >= 2 * s + 2 ? STEP_DONE :
+					       done_changes == 2 * s + 1 ? STEP_RUNNING : STEP_PLANNED;
+
+			CHECK(v.steps[s].state == want);
+		}
+		journal_view_release(&v);
+		/* With space back, the run goes on from there (resume's view). */
+		for (int c = done_changes; c < 2 * STEPS; c++)
+			CHECK((c % 2 ? journal_step_finish(j, c / 2, true, 0, NULL, 0, &err)
+				     : journal_step_start(j, c / 2, &err)) == 0);
+		journal_close(j);
+	}
+	CHECK(completed);
+	CHECK(points >= 2 * STEPS);	/* at least one fault per state change */
+	printf("     disk-full fault points tested: %ld (writes failed: %ld)\n", points,
+	       writes_failed);
+	sqlite3_vfs_unregister(&fault_vfs);
+	unlink(fpath);
+}
+
 int main(void)
 {
 	struct sh_error err = { 0 };
@@ -222,6 +421,7 @@ int main(void)
 	RUN(tails_are_bounded_and_redacted);
 	RUN(one_process_at_a_time);
 	RUN(not_a_journal);
+	RUN(disk_full_at_every_write);
 	plan_free(plan);
 	settings_free(st);
 	inventory_free(inv);

@@ -13,6 +13,10 @@ libjansson-dev
 libsqlite3-dev
 graphviz
 jq
+openssh-client
+openssh-server
+iproute2
+coreutils
 "
 
 missing=""
@@ -35,6 +39,18 @@ fi
 
 echo "deps.sh: installing:$missing"
 export DEBIAN_FRONTEND=noninteractive
+# Packages like openssh-server start their daemon on install; stackhop
+# only wants the binaries (its tests run sshd themselves, in namespaces).
+# Forbid service starts during the install unless the machine already does.
+policy=/usr/sbin/policy-rc.d
+created_policy=""
+if [ ! -e "$policy" ]; then
+	printf '#!/bin/sh\n# stackhop deps.sh: no service starts during install\nexit 101\n' >"$policy"
+	chmod 755 "$policy"
+	created_policy=1
+fi
+cleanup() { [ -z "$created_policy" ] || rm -f "$policy"; }
+trap cleanup EXIT
 apt-get update -q
 # shellcheck disable=SC2086 # word splitting of the package list is intended
 apt-get install -y -q --no-install-recommends $missing

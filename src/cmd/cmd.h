@@ -16,6 +16,7 @@ int cmd_plan(int argc, char **argv);
 int cmd_releases(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_status(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
 
 /*
  * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the

@@ -145,11 +145,25 @@ static int parse_choices(struct settings *s, struct ydoc *d,
 	return 0;
 }
 
+/* A path from the settings file: relative ones are relative to its directory. */
+static const char *beside(struct settings *s, const char *settings_path,
+			  const char *v)
+{
+	char dir[PATH_MAX];
+
+	if (v[0] == '/')
+		return arena_strdup(&s->arena, v);
+	strlcpy_sh(dir, settings_path, sizeof(dir));
+	return arena_printf(&s->arena, "%s/%s", dirname(dir), v);
+}
+
 int settings_parse(const char *path, const char *buf, size_t len,
 		   struct settings **ret, struct sh_error *err)
 {
 	static const char *const keys[] = { "vip", "endpoints", "runtime",
-		"secrets", "rolling", "components", "phases", NULL };
+		"secrets", "rolling", "components", "phases", "ssh", NULL };
+	static const char *const ssh_keys[] = { "config", "identity", "known_hosts",
+		"strict_host_key_checking", "control_persist", NULL };
 	static const char *const ep_keys[] = { "database", "rabbitmq", "keystone", NULL };
 	struct settings *s = settings_defaults();
 	struct ydoc d;
@@ -236,15 +250,29 @@ int settings_parse(const char *path, const char *buf, size_t len,
 	v = NULL;
 	if (y_str(&d, root, "secrets", "the settings", false, &v, err) < 0)
 		goto out;
-	if (v) {
-		if (v[0] == '/') {
-			s->secrets = arena_strdup(&s->arena, v);
-		} else {
-			char dir[PATH_MAX];
+	if (v)
+		s->secrets = beside(s, path, v);
+	if ((n = ymap_get(&d, root, "ssh"))) {
+		const char *cfg = NULL, *id = NULL, *kh = NULL, *strict = NULL;
 
-			strlcpy_sh(dir, path, sizeof(dir));
-			s->secrets = arena_printf(&s->arena, "%s/%s", dirname(dir), v);
+		if (ymap_check(&d, n, "ssh", ssh_keys, err) < 0 ||
+		    y_str(&d, n, "config", "ssh", false, &cfg, err) < 0 ||
+		    y_str(&d, n, "identity", "ssh", false, &id, err) < 0 ||
+		    y_str(&d, n, "known_hosts", "ssh", false, &kh, err) < 0 ||
+		    y_str(&d, n, "strict_host_key_checking", "ssh", false, &strict, err) < 0 ||
+		    y_long(&d, n, "control_persist", "ssh", 1, 86400, false,
+			   &s->ssh_control_persist, err) < 0)
+			goto out;
+		if (strict && !streq(strict, "yes") && !streq(strict, "accept-new")) {
+			y_error(&d, ymap_get(&d, n, "strict_host_key_checking"), err,
+				"ssh strict_host_key_checking must be yes or accept-new, not '%s' (stackhop never turns host-key checking off)",
+				strict);
+			goto out;
 		}
+		s->ssh_config = cfg ? beside(s, path, cfg) : NULL;
+		s->ssh_identity = id ? beside(s, path, id) : NULL;
+		s->ssh_known_hosts = kh ? beside(s, path, kh) : NULL;
+		s->ssh_strict = strict ? arena_strdup(&s->arena, strict) : NULL;
 	}
 
 	if ((n = ymap_get(&d, root, "rolling")) && parse_rolling(s, &d, n, err) < 0)

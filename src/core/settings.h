@@ -19,6 +19,12 @@
  *   phases:                           which hops upgrade host OS / Ceph
  *     host: {hops: first | every | none}
  *     ceph: {hops: first | every | none}
+ *   ssh:                              the OpenSSH client's options
+ *     config: FILE                    ssh -F (default: the user's config)
+ *     identity: FILE                  ssh -i
+ *     known_hosts: FILE               UserKnownHostsFile
+ *     strict_host_key_checking: yes | accept-new   (default yes)
+ *     control_persist: 120            seconds a ControlMaster lingers
  *
  * The file never holds a secret: a key that looks like one is refused.
  * Without a settings file, settings_defaults() gives the values above.
@@ -61,6 +67,9 @@ struct settings {
 	VEC(struct rolling) rolling;	/* rolling[0] is "default" */
 	VEC(struct setting_choice) modes;	/* components: */
 	VEC(struct setting_choice) hops;	/* phases: */
+	const char *ssh_config, *ssh_identity, *ssh_known_hosts;
+	const char *ssh_strict;		/* "yes" or "accept-new" */
+	long ssh_control_persist;
 };
 
 int settings_load(const char *path, struct settings **ret, struct sh_error *err);

@@ -1,0 +1,212 @@
+/*
+ * cmd-exec.c - stackhop exec: run one command on many hosts through
+ * stackhop's transport (the ad-hoc command of an operator, and the
+ * transport's test and benchmark driver).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "inventory.h"
+#include "settings.h"
+#include "transport.h"
+
+static const char exec_usage[] =
+	"usage: stackhop exec -i INVENTORY [-s SETTINGS] [--limit PATTERN] [--forks N]\n"
+	"                     [--timeout SECONDS] [--quiet] -- COMMAND [ARGS...]\n"
+	"\n"
+	"Run COMMAND with ARGS on every host of PATTERN (groups joined by ':',\n"
+	"default all), at most N at once, over ssh (ControlMaster, strict host\n"
+	"keys, the settings' ssh options) or locally for ansible_connection=local.\n"
+	"Arguments arrive exactly as given.  Each host's output is printed as one\n"
+	"block when it finishes.\n"
+	"\n"
+	"  -i, --inventory FILE  Ansible INI inventory\n"
+	"  -s, --settings FILE   stackhop settings (the ssh: section applies)\n"
+	"      --limit PATTERN   hosts to run on (default: all)\n"
+	"      --forks N         commands at once (default 10)\n"
+	"      --timeout S       kill the command after S seconds (0: none; default 0)\n"
+	"      --quiet           print only hosts that failed\n"
+	"  -h, --help            show this help\n"
+	"\n"
+	"Exit status: 0 when every host succeeded, 1 when any failed, 2 bad input.\n";
+
+/* The ControlPath directory: private to this user, created if needed. */
+static const char *control_dir(char *buf, size_t size, struct sh_error *err)
+{
+	struct stat st;
+
+	snprintf(buf, size, "/tmp/stackhop-ssh-%d", (int)getuid());
+	if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
+		sh_error_set(err, SH_EXIT_FAILURE, "cannot create '%s': %s", buf, strerror(errno));
+		return NULL;
+	}
+	if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
+	    (st.st_mode & 077)) {
+		sh_error_set(err, SH_EXIT_FAILURE,
+			     "'%s' must be a directory owned by uid %d with mode 0700", buf,
+			     (int)getuid());
+		return NULL;
+	}
+	return buf;
+}
+
+static void print_result(const struct inv_host *h, const struct proc *p, bool quiet)
+{
+	bool ok = p->status == 0;
+
+	if (quiet && ok)
+		return;
+	printf("== %s: %s, exit status %d\n", h->name,
+	       p->timed_out ? "timed out" : ok ? "ok" : "failed", p->status);
+	if (p->out.len)
+		printf("%s%s%s", p->out.truncated ? "[...]\n" : "", p->out.data,
+		       p->out.data[p->out.len - 1] == '\n' ? "" : "\n");
+	if (p->err.len)
+		printf("-- stderr\n%s%s%s", p->err.truncated ? "[...]\n" : "", p->err.data,
+		       p->err.data[p->err.len - 1] == '\n' ? "" : "\n");
+	fflush(stdout);
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "inventory", required_argument, NULL, 'i' },
+		{ "settings", required_argument, NULL, 's' },
+		{ "limit", required_argument, NULL, 'l' },
+		{ "forks", required_argument, NULL, 'f' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *inv_path = NULL, *set_path = NULL, *limit = "all";
+	long forks = 10, timeout = 0;
+	bool quiet = false, missing = false;
+	struct sh_error err = { 0 };
+	struct inventory *inv = NULL;
+	struct settings *st = NULL;
+	inv_host_vec hosts = { 0 };
+	struct proc *procs = NULL;
+	struct pollfd *fds = NULL;
+	char cdir[64];
+	struct ssh_options o = { 0 };
+	size_t next = 0, running = 0, failed = 0;
+	int c, r = SH_EXIT_FAILURE;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+i:s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': inv_path = optarg; break;
+		case 's': set_path = optarg; break;
+		case 'l': limit = optarg; break;
+		case 'f':
+			if (parse_long(optarg, 1, 1000, &forks) < 0)
+				return usage_error("exec", "--forks must be from 1 to 1000, not '%s'", optarg);
+			break;
+		case 't':
+			if (parse_long(optarg, 0, 86400, &timeout) < 0)
+				return usage_error("exec", "--timeout must be seconds from 0 to 86400, not '%s'",
+						   optarg);
+			break;
+		case 'q': quiet = true; break;
+		case 'h': fputs(exec_usage, stdout); return 0;
+		default: return usage_error("exec", "bad option");
+		}
+	}
+	if (!inv_path)
+		return usage_error("exec", "missing -i INVENTORY");
+	if (optind >= argc)
+		return usage_error("exec", "missing COMMAND (after --)");
+	if (inventory_load(inv_path, &inv, &err) < 0)
+		goto fail;
+	if (set_path) {
+		if (settings_load(set_path, &st, &err) < 0)
+			goto fail;
+	} else {
+		st = settings_defaults();
+	}
+	inventory_select(inv, limit, &hosts, &missing);
+	if (missing || !hosts.n) {
+		sh_error_set(&err, SH_EXIT_INPUT, "--limit '%s' matches no host of '%s'%s", limit,
+			     inv_path, missing ? " (unknown group)" : "");
+		goto fail;
+	}
+	o.config = st->ssh_config;
+	o.identity = st->ssh_identity;
+	o.known_hosts = st->ssh_known_hosts;
+	o.strict = st->ssh_strict;
+	o.control_persist = (int)st->ssh_control_persist;
+	if (!(o.control_dir = control_dir(cdir, sizeof(cdir), &err)))
+		goto fail;
+
+	procs = xcalloc(hosts.n, sizeof(*procs));
+	fds = xcalloc(hosts.n * 3, sizeof(*fds));
+	for (size_t i = 0; i < hosts.n; i++)
+		procs[i].in_fd = procs[i].out_fd = procs[i].err_fd = -1;
+	/* One poll loop over every running command. */
+	while (next < hosts.n || running) {
+		size_t nfds = 0;
+		int owner[3 * 1000 + 3];
+
+		while (running < (size_t)forks && next < hosts.n) {
+			if (proc_start(&o, hosts.v[next], (const char *const *)argv + optind, NULL, 0,
+				       (int)timeout, &procs[next], &err) < 0)
+				goto fail;
+			running++;
+			next++;
+		}
+		for (size_t i = 0; i < next; i++) {
+			int n;
+
+			if (!procs[i].pid || proc_done(&procs[i]))
+				continue;
+			n = proc_pollfds(&procs[i], fds + nfds);
+			for (int k = 0; k < n; k++)
+				owner[nfds + (size_t)k] = (int)i;
+			nfds += (size_t)n;
+		}
+		poll(fds, nfds, nfds ? 200 : 20);
+		for (size_t i = 0; i < next; i++) {
+			size_t first = nfds, count = 0;
+
+			if (!procs[i].pid || proc_done(&procs[i]))
+				continue;
+			for (size_t k = 0; k < nfds; k++)
+				if (owner[k] == (int)i) {
+					if (first == nfds)
+						first = k;
+					count++;
+				}
+			proc_handle(&procs[i], fds + first, (int)count);
+			if (proc_done(&procs[i])) {
+				running--;
+				failed += procs[i].status != 0;
+				print_result(hosts.v[i], &procs[i], quiet);
+				free(procs[i].out.data);
+				free(procs[i].err.data);
+				procs[i].out.data = procs[i].err.data = NULL;
+			}
+		}
+	}
+	if (!quiet || failed)
+		printf("%zu host%s, %zu failed\n", hosts.n, hosts.n == 1 ? "" : "s", failed);
+	r = failed ? SH_EXIT_FAILURE : 0;
+	goto out;
+fail:
+	r = report_error(&err);
+out:
+	for (size_t i = 0; procs && i < hosts.n; i++)
+		if (procs[i].pid)
+			proc_release(&procs[i]);
+	free(procs);
+	free(fds);
+	vec_free(hosts);
+	settings_free(st);
+	inventory_free(inv);
+	return r;
+}

@@ -1,0 +1,367 @@
+/* transport.c - ssh and local command execution; see transport.h. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "transport.h"
+#include "util.h"
+
+/* Seconds between SIGTERM and SIGKILL of a timed-out process group. */
+#define KILL_GRACE 3.0
+
+double monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+char *ssh_command_line(const char *const *argv, int timeout_s)
+{
+	size_t cap = 64, o = 0;
+	char *s;
+
+	for (size_t i = 0; argv[i]; i++)
+		cap += strlen(argv[i]) * 4 + 3;
+	s = xmalloc(cap);
+	if (timeout_s > 0)
+		o += (size_t)snprintf(s, cap, "exec timeout -k 5 %d ", timeout_s);
+	else
+		o += (size_t)snprintf(s, cap, "exec ");
+	for (size_t i = 0; argv[i]; i++) {
+		if (i)
+			s[o++] = ' ';
+		s[o++] = '\'';
+		for (const char *c = argv[i]; *c; c++) {
+			if (*c == '\'') {
+				memcpy(s + o, "'\\''", 4);	/* close, escaped quote, reopen */
+				o += 4;
+			} else {
+				s[o++] = *c;
+			}
+		}
+		s[o++] = '\'';
+	}
+	s[o] = '\0';
+	return s;
+}
+
+/* Common ssh options: argv[0..] into out, returns count. */
+static size_t ssh_base_argv(const struct ssh_options *o, const struct inv_host *h,
+			    const char **out, char *portbuf, size_t portsize,
+			    char *cpbuf, size_t cpsize, char *cpersist, size_t persize,
+			    char *khbuf, size_t khsize, char *stbuf, size_t stsize)
+{
+	size_t n = 0;
+
+	out[n++] = "ssh";
+	if (o->config) {
+		out[n++] = "-F";
+		out[n++] = o->config;
+	}
+	if (o->identity) {
+		out[n++] = "-i";
+		out[n++] = o->identity;
+		out[n++] = "-o";
+		out[n++] = "IdentitiesOnly=yes";
+	}
+	out[n++] = "-o";
+	out[n++] = "BatchMode=yes";
+	snprintf(stbuf, stsize, "StrictHostKeyChecking=%s", o->strict ? o->strict : "yes");
+	out[n++] = "-o";
+	out[n++] = stbuf;
+	if (o->known_hosts) {
+		snprintf(khbuf, khsize, "UserKnownHostsFile=%s", o->known_hosts);
+		out[n++] = "-o";
+		out[n++] = khbuf;
+	}
+	if (o->control_dir) {
+		snprintf(cpbuf, cpsize, "ControlPath=%s/cm-%%C", o->control_dir);
+		snprintf(cpersist, persize, "ControlPersist=%d",
+			 o->control_persist > 0 ? o->control_persist : 60);
+		out[n++] = "-o";
+		out[n++] = "ControlMaster=auto";
+		out[n++] = "-o";
+		out[n++] = cpbuf;
+		out[n++] = "-o";
+		out[n++] = cpersist;
+	}
+	snprintf(portbuf, portsize, "%d", h->port);
+	out[n++] = "-p";
+	out[n++] = portbuf;
+	if (h->user) {
+		out[n++] = "-l";
+		out[n++] = h->user;
+	}
+	return n;
+}
+
+static void set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl >= 0)
+		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int proc_start(const struct ssh_options *o, const struct inv_host *h,
+	       const char *const *argv, const char *stdin_data, size_t stdin_len,
+	       int timeout_s, struct proc *p, struct sh_error *err)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	const char *args[64];
+	char *remote = NULL;
+	char portbuf[16], cpbuf[4200], cpersist[64], khbuf[4200], stbuf[64];
+	bool local = streq(h->connection, "local");
+	size_t n = 0;
+
+	memset(p, 0, sizeof(*p));
+	p->in_fd = p->out_fd = p->err_fd = -1;
+	if (!argv || !argv[0])
+		return sh_error_set(err, SH_EXIT_INPUT, "no command to run on '%s'", h->name);
+	if (!local) {
+		n = ssh_base_argv(o, h, args, portbuf, sizeof(portbuf), cpbuf, sizeof(cpbuf),
+				  cpersist, sizeof(cpersist), khbuf, sizeof(khbuf), stbuf,
+				  sizeof(stbuf));
+		remote = ssh_command_line(argv, timeout_s);
+		args[n++] = "--";
+		args[n++] = h->address;
+		args[n++] = remote;
+		args[n] = NULL;
+	}
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
+		sh_error_set(err, SH_EXIT_FAILURE, "cannot create pipes: %s", strerror(errno));
+		goto fail;
+	}
+	p->pid = fork();
+	if (p->pid < 0) {
+		sh_error_set(err, SH_EXIT_FAILURE, "cannot fork: %s", strerror(errno));
+		goto fail;
+	}
+	if (p->pid == 0) {
+		setpgid(0, 0);
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(errp[1], 2);
+		signal(SIGPIPE, SIG_DFL);
+		if (local)
+			execvp(argv[0], (char *const *)argv);
+		else
+			execvp("ssh", (char *const *)args);
+		dprintf(2, "cannot run '%s': %s\n", local ? argv[0] : "ssh", strerror(errno));
+		_exit(local ? 127 : 255);
+	}
+	setpgid(p->pid, p->pid);	/* also here: no race with kill(-pid) */
+	close(in[0]);
+	close(out[1]);
+	close(errp[1]);
+	p->in_fd = in[1];
+	p->out_fd = out[0];
+	p->err_fd = errp[0];
+	set_nonblock(p->in_fd);
+	set_nonblock(p->out_fd);
+	set_nonblock(p->err_fd);
+	p->stdin_data = stdin_data;
+	p->stdin_len = stdin_data ? stdin_len : 0;
+	if (!p->stdin_len) {
+		close(p->in_fd);
+		p->in_fd = -1;
+	}
+	/* Locally we enforce the deadline; remotely timeout(1) does, and we
+	 * give it a little longer before killing the ssh client. */
+	if (timeout_s > 0)
+		p->deadline = monotonic_now() + timeout_s + (local ? 0 : 10);
+	free(remote);
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (in[i] >= 0) close(in[i]);
+		if (out[i] >= 0) close(out[i]);
+		if (errp[i] >= 0) close(errp[i]);
+	}
+	free(remote);
+	p->pid = 0;
+	return -1;
+}
+
+int proc_pollfds(const struct proc *p, struct pollfd *fds)
+{
+	int n = 0;
+
+	if (p->in_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = p->in_fd, .events = POLLOUT };
+	if (p->out_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
+	if (p->err_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = p->err_fd, .events = POLLIN };
+	return n;
+}
+
+/* Append, keeping only the last PROC_OUTPUT_MAX bytes. */
+static void outbuf_add(struct outbuf *b, const char *data, size_t len)
+{
+	if (!b->data)
+		b->data = xmalloc(PROC_OUTPUT_MAX + 1);
+	if (len >= PROC_OUTPUT_MAX) {
+		data += len - PROC_OUTPUT_MAX;
+		len = PROC_OUTPUT_MAX;
+		b->len = 0;
+		b->truncated = true;
+	} else if (b->len + len > PROC_OUTPUT_MAX) {
+		size_t drop = b->len + len - PROC_OUTPUT_MAX;
+
+		memmove(b->data, b->data + drop, b->len - drop);
+		b->len -= drop;
+		b->truncated = true;
+	}
+	memcpy(b->data + b->len, data, len);
+	b->len += len;
+	b->data[b->len] = '\0';
+}
+
+static void drain(int *fd, struct outbuf *b)
+{
+	char buf[16384];
+
+	for (;;) {
+		ssize_t n = read(*fd, buf, sizeof(buf));
+
+		if (n > 0) {
+			outbuf_add(b, buf, (size_t)n);
+			continue;
+		}
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		close(*fd);	/* EOF or error */
+		*fd = -1;
+		return;
+	}
+}
+
+void proc_handle(struct proc *p, const struct pollfd *fds, int n)
+{
+	for (int i = 0; i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		if (fds[i].fd == p->in_fd) {
+			ssize_t w = write(p->in_fd, p->stdin_data + p->stdin_off,
+					  p->stdin_len - p->stdin_off);
+
+			if (w > 0)
+				p->stdin_off += (size_t)w;
+			if ((w < 0 && errno != EAGAIN && errno != EINTR) ||
+			    p->stdin_off == p->stdin_len) {
+				close(p->in_fd);
+				p->in_fd = -1;
+			}
+		} else if (fds[i].fd == p->out_fd) {
+			drain(&p->out_fd, &p->out);
+		} else if (fds[i].fd == p->err_fd) {
+			drain(&p->err_fd, &p->err);
+		}
+	}
+	if (p->deadline > 0 && !p->reaped) {
+		double t = monotonic_now();
+
+		if (!p->timed_out && t >= p->deadline) {
+			p->timed_out = true;
+			p->killed_at = t;
+			kill(-p->pid, SIGTERM);
+		} else if (p->timed_out && t >= p->killed_at + KILL_GRACE) {
+			kill(-p->pid, SIGKILL);
+		}
+	}
+	if (!p->reaped && p->out_fd < 0 && p->err_fd < 0) {
+		int st;
+		pid_t r = waitpid(p->pid, &st, p->timed_out ? WNOHANG : 0);
+
+		if (r == p->pid) {
+			p->reaped = true;
+			p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+			if (p->in_fd >= 0) {
+				close(p->in_fd);
+				p->in_fd = -1;
+			}
+		}
+	}
+}
+
+bool proc_done(const struct proc *p)
+{
+	return p->reaped;
+}
+
+void proc_release(struct proc *p)
+{
+	if (p->pid > 0 && !p->reaped) {
+		kill(-p->pid, SIGKILL);
+		waitpid(p->pid, NULL, 0);
+	}
+	if (p->in_fd >= 0)
+		close(p->in_fd);
+	if (p->out_fd >= 0)
+		close(p->out_fd);
+	if (p->err_fd >= 0)
+		close(p->err_fd);
+	free(p->out.data);
+	free(p->err.data);
+	memset(p, 0, sizeof(*p));
+	p->in_fd = p->out_fd = p->err_fd = -1;
+}
+
+int transport_run(const struct ssh_options *o, const struct inv_host *h,
+		  const char *const *argv, const char *stdin_data, size_t stdin_len,
+		  int timeout_s, struct proc *p, struct sh_error *err)
+{
+	if (proc_start(o, h, argv, stdin_data, stdin_len, timeout_s, p, err) < 0)
+		return -1;
+	while (!proc_done(p)) {
+		struct pollfd fds[3];
+		int n = proc_pollfds(p, fds);
+
+		if (n)
+			poll(fds, (nfds_t)n, 200);
+		else
+			poll(NULL, 0, 20);	/* all pipes closed: waiting for the exit */
+		proc_handle(p, fds, n);
+	}
+	return 0;
+}
+
+void ssh_master_stop(const struct ssh_options *o, const struct inv_host *h)
+{
+	const char *args[64];
+	char portbuf[16], cpbuf[4200], cpersist[64], khbuf[4200], stbuf[64];
+	size_t n;
+	pid_t pid;
+
+	if (!o->control_dir || streq(h->connection, "local"))
+		return;
+	n = ssh_base_argv(o, h, args, portbuf, sizeof(portbuf), cpbuf, sizeof(cpbuf),
+			  cpersist, sizeof(cpersist), khbuf, sizeof(khbuf), stbuf, sizeof(stbuf));
+	args[n++] = "-O";
+	args[n++] = "exit";
+	args[n++] = "--";
+	args[n++] = h->address;
+	args[n] = NULL;
+	pid = fork();
+	if (pid == 0) {
+		int devnull = open("/dev/null", O_RDWR);
+
+		if (devnull >= 0) {
+			dup2(devnull, 0);
+			dup2(devnull, 1);
+			dup2(devnull, 2);
+		}
+		execvp("ssh", (char *const *)args);
+		_exit(255);
+	}
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+}

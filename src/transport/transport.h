@@ -1,0 +1,94 @@
+/*
+ * transport.h - run an argv on a node and collect what it says.
+ *
+ * Two transports today: ssh (the OpenSSH client, so the operator's ssh
+ * config, agent and jump hosts apply; ControlMaster/ControlPersist so that
+ * many commands share one connection; strict host-key checking unless the
+ * settings say otherwise) and local (for ansible_connection=local).
+ *
+ * A command is a struct proc: a child process with pipes for stdin,
+ * stdout and stderr, its own process group, a deadline, and per-node
+ * output buffers that keep the last PROC_OUTPUT_MAX bytes of each stream,
+ * so output of parallel commands never interleaves.  proc_start() does not
+ * wait: a poll loop (the executor's, or transport_run()'s) calls
+ * proc_pollfds() and proc_handle() until proc_done().
+ *
+ * Arguments never pass through a shell unquoted: over ssh, each argument
+ * is single-quoted into the remote command line; locally, argv goes to
+ * execvp() as is.  Secrets go through stdin (stdin_data), never argv.
+ * A remote command with a timeout runs under coreutils' timeout(1) on the
+ * node, so it dies there even if the connection is lost; locally the
+ * process group is killed at the deadline.
+ */
+#ifndef STACKHOP_TRANSPORT_H
+#define STACKHOP_TRANSPORT_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "error.h"
+#include "inventory.h"
+
+#define PROC_OUTPUT_MAX (64 * 1024)
+
+struct ssh_options {
+	const char *config;		/* ssh -F, or NULL for the user's */
+	const char *identity;		/* ssh -i, or NULL */
+	const char *known_hosts;	/* UserKnownHostsFile, or NULL */
+	const char *strict;		/* StrictHostKeyChecking: "yes" (default), "accept-new" */
+	const char *control_dir;	/* directory for ControlPath sockets, or NULL: no master */
+	int control_persist;		/* seconds */
+};
+
+struct outbuf {
+	char *data;
+	size_t len;
+	bool truncated;			/* the front was dropped */
+};
+
+struct proc {
+	pid_t pid;
+	int in_fd, out_fd, err_fd;	/* -1 once closed */
+	const char *stdin_data;		/* borrowed until written */
+	size_t stdin_len, stdin_off;
+	struct outbuf out, err;
+	double deadline;		/* monotonic seconds, 0 = none */
+	double killed_at;
+	bool timed_out, reaped;
+	int status;			/* exit status, 128+signal, or 255 for ssh errors */
+};
+
+/*
+ * Start argv on host h (ssh unless h->connection is "local").  timeout_s
+ * 0 means none.  On success p is running and owned by the caller until
+ * proc_release().
+ */
+int proc_start(const struct ssh_options *o, const struct inv_host *h,
+	       const char *const *argv, const char *stdin_data, size_t stdin_len,
+	       int timeout_s, struct proc *p, struct sh_error *err);
+/* The fds to poll (at most 3); returns how many were filled. */
+int proc_pollfds(const struct proc *p, struct pollfd *fds);
+/* Handle readiness and deadlines; reaps the child when it ends. */
+void proc_handle(struct proc *p, const struct pollfd *fds, int n);
+bool proc_done(const struct proc *p);
+void proc_release(struct proc *p);
+
+/* Run to completion (blocking poll loop). */
+int transport_run(const struct ssh_options *o, const struct inv_host *h,
+		  const char *const *argv, const char *stdin_data, size_t stdin_len,
+		  int timeout_s, struct proc *p, struct sh_error *err);
+
+/*
+ * The remote command line for argv: every argument single-quoted, prefixed
+ * by "timeout -k 5 N" when timeout_s > 0.  Malloc'd.
+ */
+char *ssh_command_line(const char *const *argv, int timeout_s);
+
+/* Stop the ssh ControlMaster of host h, if one runs (ssh -O exit). */
+void ssh_master_stop(const struct ssh_options *o, const struct inv_host *h);
+
+double monotonic_now(void);
+
+#endif

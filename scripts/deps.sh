@@ -17,7 +17,13 @@ openssh-client
 openssh-server
 iproute2
 coreutils
+bc
 "
+
+# "deps.sh bench" adds what the benchmarks compare against.
+if [ "${1:-}" = bench ]; then
+	PACKAGES="$PACKAGES ansible-core"
+fi
 
 missing=""
 for p in $PACKAGES; do

@@ -6,31 +6,18 @@
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 
-NS="shtest-$$"
-SSHD_PIDS=""
+# shellcheck source=tests/lib/sshd-nodes.sh
+. "$(dirname "$0")/../lib/sshd-nodes.sh"
+
+NS="sht$$"
 export NS
 
-# Stop the ControlMasters this test's commands started.
 stop_masters() {
-	for n in 1 2; do
-		ssh -F /dev/null -o ControlPath="/tmp/stackhop-ssh-$(id -u)/cm-%C" \
-			-p 22 -l root -O exit "10.231.250.$((n * 4 - 2))" >/dev/null 2>&1 || true
-	done
+	nodes_stop_masters
 }
 
 cleanup() {
-	for pid in $SSHD_PIDS; do
-		kill "$pid" 2>/dev/null
-	done
-	for pid in $SSHD_PIDS; do
-		i=0
-		while kill -0 "$pid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-	done
-	stop_masters
-	for n in 1 2; do
-		ip netns del "$NS-$n" 2>/dev/null
-		ip link del "$NS-v$n" 2>/dev/null
-	done
+	nodes_down
 	rm -rf "$TRASH"
 }
 trap cleanup EXIT
@@ -41,59 +28,11 @@ if [ "$(id -u)" -ne 0 ] || ! command -v sshd >/dev/null; then
 	exit 1
 fi
 
-# Two nodes: host side 10.231.250.(4n-3)/30, node 10.231.250.(4n-2).
-ssh-keygen -q -t ed25519 -N "" -f "$TRASH/id" >/dev/null
-ssh-keygen -q -t ed25519 -N "" -f "$TRASH/hostkey" >/dev/null
-cp "$TRASH/id.pub" "$TRASH/authorized_keys"
-: >"$TRASH/known_hosts"
-for n in 1 2; do
-	ip netns add "$NS-$n"
-	ip link add "$NS-v$n" type veth peer name eth0 netns "$NS-$n"
-	ip addr add "10.231.250.$((n * 4 - 3))/30" dev "$NS-v$n"
-	ip link set "$NS-v$n" up
-	ip -n "$NS-$n" addr add "10.231.250.$((n * 4 - 2))/30" dev eth0
-	ip -n "$NS-$n" link set eth0 up
-	ip -n "$NS-$n" link set lo up
-	cat >"$TRASH/sshd$n.conf" <<EOT
-ListenAddress 10.231.250.$((n * 4 - 2)):22
-HostKey $TRASH/hostkey
-PidFile none
-AuthorizedKeysFile $TRASH/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-EOT
-	# sshd wants /run/sshd: give it a private tmpfs /run in its own mount
-	# namespace; the exec chain keeps $! the sshd's PID.
-	ip netns exec "$NS-$n" unshare -m --propagation private sh -c \
-		"mount -n -t tmpfs tmpfs /run && mkdir -p /run/sshd && exec /usr/sbin/sshd -D -e -f $TRASH/sshd$n.conf" \
-		>"$TRASH/sshd$n.log" 2>&1 &
-	SSHD_PIDS="$SSHD_PIDS $!"
-	echo "10.231.250.$((n * 4 - 2)) $(cut -d' ' -f1-2 "$TRASH/hostkey.pub")" >>"$TRASH/known_hosts"
-done
-cat >"$TRASH/inv" <<EOT
-[nodes]
-node1 ansible_host=10.231.250.2
-node2 ansible_host=10.231.250.6
-[all:vars]
-ansible_user=root
-EOT
-cat >"$TRASH/settings.yaml" <<EOT
-ssh:
-  config: /dev/null
-  identity: $TRASH/id
-  known_hosts: $TRASH/known_hosts
-  control_persist: 30
-EOT
+if ! nodes_up "$TRASH" 2 "$NS"; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 export INV="$TRASH/inv" SET="$TRASH/settings.yaml"
-# Wait (bounded) for both sshds to answer.
-i=0
-until $STACKHOP exec -i "$INV" -s "$SET" --quiet --timeout 5 -- true >/dev/null 2>&1 || [ $i -ge 50 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
 
 test_expect_success 'key auth and strict host keys: both nodes answer' '
 	$STACKHOP exec -i "$INV" -s "$SET" -- hostname -I >"$TRASH/out1"

@@ -124,12 +124,8 @@ int cmd_exec(int argc, char **argv)
 		return usage_error("exec", "missing COMMAND (after --)");
 	if (inventory_load(inv_path, &inv, &err) < 0)
 		goto fail;
-	if (set_path) {
-		if (settings_load(set_path, &st, &err) < 0)
-			goto fail;
-	} else {
-		st = settings_defaults();
-	}
+	if (settings_load_or_defaults(set_path, &st, &err) < 0)
+		goto fail;
 	inventory_select(inv, limit, &hosts, &missing);
 	if (missing || !hosts.n) {
 		sh_error_set(&err, SH_EXIT_INPUT, "--limit '%s' matches no host of '%s'%s", limit,

@@ -87,12 +87,8 @@ int cmd_plan(int argc, char **argv)
 	if (catalog_load(catalog_dir(cat_opt), &cat, &err) < 0 ||
 	    inventory_load(inv_path, &inv, &err) < 0)
 		goto fail;
-	if (set_path) {
-		if (settings_load(set_path, &st, &err) < 0)
-			goto fail;
-	} else {
-		st = settings_defaults();
-	}
+	if (settings_load_or_defaults(set_path, &st, &err) < 0)
+		goto fail;
 	if (plan_build(inv, cat, st, from, to, direct, &plan, &err) < 0)
 		goto fail;
 

@@ -324,6 +324,15 @@ int settings_load(const char *path, struct settings **ret, struct sh_error *err)
 	return r;
 }
 
+int settings_load_or_defaults(const char *path, struct settings **ret,
+			      struct sh_error *err)
+{
+	if (path)
+		return settings_load(path, ret, err);
+	*ret = settings_defaults();
+	return 0;
+}
+
 const struct rolling *settings_rolling(const struct settings *s,
 				       const char *const *groups, size_t n)
 {

@@ -77,6 +77,9 @@ int settings_load(const char *path, struct settings **ret, struct sh_error *err)
 int settings_parse(const char *path, const char *buf, size_t len,
 		   struct settings **ret, struct sh_error *err);
 struct settings *settings_defaults(void);
+/* settings_load() of path, or the defaults when path is NULL. */
+int settings_load_or_defaults(const char *path, struct settings **ret,
+			      struct sh_error *err);
 void settings_free(struct settings *s);
 
 /*

@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "inventory.h"
+#include "secrets.h"
 #include "settings.h"
 #include "transport.h"
 
@@ -23,7 +24,8 @@ static const char exec_usage[] =
 	"default all), at most N at once, over ssh (ControlMaster, strict host\n"
 	"keys, the settings' ssh options) or locally for ansible_connection=local.\n"
 	"Arguments arrive exactly as given.  Each host's output is printed as one\n"
-	"block when it finishes.\n"
+	"block when it finishes, with the values of the settings' secrets file\n"
+	"replaced by [redacted].\n"
 	"\n"
 	"  -i, --inventory FILE  Ansible INI inventory\n"
 	"  -s, --settings FILE   stackhop settings (the ssh: section applies)\n"
@@ -55,7 +57,22 @@ static const char *control_dir(char *buf, size_t size, struct sh_error *err)
 	return buf;
 }
 
-static void print_result(const struct inv_host *h, const struct proc *p, bool quiet)
+/* One stream of a command's output, secrets redacted. */
+static void print_stream(const char *title, const struct outbuf *b,
+			 const struct redactor *red)
+{
+	char *text;
+
+	if (!b->len)
+		return;
+	text = redact(red, b->data, b->len);
+	printf("%s%s%s%s", title, b->truncated ? "[...]\n" : "", text,
+	       text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
+	free(text);
+}
+
+static void print_result(const struct inv_host *h, const struct proc *p, bool quiet,
+			 const struct redactor *red)
 {
 	bool ok = p->status == 0;
 
@@ -63,12 +80,8 @@ static void print_result(const struct inv_host *h, const struct proc *p, bool qu
 		return;
 	printf("== %s: %s, exit status %d\n", h->name,
 	       p->timed_out ? "timed out" : ok ? "ok" : "failed", p->status);
-	if (p->out.len)
-		printf("%s%s%s", p->out.truncated ? "[...]\n" : "", p->out.data,
-		       p->out.data[p->out.len - 1] == '\n' ? "" : "\n");
-	if (p->err.len)
-		printf("-- stderr\n%s%s%s", p->err.truncated ? "[...]\n" : "", p->err.data,
-		       p->err.data[p->err.len - 1] == '\n' ? "" : "\n");
+	print_stream("", &p->out, red);
+	print_stream("-- stderr\n", &p->err, red);
 	fflush(stdout);
 }
 
@@ -90,6 +103,7 @@ int cmd_exec(int argc, char **argv)
 	struct sh_error err = { 0 };
 	struct inventory *inv = NULL;
 	struct settings *st = NULL;
+	struct secrets *secrets = NULL;
 	inv_host_vec hosts = { 0 };
 	struct proc *procs = NULL;
 	struct pollfd *fds = NULL;
@@ -125,6 +139,9 @@ int cmd_exec(int argc, char **argv)
 	if (inventory_load(inv_path, &inv, &err) < 0)
 		goto fail;
 	if (settings_load_or_defaults(set_path, &st, &err) < 0)
+		goto fail;
+	/* Output is shown with the run's secrets redacted. */
+	if (st->secrets && secrets_load(st->secrets, &secrets, &err) < 0)
 		goto fail;
 	inventory_select(inv, limit, &hosts, &missing);
 	if (missing || !hosts.n) {
@@ -182,7 +199,8 @@ int cmd_exec(int argc, char **argv)
 			if (proc_done(&procs[i])) {
 				running--;
 				failed += procs[i].status != 0;
-				print_result(hosts.v[i], &procs[i], quiet);
+				print_result(hosts.v[i], &procs[i], quiet,
+					     secrets ? &secrets->redactor : NULL);
 				free(procs[i].out.data);
 				free(procs[i].err.data);
 				procs[i].out.data = procs[i].err.data = NULL;
@@ -202,6 +220,7 @@ out:
 	free(procs);
 	free(fds);
 	vec_free(hosts);
+	secrets_free(secrets);
 	settings_free(st);
 	inventory_free(inv);
 	return r;

@@ -138,6 +138,19 @@ test_expect_success 'plan --save writes a journal that status reads' '
 	grep_err "missing --journal PATH"
 '
 
+test_expect_success 'exec shows output with the secrets redacted' '
+	printf "[local]\nme ansible_connection=local\n" >"$TRASH/local.inv"
+	printf "db_password: \"Pa55-w0rd\"\n" >"$TRASH/secrets.yaml"
+	chmod 600 "$TRASH/secrets.yaml"
+	printf "secrets: secrets.yaml\n" >"$TRASH/s-secrets.yaml"
+	$STACKHOP exec -i "$TRASH/local.inv" -s "$TRASH/s-secrets.yaml" -- echo "pw=Pa55-w0rd" >"$TRASH/exec.out"
+	grep -q "^pw=\[redacted\]$" "$TRASH/exec.out"
+	! grep -q "Pa55" "$TRASH/exec.out"
+	chmod 644 "$TRASH/secrets.yaml"
+	expect_fail 2 $STACKHOP exec -i "$TRASH/local.inv" -s "$TRASH/s-secrets.yaml" -- true
+	grep_err "has mode 0644"
+'
+
 test_expect_success 'the man page and README document every command and option of plan' '
 	for c in $($STACKHOP --help | awk "/^Commands:/ {on=1; next} on && /^  [a-z]/ {print \$1}"); do
 		grep -q "^.B stackhop $c" docs/stackhop.1

@@ -83,13 +83,12 @@ static int set_pragmas(sqlite3 *db, struct sh_error *err)
 		    " PRAGMA foreign_keys=ON;", err);
 }
 
-static int put_meta(sqlite3 *db, sqlite3_stmt *st, const char *k, const char *v)
+static int put_meta(sqlite3_stmt *st, const char *k, const char *v)
 {
 	sqlite3_reset(st);
 	sqlite3_bind_text(st, 1, k, -1, SQLITE_STATIC);
 	sqlite3_bind_text(st, 2, v ? v : "", -1, SQLITE_STATIC);
 	return sqlite3_step(st) == SQLITE_DONE ? 0 : -1;
-	(void)db;
 }
 
 static char *targets_json(const struct plan_step *s)
@@ -140,12 +139,12 @@ int journal_create(const char *path, const struct plan *p,
 		goto out;
 	}
 	snprintf(pid, sizeof(pid), "%zu", p->steps.n);
-	if (put_meta(db, ms, "format", JOURNAL_FORMAT) || put_meta(db, ms, "from", meta->from) ||
-	    put_meta(db, ms, "to", meta->to) || put_meta(db, ms, "inventory", meta->inventory) ||
-	    put_meta(db, ms, "settings", meta->settings) ||
-	    put_meta(db, ms, "catalog", meta->catalog) ||
-	    put_meta(db, ms, "transport", meta->transport) ||
-	    put_meta(db, ms, "run_state", "planned") || put_meta(db, ms, "steps", pid)) {
+	if (put_meta(ms, "format", JOURNAL_FORMAT) || put_meta(ms, "from", meta->from) ||
+	    put_meta(ms, "to", meta->to) || put_meta(ms, "inventory", meta->inventory) ||
+	    put_meta(ms, "settings", meta->settings) ||
+	    put_meta(ms, "catalog", meta->catalog) ||
+	    put_meta(ms, "transport", meta->transport) ||
+	    put_meta(ms, "run_state", "planned") || put_meta(ms, "steps", pid)) {
 		db_error(db, err, "cannot write");
 		goto out;
 	}
@@ -309,7 +308,9 @@ static void describe(struct journal *j, long idx, char *buf, size_t size)
 
 /*
  * One transition, one transaction: UPDATE ... WHERE idx AND state IN
- * (from states).  Refused when the step is in no allowed state.
+ * (from states).  Refused when the step is in no allowed state.  The
+ * statement uses ?1 (idx) and any of ?2 (time), ?3 (exit status), ?4
+ * (tail); SQLite ignores binds beyond a statement's parameters.
  */
 static int transition(struct journal *j, long idx, const char *sql,
 		      const char *from_states, const char *to, double t,
@@ -349,7 +350,7 @@ int journal_step_start(struct journal *j, long idx, struct sh_error *err)
 	return transition(j, idx,
 			  "UPDATE steps SET state = 'running', attempts = attempts + 1,"
 			  " started = ?2, ended = NULL, exit_status = NULL"
-			  " WHERE idx = ?1 AND state = 'planned' AND ?3 = ?3",
+			  " WHERE idx = ?1 AND state = 'planned'",
 			  "planned", "running", now(), 0, NULL, err);
 }
 
@@ -378,7 +379,7 @@ int journal_step_skip(struct journal *j, long idx, struct sh_error *err)
 {
 	return transition(j, idx,
 			  "UPDATE steps SET state = 'skipped', ended = ?2"
-			  " WHERE idx = ?1 AND state = 'planned' AND ?3 = ?3",
+			  " WHERE idx = ?1 AND state = 'planned'",
 			  "planned", "skipped", now(), 0, NULL, err);
 }
 
@@ -386,7 +387,7 @@ int journal_step_requeue(struct journal *j, long idx, struct sh_error *err)
 {
 	return transition(j, idx,
 			  "UPDATE steps SET state = 'planned', ended = ?2"
-			  " WHERE idx = ?1 AND state IN ('running', 'failed') AND ?3 = ?3",
+			  " WHERE idx = ?1 AND state IN ('running', 'failed')",
 			  "running or failed", "planned", now(), 0, NULL, err);
 }
 

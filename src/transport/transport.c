@@ -333,35 +333,3 @@ int transport_run(const struct ssh_options *o, const struct inv_host *h,
 	}
 	return 0;
 }
-
-void ssh_master_stop(const struct ssh_options *o, const struct inv_host *h)
-{
-	const char *args[64];
-	char portbuf[16], cpbuf[4200], cpersist[64], khbuf[4200], stbuf[64];
-	size_t n;
-	pid_t pid;
-
-	if (!o->control_dir || streq(h->connection, "local"))
-		return;
-	n = ssh_base_argv(o, h, args, portbuf, sizeof(portbuf), cpbuf, sizeof(cpbuf),
-			  cpersist, sizeof(cpersist), khbuf, sizeof(khbuf), stbuf, sizeof(stbuf));
-	args[n++] = "-O";
-	args[n++] = "exit";
-	args[n++] = "--";
-	args[n++] = h->address;
-	args[n] = NULL;
-	pid = fork();
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-
-		if (devnull >= 0) {
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-		}
-		execvp("ssh", (char *const *)args);
-		_exit(255);
-	}
-	if (pid > 0)
-		waitpid(pid, NULL, 0);
-}

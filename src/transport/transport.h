@@ -86,9 +86,6 @@ int transport_run(const struct ssh_options *o, const struct inv_host *h,
  */
 char *ssh_command_line(const char *const *argv, int timeout_s);
 
-/* Stop the ssh ControlMaster of host h, if one runs (ssh -O exit). */
-void ssh_master_stop(const struct ssh_options *o, const struct inv_host *h);
-
 double monotonic_now(void);
 
 #endif

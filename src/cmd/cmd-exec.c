@@ -107,6 +107,7 @@ int cmd_exec(int argc, char **argv)
 	inv_host_vec hosts = { 0 };
 	struct proc *procs = NULL;
 	struct pollfd *fds = NULL;
+	struct running { size_t host, first; int count; } *run = NULL;
 	char cdir[64];
 	struct ssh_options o = { 0 };
 	size_t next = 0, running = 0, failed = 0;
@@ -158,53 +159,44 @@ int cmd_exec(int argc, char **argv)
 		goto fail;
 
 	procs = xcalloc(hosts.n, sizeof(*procs));
-	fds = xcalloc(hosts.n * 3, sizeof(*fds));
+	fds = xcalloc((size_t)forks * 3, sizeof(*fds));
+	run = xcalloc((size_t)forks, sizeof(*run));
 	for (size_t i = 0; i < hosts.n; i++)
 		procs[i].in_fd = procs[i].out_fd = procs[i].err_fd = -1;
-	/* One poll loop over every running command. */
+	/*
+	 * One poll loop over the running commands: run[] holds them, each
+	 * with the range of fds[] it filled this round.
+	 */
 	while (next < hosts.n || running) {
 		size_t nfds = 0;
-		int owner[3 * 1000 + 3];
 
 		while (running < (size_t)forks && next < hosts.n) {
 			if (proc_start(&o, hosts.v[next], (const char *const *)argv + optind, NULL, 0,
 				       (int)timeout, &procs[next], &err) < 0)
 				goto fail;
-			running++;
-			next++;
+			run[running++].host = next++;
 		}
-		for (size_t i = 0; i < next; i++) {
-			int n;
-
-			if (!procs[i].pid || proc_done(&procs[i]))
-				continue;
-			n = proc_pollfds(&procs[i], fds + nfds);
-			for (int k = 0; k < n; k++)
-				owner[nfds + (size_t)k] = (int)i;
-			nfds += (size_t)n;
+		for (size_t k = 0; k < running; k++) {
+			run[k].first = nfds;
+			run[k].count = proc_pollfds(&procs[run[k].host], fds + nfds);
+			nfds += (size_t)run[k].count;
 		}
 		poll(fds, nfds, nfds ? 200 : 20);
-		for (size_t i = 0; i < next; i++) {
-			size_t first = nfds, count = 0;
+		for (size_t k = 0; k < running;) {
+			struct proc *p = &procs[run[k].host];
 
-			if (!procs[i].pid || proc_done(&procs[i]))
+			proc_handle(p, fds + run[k].first, run[k].count);
+			if (!proc_done(p)) {
+				k++;
 				continue;
-			for (size_t k = 0; k < nfds; k++)
-				if (owner[k] == (int)i) {
-					if (first == nfds)
-						first = k;
-					count++;
-				}
-			proc_handle(&procs[i], fds + first, (int)count);
-			if (proc_done(&procs[i])) {
-				running--;
-				failed += procs[i].status != 0;
-				print_result(hosts.v[i], &procs[i], quiet,
-					     secrets ? &secrets->redactor : NULL);
-				free(procs[i].out.data);
-				free(procs[i].err.data);
-				procs[i].out.data = procs[i].err.data = NULL;
 			}
+			failed += p->status != 0;
+			print_result(hosts.v[run[k].host], p, quiet,
+				     secrets ? &secrets->redactor : NULL);
+			free(p->out.data);
+			free(p->err.data);
+			p->out.data = p->err.data = NULL;
+			run[k] = run[--running];	/* order does not matter */
 		}
 	}
 	if (!quiet || failed)
@@ -219,6 +211,7 @@ out:
 			proc_release(&procs[i]);
 	free(procs);
 	free(fds);
+	free(run);
 	vec_free(hosts);
 	secrets_free(secrets);
 	settings_free(st);

@@ -46,6 +46,26 @@ static int harness_checks_failed, harness_passed, harness_failed;
 	} \
 } while (0)
 
+/* A private temporary directory for a test program: template in, path out. */
+static inline char *harness_tmpdir(char *tmpl)
+{
+	if (!mkdtemp(tmpl)) {
+		perror(tmpl);
+		exit(2);
+	}
+	return tmpl;
+}
+
+/* Remove the directory from harness_tmpdir() and all it holds. */
+static inline void harness_rmtree(const char *dir)
+{
+	char cmd[4200];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+}
+
 #define HARNESS_END() do { \
 	printf("%d passed, %d failed\n", harness_passed, harness_failed); \
 	return harness_failed ? 1 : 0; \

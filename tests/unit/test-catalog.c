@@ -181,15 +181,10 @@ TEST(broken_catalogs)
 
 int main(void)
 {
-	char cmd[128];
-
-	if (!mkdtemp(tmpdir))
-		return 2;
+	harness_tmpdir(tmpdir);
 	RUN(real_catalog);
 	RUN(every_fact_has_a_source);
 	RUN(broken_catalogs);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", tmpdir);
+	harness_rmtree(tmpdir);
 	HARNESS_END();
 }

@@ -404,10 +404,8 @@ int main(void)
 {
 	struct sh_error err = { 0 };
 	struct settings *st = settings_defaults();
-	char cmd[300];
 
-	if (!mkdtemp(dir))
-		return 2;
+	harness_tmpdir(dir);
 	snprintf(path, sizeof(path), "%s/run.journal", dir);
 	if (catalog_load("catalog", &cat, &err) < 0 ||
 	    inventory_load("examples/multinode", &inv, &err) < 0 ||
@@ -426,8 +424,6 @@ int main(void)
 	settings_free(st);
 	inventory_free(inv);
 	catalog_free(cat);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	harness_rmtree(dir);
 	HARNESS_END();
 }

@@ -6,6 +6,24 @@ static struct catalog *cat;
 static struct inventory *inv;
 static struct settings *kept[16];	/* plans borrow their settings */
 static size_t nkept;
+static char dir[] = "/tmp/stackhop-test-plan-XXXXXX";
+
+/* Write settings text to this test's settings file; returns its path. */
+static const char *write_settings(const char *text)
+{
+	static char path[300];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/settings.yaml", dir);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
 
 /* ---- settings ---------------------------------------------------------- */
 
@@ -36,12 +54,9 @@ static const char *settings_bad(const char *text)
 {
 	static struct sh_error err;
 	struct settings *s = NULL;
-	FILE *f = fopen("/tmp/stackhop-test-settings.yaml", "w");
 
 	memset(&err, 0, sizeof(err));
-	fputs(text, f);
-	fclose(f);
-	if (settings_load("/tmp/stackhop-test-settings.yaml", &s, &err) == 0) {
+	if (settings_load(write_settings(text), &s, &err) == 0) {
 		settings_free(s);
 		return "(loaded)";
 	}
@@ -358,12 +373,9 @@ static const char *plan_refuses(const char *settings_text)
 	static struct sh_error err;
 	struct settings *st = NULL;
 	struct plan *p = NULL;
-	FILE *f = fopen("/tmp/stackhop-test-plan-settings.yaml", "w");
 
 	memset(&err, 0, sizeof(err));
-	fputs(settings_text, f);
-	fclose(f);
-	CHECK(settings_load("/tmp/stackhop-test-plan-settings.yaml", &st, &err) == 0);
+	CHECK(settings_load(write_settings(settings_text), &st, &err) == 0);
 	if (plan_build(inv, cat, st, "liberty", "mitaka", false, &p, &err) == 0) {
 		plan_free(p);
 		settings_free(st);
@@ -377,11 +389,11 @@ static const char *plan_refuses(const char *settings_text)
 TEST(settings_the_planner_refuses)
 {
 	CHECK_CONTAINS(plan_refuses("components:\n  galera: {mode: sideways}\n"),
-		       "stackhop-test-plan-settings.yaml:2: unknown mode 'sideways' for component 'galera' (expected rolling, new-cluster)");
+		       "settings.yaml:2: unknown mode 'sideways' for component 'galera' (expected rolling, new-cluster)");
 	CHECK_CONTAINS(plan_refuses("components:\n  mysql: {mode: rolling}\n"),
-		       "stackhop-test-plan-settings.yaml:2: unknown component 'mysql' in components");
+		       "settings.yaml:2: unknown component 'mysql' in components");
 	CHECK_CONTAINS(plan_refuses("rolling:\n  compute: {serial: 2}\n  computes: {serial: \"10%\"}\n"),
-		       "stackhop-test-plan-settings.yaml:3: rolling names 'computes', which is not a group of inventory 'examples/multinode'");
+		       "settings.yaml:3: rolling names 'computes', which is not a group of inventory 'examples/multinode'");
 	CHECK(!plan_refuses("rolling:\n  compute: {serial: 2}\n"));
 }
 
@@ -389,6 +401,7 @@ int main(void)
 {
 	struct sh_error err = { 0 };
 
+	harness_tmpdir(dir);
 	if (catalog_load("catalog", &cat, &err) < 0 ||
 	    inventory_load("examples/multinode", &inv, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
@@ -406,5 +419,6 @@ int main(void)
 		settings_free(kept[i]);
 	inventory_free(inv);
 	catalog_free(cat);
+	harness_rmtree(dir);
 	HARNESS_END();
 }

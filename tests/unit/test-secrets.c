@@ -71,14 +71,9 @@ TEST(refusals_never_show_values)
 
 int main(void)
 {
-	char cmd[300];
-
-	if (!mkdtemp(dir))
-		return 2;
+	harness_tmpdir(dir);
 	RUN(loads_and_redacts);
 	RUN(refusals_never_show_values);
-	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "cannot remove %s\n", dir);
+	harness_rmtree(dir);
 	HARNESS_END();
 }

@@ -25,6 +25,8 @@ static const struct command commands[] = {
 	{ "releases", cmd_releases, "list the catalog's releases, SLURP flags and mandatory steps" },
 	{ "inventory", cmd_inventory, "show how an Ansible inventory was read" },
 	{ "status", cmd_status, "show where a run stands, from its journal" },
+	{ "upgrade", cmd_upgrade, "run an upgrade: plan, journal, execute (ssh, local or sim)" },
+	{ "resume", cmd_resume, "carry on with a stopped or killed run from its journal" },
 	{ "exec", cmd_exec, "run a command on hosts of an inventory over ssh (or locally)" },
 };
 

@@ -30,6 +30,7 @@ static inline bool streq(const char *a, const char *b)
 }
 
 bool str_has_prefix(const char *s, const char *prefix);
+bool str_has_suffix(const char *s, const char *suffix);
 
 /*
  * Parse a whole string as a decimal integer in [min, max].  Returns 0 and

@@ -38,25 +38,6 @@ static const char exec_usage[] =
 	"Exit status: 0 when every host succeeded, 1 when any failed, 2 bad input.\n";
 
 /* The ControlPath directory: private to this user, created if needed. */
-static const char *control_dir(char *buf, size_t size, struct sh_error *err)
-{
-	struct stat st;
-
-	snprintf(buf, size, "/tmp/stackhop-ssh-%d", (int)getuid());
-	if (mkdir(buf, 0700) < 0 && errno != EEXIST) {
-		sh_error_set(err, SH_EXIT_FAILURE, "cannot create '%s': %s", buf, strerror(errno));
-		return NULL;
-	}
-	if (lstat(buf, &st) < 0 || !S_ISDIR(st.st_mode) || st.st_uid != getuid() ||
-	    (st.st_mode & 077)) {
-		sh_error_set(err, SH_EXIT_FAILURE,
-			     "'%s' must be a directory owned by uid %d with mode 0700", buf,
-			     (int)getuid());
-		return NULL;
-	}
-	return buf;
-}
-
 /* One stream of a command's output, secrets redacted. */
 static void print_stream(const char *title, const struct outbuf *b,
 			 const struct redactor *red)
@@ -150,12 +131,7 @@ int cmd_exec(int argc, char **argv)
 			     inv_path, missing ? " (unknown group)" : "");
 		goto fail;
 	}
-	o.config = st->ssh_config;
-	o.identity = st->ssh_identity;
-	o.known_hosts = st->ssh_known_hosts;
-	o.strict = st->ssh_strict;
-	o.control_persist = (int)st->ssh_control_persist;
-	if (!(o.control_dir = control_dir(cdir, sizeof(cdir), &err)))
+	if (ssh_options_init(st, &o, cdir, sizeof(cdir), &err) < 0)
 		goto fail;
 
 	procs = xcalloc(hosts.n, sizeof(*procs));

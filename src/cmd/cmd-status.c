@@ -41,6 +41,8 @@ static int print_json(const struct journal_view *v)
 	json_object_set_new(o, "from", json_string(v->from));
 	json_object_set_new(o, "to", json_string(v->to));
 	json_object_set_new(o, "state", json_string(v->run_state));
+	json_object_set_new(o, "transport", json_string(v->transport ? v->transport : ""));
+	json_object_set_new(o, "simulation", json_boolean(v->transport && streq(v->transport, "sim")));
 	for (size_t i = 0; i < v->nsteps; i++) {
 		const struct journal_step *s = &v->steps[i];
 		json_t *js = json_object(), *after = json_array();
@@ -81,6 +83,10 @@ static void print_text(const struct journal_view *v)
 			hops = v->steps[i].hop + 1;
 	}
 	printf("journey: %s -> %s, run %s\n", v->from, v->to, v->run_state);
+	if (v->transport && streq(v->transport, "sim"))
+		printf("transport: sim (a simulation: nothing real was changed)\n");
+	else if (v->transport && *v->transport)
+		printf("transport: %s\n", v->transport);
 	printf("steps: %zu: %zu done, %zu running, %zu failed, %zu skipped, %zu planned\n",
 	       v->nsteps, total[STEP_DONE], total[STEP_RUNNING], total[STEP_FAILED],
 	       total[STEP_SKIPPED], total[STEP_PLANNED]);

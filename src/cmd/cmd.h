@@ -11,18 +11,29 @@
 #include <stdio.h>
 
 #include "error.h"
+#include "settings.h"
+#include "transport.h"
 
 int cmd_plan(int argc, char **argv);
 int cmd_releases(int argc, char **argv);
 int cmd_inventory(int argc, char **argv);
 int cmd_status(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
+int cmd_upgrade(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
 
 /*
  * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the
  * catalog/ beside the executable (a build tree), else the installed one.
  */
 const char *catalog_dir(const char *option);
+
+/*
+ * ssh options from the settings, with ControlPath sockets in cdir (a
+ * private per-user directory, created if needed).
+ */
+int ssh_options_init(const struct settings *st, struct ssh_options *o, char *cdir,
+		     size_t size, struct sh_error *err);
 
 /* Print err as "error: ..." and return its exit status. */
 int report_error(const struct sh_error *err);

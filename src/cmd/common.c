@@ -1,8 +1,11 @@
 /* common.c - what the subcommands share; see cmd.h. */
+#include <errno.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -58,4 +61,28 @@ int usage_error(const char *cmd, const char *fmt, ...)
 	va_end(ap);
 	fprintf(stderr, "\nsee 'stackhop %s --help'\n", cmd);
 	return SH_EXIT_INPUT;
+}
+
+int ssh_options_init(const struct settings *st, struct ssh_options *o, char *cdir,
+		     size_t size, struct sh_error *err)
+{
+	struct stat sb;
+
+	*o = (struct ssh_options){
+		.config = st->ssh_config, .identity = st->ssh_identity,
+		.known_hosts = st->ssh_known_hosts, .strict = st->ssh_strict,
+		.control_persist = (int)st->ssh_control_persist,
+	};
+	/* ControlPath sockets in a private directory of this user. */
+	snprintf(cdir, size, "/tmp/stackhop-ssh-%d", (int)getuid());
+	if (mkdir(cdir, 0700) < 0 && errno != EEXIST)
+		return sh_error_set(err, SH_EXIT_FAILURE, "cannot create '%s': %s", cdir,
+				    strerror(errno));
+	if (lstat(cdir, &sb) < 0 || !S_ISDIR(sb.st_mode) || sb.st_uid != getuid() ||
+	    (sb.st_mode & 077))
+		return sh_error_set(err, SH_EXIT_FAILURE,
+				    "'%s' must be a directory owned by uid %d with mode 0700", cdir,
+				    (int)getuid());
+	o->control_dir = cdir;
+	return 0;
 }

@@ -365,8 +365,18 @@ static int step_common(struct loader *l, const yaml_node_t *n, const char *what,
 	    y_bool(&l->d, n, "offline", what, false, &s->offline, l->err) < 0 ||
 	    y_bool(&l->d, n, "all_nodes", what, false, &s->all_nodes, l->err) < 0 ||
 	    str_list(l, n, "argv", what, false, &s->argv, &s->argc) < 0 ||
+	    str_list(l, n, "provides", what, false, &s->provides, &s->nprovides) < 0 ||
+	    str_list(l, n, "requires", what, false, &s->requires, &s->nrequires) < 0 ||
 	    kv_map(l, n, "params", what, &s->params, &s->nparams) < 0)
 		return -1;
+	for (size_t i = 0; i < s->nrequires; i++) {
+		const char *at = strchr(s->requires[i], '@');
+
+		if (at && (at == s->requires[i] || !catalog_release(l->cat, at + 1)))
+			return lerr(l, ymap_get(&l->d, n, "requires"),
+				    "bad requirement '%s' in %s (expected FACT or FACT@RELEASE with a known release)",
+				    s->requires[i], what);
+	}
 	if (!step_kind_find(kind))
 		return lerr(l, ymap_get(&l->d, n, "kind"),
 			    "unknown step kind '%s' in %s (expected one of: %s)",
@@ -435,7 +445,8 @@ static int load_service(struct loader *l, const yaml_node_t *n,
 	static const char *const keys[] = { "name", "since", "until", "source",
 		"components", "commands", "keystone", NULL };
 	static const char *const cmd_keys[] = { "id", "kind", "stage", "since",
-		"until", "offline", "all_nodes", "argv", "params", "source", NULL };
+		"until", "offline", "all_nodes", "argv", "params", "provides", "requires",
+		"source", NULL };
 	static const char *const ks_keys[] = { "user", "type", "name", "port",
 		"path", "since", "until", "source", NULL };
 	const char *name, *source;
@@ -836,7 +847,8 @@ static int load_hop_file(struct loader *l, const char *file)
 {
 	static const char *const top[] = { "sources", "release", "steps", "notes", NULL };
 	static const char *const keys[] = { "id", "service", "kind", "stage",
-		"argv", "params", "after", "offline", "all_nodes", "source", NULL };
+		"argv", "params", "after", "offline", "all_nodes", "provides", "requires",
+		"source", NULL };
 	struct catalog *cat = l->cat;
 	yaml_node_t *root, *seq;
 	const char *relname;

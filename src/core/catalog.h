@@ -76,6 +76,10 @@ struct cat_step {
 	size_t nparams;
 	const char **after;	/* ids of steps in the same hop file */
 	size_t nafter;
+	/* Facts about the cloud the step establishes, and the facts it needs
+	 * ("FACT", or "FACT@RELEASE": provided at that release or later). */
+	const char **provides, **requires;
+	size_t nprovides, nrequires;
 };
 
 enum cat_tier { TIER_CONTROL, TIER_DATA };

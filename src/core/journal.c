@@ -10,6 +10,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "journal.h"
 
 #define JOURNAL_FORMAT "1"
@@ -339,6 +340,7 @@ static int transition(struct journal *j, long idx, const char *sql,
 			     what, to, from_states);
 		goto out;
 	}
+	fault_point("journal transition");
 	r = 0;
 out:
 	sqlite3_finalize(st);
@@ -406,6 +408,8 @@ int journal_set_run_state(struct journal *j, const char *state,
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(j->db, err, "cannot record the run's state");
+	else
+		fault_point("journal run state");
 	sqlite3_finalize(st);
 	return r;
 }
@@ -443,7 +447,7 @@ int journal_read(struct journal *j, struct journal_view *ret,
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(j->db, "SELECT idx, hop, id, kind, phase, owner, targets, tail,"
-			       " state, attempts, exit_status, started, ended FROM steps ORDER BY idx",
+			       " state, attempts, exit_status, started, ended, spec FROM steps ORDER BY idx",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
 	while (sqlite3_step(st) == SQLITE_ROW) {
@@ -465,11 +469,12 @@ int journal_read(struct journal *j, struct journal_view *ret,
 				sqlite3_column_int(st, 10);
 		s.started = sqlite3_column_double(st, 11);
 		s.ended = sqlite3_column_double(st, 12);
+		s.spec = col_dup(st, 13);
 		if (s.idx != (long)v.nsteps) {
 			sh_error_set(err, SH_EXIT_FAILURE, "journal: step indexes are not contiguous at %ld",
 				     s.idx);
 			free(s.id); free(s.kind); free(s.phase); free(s.owner);
-			free(s.targets_json); free(s.tail);
+			free(s.targets_json); free(s.tail); free(s.spec);
 			goto out;
 		}
 		v.steps = xrealloc(v.steps, (v.nsteps + 1) * sizeof(*v.steps));
@@ -514,6 +519,7 @@ void journal_view_release(struct journal_view *v)
 		free(s->owner);
 		free(s->targets_json);
 		free(s->tail);
+		free(s->spec);
 		free(s->after);
 	}
 	free(v->steps);

@@ -79,6 +79,7 @@ int journal_set_run_state(struct journal *j, const char *state,
 struct journal_step {
 	long idx, hop;
 	char *id, *kind, *phase, *owner, *targets_json, *tail;
+	char *spec;			/* the step as JSON, as planned */
 	enum step_state state;
 	int attempts, exit_status;	/* exit_status -1 when none */
 	double started, ended;		/* seconds since the epoch, 0 = none */

@@ -178,6 +178,18 @@ static json_t *step_json(const struct plan *p, const struct plan_step *s)
 			json_array_append_new(a, json_string(s->argv[i]));
 		json_object_set_new(o, "command", a);
 	}
+	if (s->nprovides) {
+		a = json_array();
+		for (size_t i = 0; i < s->nprovides; i++)
+			json_array_append_new(a, json_string(s->provides[i]));
+		json_object_set_new(o, "provides", a);
+	}
+	if (s->nrequires) {
+		a = json_array();
+		for (size_t i = 0; i < s->nrequires; i++)
+			json_array_append_new(a, json_string(s->requires[i]));
+		json_object_set_new(o, "requires", a);
+	}
 	if (s->nparams) {
 		json_t *m = json_object();
 

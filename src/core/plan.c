@@ -106,6 +106,8 @@ struct step_spec {
 	size_t argc;
 	const struct cat_kv *params;
 	size_t nparams;
+	const char *const *provides, *const *requires;
+	size_t nprovides, nrequires;
 	const char *source;
 };
 
@@ -165,6 +167,10 @@ static long add_step(struct builder *b, const struct step_spec *s,
 	st.argc = s->argc;
 	st.params = s->params;
 	st.nparams = s->nparams;
+	st.provides = s->provides;
+	st.nprovides = s->nprovides;
+	st.requires = s->requires;
+	st.nrequires = s->nrequires;
 	st.source = s->source;
 	if (deps && deps->n) {
 		for (size_t i = 0; i < deps->n; i++)
@@ -439,6 +445,8 @@ static long catalog_step(struct builder *b, const struct cat_service *svc,
 		.targets = where->v, .ntargets = c->all_nodes ? where->n : 1,
 		.argv = c->argv, .argc = c->argc,
 		.params = c->params, .nparams = c->nparams, .source = c->source,
+		.provides = c->provides, .nprovides = c->nprovides,
+		.requires = c->requires, .nrequires = c->nrequires,
 	};
 	long i = add_step(b, &sp, deps, "%s/%s", svc->name, c->id);
 

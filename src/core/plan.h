@@ -61,6 +61,9 @@ struct plan_step {
 	size_t nparams;
 	const struct cat_rename **renames;	/* config-migrate */
 	size_t nrenames;
+	const char *const *provides;	/* facts, see struct cat_step */
+	const char *const *requires;
+	size_t nprovides, nrequires;
 	const char *source;		/* catalog source of the fact, or NULL */
 };
 

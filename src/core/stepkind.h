@@ -17,6 +17,7 @@ struct step_kind {
 	const char *name;
 	bool destructive;
 	const char *summary;
+	int retries;		/* extra attempts of a failed unit */
 };
 
 /* The kind named name, or NULL. */

@@ -142,7 +142,7 @@ TEST(broken_catalogs)
 		{ "releases.yaml", "status: eol, slurp: false, source: *series,\n     versions: {nova: \"16\"",
 		  "status: eol, slurp: false,\n     versions: {nova: \"16\"",
 		  "releases.yaml:25: missing field 'source' in release 'pike'" },
-		{ "services.yaml", "{id: api-db-sync, kind: db-sync,", "{id: api-db-sync, kind: db-snyc,",
+		{ "services.yaml", "{id: api-db-sync, until: newton, kind: db-sync,", "{id: api-db-sync, until: newton, kind: db-snyc,",
 		  "unknown step kind 'db-snyc'" },
 		{ "services.yaml", "{id: online-migrations, since: mitaka,", "{id: online-migrations, since: mitaca,",
 		  "unknown release 'mitaca' in field 'since'" },

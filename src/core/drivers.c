@@ -1,0 +1,126 @@
+/* drivers.c - the sim and remote transports of the executor. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers.h"
+
+/* ---- sim ----------------------------------------------------------------- */
+
+static int sim_begin(void *ctx, size_t step, const struct inv_host *t,
+		     enum exec_phase ph, struct proc *proc, double *ret_delay,
+		     struct sh_error *err)
+{
+	struct sim_driver *d = ctx;
+
+	(void)t;
+	(void)proc;
+	(void)err;
+	/* The effect lands at the end of the simulated work. */
+	*ret_delay = ph == PHASE_APPLY ?
+		d->unit_s * sim_weight(&d->plan->steps.v[step]) : 0;
+	return 0;
+}
+
+static void sim_end(void *ctx, size_t step, const struct inv_host *t,
+		    enum exec_phase ph, struct proc *proc, struct exec_result *res)
+{
+	struct sim_driver *d = ctx;
+	struct sh_error err = { 0 };
+	enum sim_check c;
+
+	(void)proc;
+	switch (ph) {
+	case PHASE_CHECK:
+		c = sim_check(d->model, step, t);
+		res->outcome = c == SIM_DONE ? OUTCOME_OK :
+			       c == SIM_NOT_DONE ? OUTCOME_NOT_DONE : OUTCOME_UNKNOWN;
+		break;
+	case PHASE_APPLY:
+		if (sim_apply(d->model, step, t, &res->output, &err) == 0) {
+			res->outcome = OUTCOME_OK;
+			res->exit_status = 0;
+		} else {
+			res->outcome = OUTCOME_FAIL;
+			res->exit_status = 1;
+			res->output = xmalloc(strlen(err.msg) + 2);
+			snprintf(res->output, strlen(err.msg) + 2, "%s\n", err.msg);
+		}
+		sh_error_clear(&err);
+		break;
+	case PHASE_VERIFY:
+		res->outcome = sim_check(d->model, step, t) == SIM_NOT_DONE ?
+			OUTCOME_FAIL : OUTCOME_OK;
+		break;
+	}
+}
+
+const struct exec_driver sim_driver = {
+	.name = "sim", .simulated = true, .begin = sim_begin, .end = sim_end,
+};
+
+/* ---- remote -------------------------------------------------------------- */
+
+static const char *remote_unsupported(void *ctx, const struct plan_step *s)
+{
+	(void)ctx;
+	if (s->argc)
+		return NULL;
+	return "this step kind has no implementation for real nodes yet (only steps that run a catalog command do)";
+}
+
+static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
+			enum exec_phase ph, struct proc *proc, double *ret_delay,
+			struct sh_error *err)
+{
+	struct remote_driver *d = ctx;
+	const struct plan_step *s = &d->plan->steps.v[step];
+
+	*ret_delay = 0;
+	if (ph != PHASE_APPLY)
+		return 0;	/* commands have no separate check or verify */
+	if (proc_start(d->ssh, t ? t : s->targets[0], s->argv, NULL, 0, d->timeout_s,
+		       proc, err) < 0)
+		return -1;
+	return 1;
+}
+
+static void remote_end(void *ctx, size_t step, const struct inv_host *t,
+		       enum exec_phase ph, struct proc *proc, struct exec_result *res)
+{
+	struct remote_driver *d = ctx;
+	const char *k = d->plan->steps.v[step].kind->name;
+	size_t n;
+
+	(void)t;
+	if (ph == PHASE_CHECK) {
+		res->outcome = OUTCOME_UNKNOWN;	/* run the command again */
+		return;
+	}
+	if (ph == PHASE_VERIFY) {
+		res->outcome = OUTCOME_OK;	/* the exit status said it */
+		return;
+	}
+	res->exit_status = proc->status;
+	n = proc->out.len + proc->err.len;
+	res->output = xmalloc(n + 64);
+	memcpy(res->output, proc->out.data ? proc->out.data : "", proc->out.len);
+	memcpy(res->output + proc->out.len, proc->err.data ? proc->err.data : "", proc->err.len);
+	res->output[n] = '\0';
+	if (proc->timed_out)
+		snprintf(res->output + n, 64, "timed out after %d s\n", d->timeout_s);
+	if (proc->status == 0)
+		res->outcome = OUTCOME_OK;
+	else if (proc->status == 1 && (streq(k, "online-migrations") ||
+				       streq(k, "archive-deleted-rows")))
+		res->outcome = OUTCOME_AGAIN;	/* more to migrate or archive */
+	else if (proc->status == 1 && streq(k, "status-check"))
+		res->outcome = OUTCOME_OK;	/* a warning */
+	else
+		res->outcome = OUTCOME_FAIL;
+}
+
+const struct exec_driver remote_driver = {
+	.name = "remote", .unsupported = remote_unsupported,
+	.begin = remote_begin, .end = remote_end,
+};

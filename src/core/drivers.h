@@ -1,0 +1,36 @@
+/*
+ * drivers.h - the executor's transports: sim (the simulated cloud of
+ * sim.h) and remote (commands over ssh, or locally for
+ * ansible_connection=local hosts).
+ */
+#ifndef STACKHOP_DRIVERS_H
+#define STACKHOP_DRIVERS_H
+
+#include "executor.h"
+#include "sim.h"
+#include "transport.h"
+
+/* Context of sim_driver: the model, and the wall-clock length of one
+ * unit of simulated work (sim_weight()) in seconds, 0 for none. */
+struct sim_driver {
+	const struct plan *plan;
+	struct sim *model;
+	double unit_s;
+};
+extern const struct exec_driver sim_driver;
+
+/*
+ * Context of remote_driver.  It runs the steps whose work is a command
+ * (command, db-sync, online-migrations, status-check,
+ * archive-deleted-rows) on their targets; other kinds get their
+ * implementations with the lab (infrastructure procedures, container
+ * runtimes, Keystone client) and are refused before anything runs.
+ */
+struct remote_driver {
+	const struct plan *plan;
+	const struct ssh_options *ssh;
+	int timeout_s;			/* per command, 0 = none */
+};
+extern const struct exec_driver remote_driver;
+
+#endif

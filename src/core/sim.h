@@ -1,0 +1,78 @@
+/*
+ * sim.h - the sim transport's cloud: an in-memory model of the cloud a
+ * plan upgrades, that enforces the catalog's preconditions.
+ *
+ * A simulation is a planning and test aid: nothing real is changed, and
+ * every output made with it says so.  The model holds, per node, the host
+ * release, each container (release, running, images present) and each
+ * infrastructure member (release, state: Galera synced/stopped, RabbitMQ
+ * running/stopped, mnesia present); per database, its owner, its schema
+ * release and the migrations run at that release; the Keystone catalog
+ * (users, services, endpoints); facts the catalog's steps provide (cell
+ * mappings, credential keys, completed data migrations, each with the
+ * release it was provided at); the backups taken and the release the
+ * cloud was verified at.
+ *
+ * It starts as the cloud at the plan's first release (sim_create) and is
+ * written to a file after every change (temp file, fsync, rename), so a
+ * run killed at any instant leaves either the whole change or none of it,
+ * like a real cloud that finished or never began a step.
+ *
+ * Preconditions enforced by sim_apply() (the failure message names them):
+ *   - a step's catalog 'requires' facts (e.g. nova's Ocata db syncs need
+ *     the cell0 mapping);
+ *   - a control-plane container refuses to start while a database of its
+ *     service has a schema older than its release, or before its
+ *     configuration was rendered for that release;
+ *   - a container is stopped before it is removed; a database exists
+ *     before it is migrated; Keystone registrations need a running
+ *     Keystone;
+ *   - Galera: a rolling node upgrade needs the rest of the cluster
+ *     synced; a bootstrap needs every member stopped; a join needs a
+ *     synced member of the new release;
+ *   - RabbitMQ: mnesia is wiped only after definitions were exported, a
+ *     node joins only a running node of its release;
+ *   - validations and post-verify need every member and container up at
+ *     the hop's release.
+ *
+ * Ownership: struct sim owns its model; it borrows the plan, which must
+ * outlive it.
+ */
+#ifndef STACKHOP_SIM_H
+#define STACKHOP_SIM_H
+
+#include "error.h"
+#include "plan.h"
+
+enum sim_check {
+	SIM_NOT_DONE,		/* the step's effect is absent: apply it */
+	SIM_DONE,		/* the effect is present */
+	SIM_UNKNOWN,		/* the step has no lasting effect to look at */
+};
+
+struct sim;
+
+/* Write the model of the cloud at p's first release into a new file. */
+int sim_create(const char *path, const struct plan *p, struct sh_error *err);
+/* Load the model of a run in progress. */
+int sim_open(const char *path, const struct plan *p, struct sim **ret,
+	     struct sh_error *err);
+void sim_free(struct sim *m);
+
+/*
+ * Is step s already done on target t (NULL for a cluster step)?  Pure:
+ * reads the model only.
+ */
+enum sim_check sim_check(struct sim *m, size_t step, const struct inv_host *t);
+/*
+ * Apply step s on target t: check its preconditions, change the model and
+ * write it.  Returns 0, or -1 with err naming the precondition that is not
+ * met (SH_EXIT_FAILURE); *ret_out gets a malloc'd one-line account.
+ */
+int sim_apply(struct sim *m, size_t step, const struct inv_host *t,
+	      char **ret_out, struct sh_error *err);
+
+/* How long step s takes in the simulation, in units (1 = a quick step). */
+unsigned sim_weight(const struct plan_step *s);
+
+#endif

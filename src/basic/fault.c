@@ -1,6 +1,6 @@
 /* fault.c - see fault.h. */
 #include <signal.h>
-#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "fault.h"
@@ -8,23 +8,41 @@
 
 static unsigned long count, crash_at;
 static bool enabled, initialized;
+static FILE *log_file;
 
-void fault_point(const char *what)
+static void init(void)
 {
-	(void)what;
-	if (!initialized) {
-		const char *e = getenv("STACKHOP_CRASH_AT");
-		long n;
+	const char *e = getenv("STACKHOP_CRASH_AT"), *l = getenv("STACKHOP_CRASH_LOG");
+	long n;
 
-		initialized = true;
-		if (e && parse_long(e, 0, 1L << 40, &n) == 0) {
-			enabled = true;
-			crash_at = (unsigned long)n;
-		}
-	}
+	initialized = true;
+	if (!e || parse_long(e, 0, 1L << 40, &n) < 0)
+		return;
+	enabled = true;
+	crash_at = (unsigned long)n;
+	if (!crash_at && l && *l)
+		log_file = fopen(l, "ae");
+}
+
+bool fault_logging(void)
+{
+	if (!initialized)
+		init();
+	return log_file != NULL;
+}
+
+void fault_point(const char *what, const char *detail)
+{
+	if (!initialized)
+		init();
 	if (!enabled)
 		return;
-	if (++count == crash_at)
+	count++;
+	if (log_file) {
+		fprintf(log_file, "%lu\t%s\t%s\n", count, what, detail ? detail : "");
+		fflush(log_file);
+	}
+	if (count == crash_at)
 		raise(SIGKILL);
 }
 

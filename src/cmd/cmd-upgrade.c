@@ -472,6 +472,9 @@ int cmd_upgrade(int argc, char **argv)
 			goto fail;
 		jpath = jbuf;
 	}
+	/* Refuse before anything is written when the transport cannot do it. */
+	if (!streq(transport, "sim") && executor_precheck(plan, &remote_driver, NULL, &err) < 0)
+		goto fail;
 	if (!confirm(plan, transport, ro.yes, &err))
 		goto fail;
 

@@ -121,6 +121,6 @@ static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 }
 
 const struct exec_driver remote_driver = {
-	.name = "remote", .unsupported = remote_unsupported,
+	.name = "ssh/local", .unsupported = remote_unsupported,
 	.begin = remote_begin, .end = remote_end,
 };

@@ -200,6 +200,8 @@ static int finish_step(struct run *r, size_t i)
 		if (u->failed && !bad) {
 			bad = u;
 			status = u->exit_status;
+		} else if (!bad && u->exit_status > status) {
+			status = u->exit_status;	/* e.g. a status check's warning */
 		}
 	}
 	if (journal_step_finish(r->j, (long)i, ok, status, out, out ? strlen(out) : 0, r->err) < 0) {
@@ -390,6 +392,19 @@ out:
 	return ret;
 }
 
+int executor_precheck(const struct plan *p, const struct exec_driver *d, void *dctx,
+		      struct sh_error *err)
+{
+	for (size_t i = 0; d->unsupported && i < p->steps.n; i++) {
+		const char *why = d->unsupported(dctx, &p->steps.v[i]);
+
+		if (why)
+			return sh_error_set(err, SH_EXIT_INPUT, "transport %s cannot run step '%s' (%s): %s",
+					    d->name, p->steps.v[i].id, p->steps.v[i].kind->name, why);
+	}
+	return 0;
+}
+
 int executor_run(const struct plan *p, struct journal *j,
 		 const struct exec_driver *d, void *dctx,
 		 const struct exec_options *o, const struct exec_observer *obs,
@@ -410,15 +425,8 @@ int executor_run(const struct plan *p, struct journal *j,
 			     v.nsteps, p->steps.n);
 		goto out;
 	}
-	for (size_t i = 0; i < p->steps.n; i++) {
-		const char *why = d->unsupported ? d->unsupported(dctx, &p->steps.v[i]) : NULL;
-
-		if (why && v.steps[i].state != STEP_DONE && v.steps[i].state != STEP_SKIPPED) {
-			sh_error_set(err, SH_EXIT_INPUT, "transport %s cannot run step '%s': %s",
-				     d->name, p->steps.v[i].id, why);
-			goto out;
-		}
-	}
+	if (executor_precheck(p, d, dctx, err) < 0)
+		goto out;
 	r.steps = xcalloc(p->steps.n, sizeof(*r.steps));
 	if (journal_set_run_state(j, "running", err) < 0)
 		goto out;

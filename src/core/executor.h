@@ -125,6 +125,10 @@ struct exec_report {
 	char *output;		/* malloc'd tail of the failed unit, or NULL */
 };
 
+/* Refuse (input error) a plan with a step the driver cannot run. */
+int executor_precheck(const struct plan *p, const struct exec_driver *d, void *dctx,
+		      struct sh_error *err);
+
 /*
  * Run every step of p not yet done in journal j (open, locked) with
  * driver d.  Returns 0 when every step is done, 1 when a step failed

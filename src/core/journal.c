@@ -340,7 +340,14 @@ static int transition(struct journal *j, long idx, const char *sql,
 			     what, to, from_states);
 		goto out;
 	}
-	fault_point("journal transition");
+	if (fault_logging()) {
+		char what[600];
+
+		describe(j, idx, what, sizeof(what));
+		fault_point(to, what);
+	} else {
+		fault_point(to, NULL);
+	}
 	r = 0;
 out:
 	sqlite3_finalize(st);
@@ -409,7 +416,7 @@ int journal_set_run_state(struct journal *j, const char *state,
 	if (sqlite3_step(st) != SQLITE_DONE)
 		r = db_error(j->db, err, "cannot record the run's state");
 	else
-		fault_point("journal run state");
+		fault_point("run", state);
 	sqlite3_finalize(st);
 	return r;
 }

@@ -239,16 +239,6 @@ static json_t *initial_model(const struct plan *p)
 					json_object_set_new(mb, "mnesia", json_true());
 			}
 		}
-		if (streq(k, "db-sync") && s->owner) {
-			const struct cat_service *svc = catalog_service(cat, s->owner);
-
-			if (svc && cat_range_has(&svc->range, from->index)) {
-				struct db_ctx c = { root, s->owner, from->name };
-
-				new_database(root, step_database(s), s->owner, from->name);
-				each_item(param(s, "cell_databases"), cell_database, &c);
-			}
-		}
 	}
 
 	/* Keystone entries and facts of every release up to the first. */
@@ -275,10 +265,22 @@ static json_t *initial_model(const struct plan *p)
 				json_object_set_new(ks, key, json_true());
 			}
 		}
-		for (size_t k = 0; k < svc->ncommands; k++)
-			if (cat_range_has(&svc->commands[k].range, from->index))
-				for (size_t f = 0; f < svc->commands[k].nprovides; f++)
-					add_fact(root, svc->commands[k].provides[f], from->name);
+		for (size_t k = 0; k < svc->ncommands; k++) {
+			const struct cat_step *c = &svc->commands[k];
+			struct plan_step tmp = { .owner = svc->name, .params = c->params,
+						 .nparams = c->nparams };
+			struct db_ctx dc = { root, svc->name, from->name };
+
+			if (!cat_range_has(&c->range, from->index))
+				continue;
+			for (size_t f = 0; f < c->nprovides; f++)
+				add_fact(root, c->provides[f], from->name);
+			/* The databases its release migrates exist, at that schema. */
+			if (streq(c->kind, "db-sync")) {
+				new_database(root, step_database(&tmp), svc->name, from->name);
+				each_item(param(&tmp, "cell_databases"), cell_database, &dc);
+			}
+		}
 	}
 	for (int r = 1; r <= from->index; r++) {
 		const struct cat_release *rel = &cat->releases[r];
@@ -300,7 +302,7 @@ static json_t *initial_model(const struct plan *p)
 
 /* ---- persistence -------------------------------------------------------- */
 
-static int save(struct sim *m, struct sh_error *err)
+static int save(struct sim *m, const char *step, struct sh_error *err)
 {
 	char *text = json_dumps(m->root, JSON_INDENT(1) | JSON_SORT_KEYS);
 	int r;
@@ -311,14 +313,14 @@ static int save(struct sim *m, struct sh_error *err)
 	free(text);
 	if (r < 0)
 		return sh_error_prefix(err, "sim: cannot write the model");
-	fault_point("sim model written");
+	fault_point("sim", step);
 	return 0;
 }
 
 int sim_create(const char *path, const struct plan *p, struct sh_error *err)
 {
 	struct sim m = { .p = p, .path = (char *)path, .root = initial_model(p) };
-	int r = save(&m, err);
+	int r = save(&m, "initial model", err);
 
 	json_decref(m.root);
 	return r;
@@ -791,7 +793,7 @@ int sim_apply(struct sim *m, size_t step, const struct inv_host *t,
 		return -1;
 	}
 	json_decref(saved);
-	if (save(m, err) < 0)
+	if (save(m, s->id, err) < 0)
 		return -1;
 	snprintf(buf, sizeof(buf), "[sim] %s%s%s: simulated, nothing real was changed\n",
 		 s->kind->name, t ? " on " : "", t ? t->name : "");

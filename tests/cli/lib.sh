@@ -3,7 +3,9 @@
 #   test_expect_success 'what it shows' 'commands'
 #
 # The commands run in a subshell with "set -e"; the test passes when they
-# exit 0.  At the end, test_done prints "N passed, M failed".
+# exit 0.  Their output is shown only when they fail; what they write to
+# fd 3 is always shown (measurements).  At the end, test_done prints
+# "N passed, M failed".
 # shellcheck shell=sh
 
 STACKHOP=${STACKHOP:-$PWD/stackhop}
@@ -11,6 +13,7 @@ TRASH=$(mktemp -d /tmp/stackhop-cli-XXXXXX)
 trap 'rm -rf "$TRASH"' EXIT
 passed=0
 failed=0
+exec 3>&1
 
 test_expect_success() {
 	# Neither an "if" condition nor part of a || list: there, "set -e"

@@ -14,7 +14,7 @@ man_has() {
 test_expect_success '--version and --help of every command' '
 	$STACKHOP --version | grep -q "^stackhop [0-9]"
 	$STACKHOP --help | grep -q "usage: stackhop"
-	for c in plan releases inventory status exec; do
+	for c in plan releases inventory status exec upgrade resume; do
 		$STACKHOP $c --help | grep -q "usage: stackhop $c"
 		$STACKHOP help $c | grep -q "usage: stackhop $c"
 	done
@@ -151,14 +151,16 @@ test_expect_success 'exec shows output with the secrets redacted' '
 	grep_err "has mode 0644"
 '
 
-test_expect_success 'the man page and README document every command and option of plan' '
+test_expect_success 'the man page and README document every command, and every option of plan, upgrade and resume' '
 	for c in $($STACKHOP --help | awk "/^Commands:/ {on=1; next} on && /^  [a-z]/ {print \$1}"); do
 		grep -q "^.B stackhop $c" docs/stackhop.1
 		grep -q "stackhop $c" README.md
 	done
-	for o in $($STACKHOP plan --help | grep -o -- "--[a-z]*" | sort -u); do
-		man_has "$o" || { echo "man page lacks $o"; false; }
-		grep -q -- "$o" README.md || { echo "README lacks $o"; false; }
+	for c in plan upgrade resume; do
+		for o in $($STACKHOP $c --help | grep -o -- "--[a-z-]*[a-z]" | sort -u); do
+			man_has "$o" || { echo "man page lacks $o"; false; }
+			grep -q -- "$o" README.md || { echo "README lacks $o"; false; }
+		done
 	done
 '
 

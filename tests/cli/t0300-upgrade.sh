@@ -1,0 +1,176 @@
+#!/bin/sh
+# t0300-upgrade.sh - stackhop upgrade, resume and status with the sim
+# transport: a whole journey, the catalog's preconditions, and the crash
+# test (SIGKILL at every step boundary and inside long steps, then resume).
+# shellcheck disable=SC2016 # test bodies are single-quoted on purpose
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# The crash test writes thousands of small transactions: on tmpfs when
+# there is one, as fsync there costs nothing and the test is about kills,
+# not power loss.
+CT=$(mktemp -d /dev/shm/stackhop-crash-XXXXXX 2>/dev/null || mktemp -d "$TRASH/crash-XXXXXX")
+trap 'rm -rf "$TRASH" "$CT"' EXIT
+export CT STACKHOP
+
+cat >"$TRASH/small.ini" <<'INV'
+[control]
+ctl1 ansible_host=10.231.0.11
+[network]
+ctl1
+[compute]
+cmp1 ansible_host=10.231.0.21
+INV
+export SMALL="$TRASH/small.ini"
+
+# Copy of the catalog with a hop step deleted: catalog_without ID DIR.
+catalog_without() {
+	rm -rf "$2"
+	cp -r catalog "$2"
+	awk -v id="$1" '
+		/^  - id: / { skip = ($3 == id) }
+		!skip' catalog/hops/ocata.yaml >"$2/hops/ocata.yaml"
+	sed -i "s/after: \[$1\]/after: [nova-cell0-db]/" "$2/hops/ocata.yaml"
+}
+
+states() {
+	$STACKHOP status --journal "$1" --format json | jq -c '[.state, [.steps[] | [.id, .state]]]'
+}
+
+test_expect_success 'sim: examples/multinode liberty -> ocata completes, every step done' '
+	$STACKHOP upgrade -i examples/multinode --from liberty --to ocata --transport sim --yes \
+		--journal "$TRASH/m.journal" >"$TRASH/m.out"
+	head -1 "$TRASH/m.out" | grep -q "^SIMULATION"
+	tail -1 "$TRASH/m.out" | grep -q "^\[sim\] 1895 of 1895 steps done.*simulation: nothing real was changed"
+	$STACKHOP status --journal "$TRASH/m.journal" --format json >"$TRASH/m.json"
+	jq -e ".simulation == true and .state == \"done\" and (.steps | length) == 1895" "$TRASH/m.json"
+	jq -e "all(.steps[]; .state == \"done\")" "$TRASH/m.json"
+	$STACKHOP status --journal "$TRASH/m.journal" | grep -q "a simulation: nothing real was changed"
+	jq -e ".release == \"ocata\" and .facts[\"cell0-mapping\"] == \"ocata\"
+		and .databases.nova_cell0.release == \"ocata\"
+		and .nodes.compute07.containers[\"nova-compute\"].release == \"ocata\"
+		and .keystone[\"endpoint:placement:internal\"]" "$TRASH/m.journal.sim.json"
+'
+
+test_expect_success 'sim: without the cell0 mapping step, nova api_db sync fails naming it' '
+	catalog_without cell-v2-map-cell0 "$TRASH/cat-no-cell0"
+	expect_fail 1 $STACKHOP upgrade -i $SMALL --from newton --to ocata --transport sim \
+		--catalog "$TRASH/cat-no-cell0" --journal "$TRASH/c.journal"
+	grep_err "step .ocata/nova/api-db-sync. failed on ctl1"
+	grep_err "precondition not met: .cell0-mapping. is missing"
+	$STACKHOP status --journal "$TRASH/c.journal" --format json >"$TRASH/c.json"
+	jq -e "[.steps[] | select(.state == \"failed\")] | length == 1 and .[0].kind == \"db-sync\"" "$TRASH/c.json"
+	jq -e ".state == \"failed\"" "$TRASH/c.json"
+	jq -e ".databases.nova_api.release == \"newton\"" "$TRASH/c.journal.sim.json"
+'
+
+test_expect_success 'sim: a control service refuses to start on an older schema' '
+	rm -rf "$TRASH/cat-no-sync" && cp -r catalog "$TRASH/cat-no-sync"
+	# cinder without its Ocata db sync: the database stays at newton.
+	sed -i "s/{id: db-sync, kind: db-sync, argv: \[cinder-manage/{id: db-sync, until: newton, kind: db-sync, argv: [cinder-manage/" \
+		"$TRASH/cat-no-sync/services.yaml"
+	grep -q "until: newton, kind: db-sync, argv: \[cinder-manage" "$TRASH/cat-no-sync/services.yaml"
+	expect_fail 1 $STACKHOP upgrade -i $SMALL --from newton --to ocata --transport sim \
+		--catalog "$TRASH/cat-no-sync" --journal "$TRASH/s.journal"
+	grep_err "cinder-scheduler ocata refuses to start: database .cinder. has schema newton"
+'
+
+test_expect_success 'resume refuses a journal whose catalog changed, then finishes once it is back' '
+	catalog_without cell-v2-map-cell0 "$TRASH/cat-r"
+	expect_fail 1 $STACKHOP upgrade -i $SMALL --from newton --to ocata --transport sim \
+		--catalog "$TRASH/cat-r" --journal "$TRASH/r.journal"
+	rm -rf "$TRASH/cat-r" && cp -r catalog "$TRASH/cat-r"
+	expect_fail 2 $STACKHOP resume --journal "$TRASH/r.journal"
+	grep_err "changed since the run began"
+	catalog_without cell-v2-map-cell0 "$TRASH/cat-r"
+	expect_fail 1 $STACKHOP resume --journal "$TRASH/r.journal"
+	grep_err "cell0-mapping"
+'
+
+test_expect_success 'a second run on a live journal is refused' '
+	$STACKHOP upgrade -i $SMALL --from newton --to ocata --transport sim \
+		--sim-unit-ms 20 --journal "$TRASH/l.journal" >/dev/null 2>&1 &
+	pid=$!
+	i=0
+	until [ -e "$TRASH/l.journal" ] || [ $i -ge 100 ]; do sleep 0.05; i=$((i + 1)); done
+	sleep 0.2
+	expect_fail 1 $STACKHOP resume --journal "$TRASH/l.journal"
+	grep_err "another"
+	wait $pid
+	[ "$(states "$TRASH/l.journal" | jq -r ".[0]")" = done ]
+'
+
+test_expect_success 'upgrade --dry-run prints the plan and the simulated run, leaves nothing' '
+	$STACKHOP upgrade -i $SMALL --from newton --to ocata --dry-run >"$TRASH/d.out"
+	grep -q "^stackhop plan: newton -> ocata" "$TRASH/d.out"
+	grep -q "^SIMULATION" "$TRASH/d.out"
+	tail -1 "$TRASH/d.out" | grep -q "complete (simulation"
+	! ls -d /tmp/stackhop-dry-run.* 2>/dev/null
+'
+
+test_expect_success 'real transports: refused without confirmation off a terminal, and for kinds they cannot run yet' '
+	expect_fail 2 $STACKHOP upgrade -i $SMALL --from newton --to ocata --transport local \
+		--journal "$TRASH/x.journal" </dev/null
+	grep_err "pre-validate"
+	test ! -e "$TRASH/x.journal"
+	expect_fail 2 $STACKHOP upgrade -i $SMALL --from newton --to ocata --transport warp
+	grep_err "unknown transport"
+'
+
+# The crash test.  The uninterrupted run gives the reference end state
+# and the list of durable writes (STACKHOP_CRASH_LOG); the run is then
+# killed after each of them that ends a step (every step boundary), and
+# after each one that starts or applies a long step (inside it).
+test_expect_success 'crash test: SIGKILL at every step boundary and inside long steps, resume, same end state' '
+	set -- -i $SMALL --from liberty --to ocata --transport sim
+	STACKHOP_CRASH_AT=0 STACKHOP_CRASH_LOG="$CT/log" $STACKHOP upgrade "$@" \
+		--journal "$CT/ref.journal" >/dev/null 2>"$CT/ref.err"
+	states "$CT/ref.journal" >"$CT/ref.states"
+	jq -S . "$CT/ref.journal.sim.json" >"$CT/ref.model"
+	jq -e ".[0] == \"done\"" "$CT/ref.states"
+	total=$(sed -n "s/^crash points: //p" "$CT/ref.err")
+	$STACKHOP status --journal "$CT/ref.journal" --format json |
+		jq -r ".steps[] | select(.kind | test(\"^(db-sync|db-backup|online-migrations|command|host-upgrade|galera-node-upgrade)$\")) | .id" \
+		>"$CT/long"
+	awk -F "\t" "NR == FNR { long[\$1] = 1; next }
+		\$2 == \"done\" { print \$1; next }
+		\$2 == \"sim\" && long[\$3] { print \$1 }
+		\$2 == \"running\" { sub(/^step .|. is running\$/, \"\", \$3); if (long[\$3]) print \$1 }" \
+		"$CT/long" "$CT/log" >"$CT/points"
+	boundaries=$(awk -F "\t" "\$2 == \"done\"" "$CT/log" | wc -l)
+	n=$(wc -l <"$CT/points")
+	[ "$boundaries" -eq "$(jq ".[1] | length" "$CT/ref.states")" ]
+	[ "$n" -gt "$boundaries" ]
+	xargs -P 2 -I K sh tests/cli/crash-case.sh K "$CT" "$CT/ref" "$@" <"$CT/points" >"$CT/fails"
+	if [ -s "$CT/fails" ]; then cat "$CT/fails"; false; fi
+	echo "     kill points tested: $n of $total durable writes ($boundaries step boundaries, $((n - boundaries)) inside long steps)" >&3
+'
+
+test_expect_success 'crash test: SIGKILL at timed instants inside running db syncs, resume, same end state' '
+	set -- -i $SMALL --from liberty --to ocata --transport sim
+	inside=0
+	for nth in 1 4 9 14; do
+		j="$CT/t$nth.journal"
+		$STACKHOP upgrade "$@" --sim-unit-ms 15 --journal "$j" >/dev/null 2>&1 &
+		pid=$!
+		i=0
+		until [ $i -ge 400 ]; do
+			n=$($STACKHOP status --journal "$j" --format json 2>/dev/null |
+				jq "[.steps[] | select(.kind == \"db-sync\" and .state != \"planned\")] | length" 2>/dev/null || echo 0)
+			[ "${n:-0}" -ge $nth ] && break
+			sleep 0.01
+			i=$((i + 1))
+		done
+		kill -9 $pid
+		wait $pid || true
+		running=$(states "$j" | jq "[.[1][] | select(.[1] == \"running\")] | length")
+		[ "$running" -gt 0 ] && inside=$((inside + 1))
+		$STACKHOP resume --journal "$j" >/dev/null
+		[ "$(states "$j")" = "$(cat "$CT/ref.states")" ]
+		[ "$(jq -S . "$j.sim.json")" = "$(cat "$CT/ref.model")" ]
+	done
+	echo "     timed kills: 4, landed inside a running step: $inside" >&3
+	[ $inside -ge 1 ]
+'
+
+test_done

@@ -1,0 +1,336 @@
+/*
+ * test-executor.c - the executor: real commands through the local
+ * transport (outputs, exit statuses, online-migration reruns, status-check
+ * warnings, stop on failure, timeouts), and a run stopped by a full disk
+ * that resumes to the same end state as an uninterrupted one.
+ */
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "drivers.h"
+#include "executor.h"
+#include "fault-vfs.h"
+#include "fileio.h"
+#include "harness.h"
+#include "inventory.h"
+#include "journal.h"
+#include "sim.h"
+
+/* On tmpfs when there is one: thousands of fsyncs, and this is about
+ * failing writes, not power loss. */
+static char shm_dir[] = "/dev/shm/stackhop-test-executor-XXXXXX";
+static char tmp_dir[] = "/tmp/stackhop-test-executor-XXXXXX";
+static const char *dir;
+static struct catalog *cat;
+static const struct journal_meta meta = { "liberty", "mitaka", "inventory", NULL,
+					  "catalog", "sim" };
+
+static struct inventory *load_inventory(const char *name, const char *text)
+{
+	struct sh_error err = { 0 };
+	struct inventory *inv = NULL;
+	char p[300];
+
+	snprintf(p, sizeof(p), "%s/%s", dir, name);
+	CHECK(write_file_atomic(p, text, strlen(text), 0644, &err) == 0);
+	CHECK(inventory_load(p, &inv, &err) == 0);
+	return inv;
+}
+
+/* ---- real commands, local transport --------------------------------------- */
+
+struct cmd_spec {
+	const char *kind, *script;
+	long after;		/* -1: none */
+};
+
+/* A hand-made plan of command steps on one local host. */
+static void make_plan(struct plan *p, struct inventory *inv, const struct cmd_spec *c,
+		      size_t n)
+{
+	struct plan_hop h = { .from = catalog_release(cat, "liberty"),
+			      .to = catalog_release(cat, "mitaka") };
+
+	memset(p, 0, sizeof(*p));
+	p->inv = inv;
+	p->cat = cat;
+	p->from = h.from;
+	p->to = h.to;
+	vec_push(p->hops, h);
+	for (size_t i = 0; i < n; i++) {
+		struct plan_step s = { 0 };
+		const char **argv = arena_alloc(&p->arena, 4 * sizeof(char *));
+		size_t *after = arena_alloc(&p->arena, sizeof(size_t));
+
+		argv[0] = "sh";
+		argv[1] = "-c";
+		argv[2] = c[i].script;
+		s.id = arena_printf(&p->arena, "mitaka/test/step-%zu", i);
+		s.kind = step_kind_find(c[i].kind);
+		s.phase = "openstack";
+		s.owner = "test";
+		s.targets = inv->hosts.v;
+		s.ntargets = 1;
+		s.argv = argv;
+		s.argc = 3;
+		if (c[i].after >= 0) {
+			after[0] = (size_t)c[i].after;
+			s.after = after;
+			s.nafter = 1;
+		}
+		vec_push(p->steps, s);
+	}
+}
+
+static void release_plan(struct plan *p)
+{
+	vec_free(p->steps);
+	vec_free(p->hops);
+	arena_release(&p->arena);
+}
+
+static int run_remote(struct plan *p, const char *name, int timeout_s,
+		      struct exec_report *rep, struct journal_view *v, struct sh_error *err)
+{
+	struct ssh_options so = { 0 };
+	struct remote_driver rd = { p, &so, timeout_s };
+	struct exec_options eo = { .forks = 4, .timeout_s = timeout_s, .backoff_s = 0.01 };
+	struct journal *j = NULL;
+	char path[300];
+	int r;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (journal_create(path, p, &meta, err) < 0 || journal_open(path, &j, err) < 0)
+		return -2;
+	r = executor_run(p, j, &remote_driver, &rd, &eo, NULL, rep, err);
+	if (journal_read(j, v, err) < 0)
+		r = -3;
+	journal_close(j);
+	return r;
+}
+
+TEST(local_commands_statuses_and_stop_on_failure)
+{
+	char script[1024], marker[300], counter[300];
+	struct inventory *inv = load_inventory("local.ini", "[control]\nhere ansible_connection=local\n");
+	struct exec_report rep;
+	struct journal_view v = { 0 };
+	struct sh_error err = { 0 };
+	struct plan p;
+	char *count = NULL;
+	size_t len;
+
+	snprintf(marker, sizeof(marker), "%s/must-not-exist", dir);
+	snprintf(counter, sizeof(counter), "%s/counter", dir);
+	/* Online migrations that report more work twice (exit 1), then done. */
+	snprintf(script, sizeof(script),
+		 "n=$(cat %s 2>/dev/null || echo 0); n=$((n + 1)); echo $n > %s; "
+		 "echo migrated batch $n; [ $n -ge 3 ]", counter, counter);
+	{
+		char touch[400];
+		const struct cmd_spec c[] = {
+			{ "command", "echo out; echo err >&2", -1 },
+			{ "online-migrations", script, 0 },
+			{ "status-check", "echo 'Warning: something to look at'; exit 1", 1 },
+			{ "command", "echo boom >&2; exit 7", 2 },
+			{ "command", touch, 3 },
+			{ "command", "true", 3 },
+		};
+
+		snprintf(touch, sizeof(touch), "touch %s", marker);
+		make_plan(&p, inv, c, ARRAY_SIZE(c));
+		CHECK(run_remote(&p, "local.journal", 0, &rep, &v, &err) == 1);
+	}
+	CHECK(rep.failed_step == 3);
+	CHECK(rep.exit_status == 7);
+	CHECK_CONTAINS(rep.output, "boom");
+	CHECK(rep.done == 3);
+	CHECK(v.nsteps == 6);
+	if (v.nsteps == 6) {
+		CHECK(v.steps[0].state == STEP_DONE);
+		CHECK_CONTAINS(v.steps[0].tail, "out\n");
+		CHECK_CONTAINS(v.steps[0].tail, "err\n");
+		CHECK(v.steps[1].state == STEP_DONE);
+		CHECK_CONTAINS(v.steps[1].tail, "migrated batch 3");
+		CHECK(v.steps[2].state == STEP_DONE);	/* a warning passes */
+		CHECK(v.steps[2].exit_status == 1);
+		CHECK(v.steps[3].state == STEP_FAILED);
+		CHECK(v.steps[3].exit_status == 7);
+		CHECK(v.steps[4].state == STEP_PLANNED);	/* nothing after a failure */
+		CHECK(v.steps[5].state == STEP_PLANNED);
+		CHECK(streq(v.run_state, "failed"));
+	}
+	CHECK(read_file_limited(counter, 100, &count, &len, &err) == 0);
+	CHECK(count && streq(count, "3\n"));
+	CHECK(access(marker, F_OK) < 0);
+	free(count);
+	exec_report_release(&rep);
+	journal_view_release(&v);
+	release_plan(&p);
+	inventory_free(inv);
+}
+
+TEST(a_command_past_its_timeout_is_killed)
+{
+	struct inventory *inv = load_inventory("local2.ini", "[control]\nhere ansible_connection=local\n");
+	const struct cmd_spec c[] = { { "command", "echo started; sleep 30", -1 } };
+	struct exec_report rep;
+	struct journal_view v = { 0 };
+	struct sh_error err = { 0 };
+	struct plan p;
+	double t0 = monotonic_now();
+
+	make_plan(&p, inv, c, 1);
+	CHECK(run_remote(&p, "timeout.journal", 1, &rep, &v, &err) == 1);
+	CHECK(monotonic_now() - t0 < 20);
+	CHECK(rep.failed_step == 0);
+	CHECK_CONTAINS(rep.output, "started");
+	CHECK_CONTAINS(rep.output, "timed out after 1 s");
+	exec_report_release(&rep);
+	journal_view_release(&v);
+	release_plan(&p);
+	inventory_free(inv);
+}
+
+/* ---- disk full during a sim run ----------------------------------------- */
+
+struct sim_run {
+	struct plan *plan;
+	char jpath[300], mpath[320];
+};
+
+static int sim_go(struct sim_run *sr, struct sh_error *err)
+{
+	struct journal *j = NULL;
+	struct sim *m = NULL;
+	struct exec_report rep;
+	struct exec_options eo = { .forks = 10 };
+	int r = -1;
+
+	if (journal_open(sr->jpath, &j, err) < 0 || sim_open(sr->mpath, sr->plan, &m, err) < 0)
+		goto out;
+	{
+		struct sim_driver sd = { sr->plan, m, 0 };
+
+		r = executor_run(sr->plan, j, &sim_driver, &sd, &eo, NULL, &rep, err);
+		exec_report_release(&rep);
+	}
+out:
+	sim_free(m);
+	journal_close(j);
+	return r;
+}
+
+static void sim_fresh(struct sim_run *sr, const char *name)
+{
+	struct sh_error err = { 0 };
+
+	snprintf(sr->jpath, sizeof(sr->jpath), "%s/%s", dir, name);
+	snprintf(sr->mpath, sizeof(sr->mpath), "%s.sim.json", sr->jpath);
+	unlink(sr->jpath);
+	CHECK(sim_create(sr->mpath, sr->plan, &err) == 0);
+	CHECK(journal_create(sr->jpath, sr->plan, &meta, &err) == 0);
+}
+
+/* "state state ..." of every step, and the model file. */
+static char *end_state(struct sim_run *sr)
+{
+	struct sh_error err = { 0 };
+	struct journal *j = NULL;
+	struct journal_view v = { 0 };
+	char *model = NULL, *out;
+	size_t len = 0, off, size;
+
+	CHECK(journal_open_readonly(sr->jpath, &j, &err) == 0);
+	CHECK(j && journal_read(j, &v, &err) == 0);
+	CHECK(read_file_limited(sr->mpath, 1 << 24, &model, &len, &err) == 0);
+	size = v.nsteps * 10 + len + 32;
+	out = xmalloc(size);
+	off = (size_t)snprintf(out, size, "%s:", v.run_state ? v.run_state : "?");
+	for (size_t i = 0; i < v.nsteps; i++)
+		off += (size_t)snprintf(out + off, size - off, " %s",
+					step_state_name(v.steps[i].state));
+	snprintf(out + off, size - off, "\n%s", model ? model : "");
+	free(model);
+	journal_view_release(&v);
+	journal_close(j);
+	return out;
+}
+
+/*
+ * A run whose journal cannot be written (disk full, at the k-th write for
+ * many k) stops with a clear error; the journal it leaves opens, and with
+ * space back the run resumes to the end state of an uninterrupted run.
+ */
+TEST(disk_full_stops_the_run_and_resume_finishes_it)
+{
+	struct inventory *inv = load_inventory("tiny.ini",
+		"[control]\nctl1\n[network]\nctl1\n[compute]\ncmp1\n");
+	struct settings *st = NULL;
+	struct plan *plan = NULL;
+	struct sh_error err = { 0 };
+	struct sim_run ref = { 0 }, sr = { 0 };
+	char *want, *got;
+	long k, points = 0, stride = 37;
+	bool completed = false;
+
+	CHECK(settings_load_or_defaults(NULL, &st, &err) == 0);
+	CHECK(plan_build(inv, cat, st, "liberty", "mitaka", false, &plan, &err) == 0);
+	if (!plan)
+		return;
+	ref.plan = sr.plan = plan;
+	sim_fresh(&ref, "ref.journal");
+	CHECK(sim_go(&ref, &err) == 0);
+	want = end_state(&ref);
+	CHECK_CONTAINS(want, "done: done");
+
+	fault_vfs_register();
+	for (k = 0; !completed && k < 100000; k += stride) {
+		int r;
+
+		writes_left = -1;
+		sim_fresh(&sr, "full.journal");
+		writes_left = k;
+		memset(&err, 0, sizeof(err));
+		r = sim_go(&sr, &err);
+		writes_left = -1;
+		if (r == 0) {
+			completed = true;
+		} else {
+			points++;
+			CHECK(r == -1);
+			CHECK_CONTAINS(err.msg, "the disk is full");
+		}
+		memset(&err, 0, sizeof(err));
+		CHECK(sim_go(&sr, &err) == 0);	/* resume */
+		got = end_state(&sr);
+		CHECK(streq(got, want));
+		free(got);
+	}
+	sqlite3_vfs_unregister(&fault_vfs);
+	CHECK(completed);
+	CHECK(points >= 20);
+	printf("     disk-full points tested during a sim run: %ld (every %ld-th write)\n",
+	       points, stride);
+	free(want);
+	plan_free(plan);
+	settings_free(st);
+	inventory_free(inv);
+}
+
+int main(void)
+{
+	struct sh_error err = { 0 };
+
+	dir = harness_tmpdir(access("/dev/shm", W_OK) == 0 ? shm_dir : tmp_dir);
+	if (catalog_load("catalog", &cat, &err) < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		return 2;
+	}
+	RUN(local_commands_statuses_and_stop_on_failure);
+	RUN(a_command_past_its_timeout_is_killed);
+	RUN(disk_full_stops_the_run_and_resume_finishes_it);
+	catalog_free(cat);
+	harness_rmtree(dir);
+	HARNESS_END();
+}

@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -31,7 +32,7 @@ static const char upgrade_usage[] =
 	"usage: stackhop upgrade -i INVENTORY [-s SETTINGS] --from RELEASE --to RELEASE\n"
 	"                        [--transport ssh|local|sim] [--journal PATH] [--forks N]\n"
 	"                        [--timeout S] [--yes] [--dry-run] [--catalog DIR]\n"
-	"                        [--sim-unit-ms MS]\n"
+	"                        [--sim-unit-ms MS] [--format text|json]\n"
 	"\n"
 	"Upgrade the cloud of INVENTORY from one release to another: build the plan\n"
 	"(see 'stackhop plan'), write it into a new run journal, and run it, every\n"
@@ -55,6 +56,9 @@ static const char upgrade_usage[] =
 	"      --catalog DIR     release catalog\n"
 	"      --sim-unit-ms MS  wall-clock length of one unit of simulated work\n"
 	"                        (default 0: as fast as possible)\n"
+	"      --format FMT      text (default: a live display on a terminal, else one\n"
+	"                        line per state change) or json (one object per line:\n"
+	"                        run, start, done, retry, unit-failed, failed, end)\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"Exit status: 0 every step done, 1 a step failed or the run stopped,\n"
@@ -62,7 +66,7 @@ static const char upgrade_usage[] =
 
 static const char resume_usage[] =
 	"usage: stackhop resume --journal PATH [--forks N] [--timeout S] [--yes]\n"
-	"                       [--sim-unit-ms MS]\n"
+	"                       [--sim-unit-ms MS] [--format text|json]\n"
 	"\n"
 	"Carry on with the run recorded in PATH: steps done stay done; a step\n"
 	"found running (the run was killed inside it) is checked first and applied\n"
@@ -75,6 +79,7 @@ static const char resume_usage[] =
 	"      --timeout S       per command, seconds (default 3600; 0 = none)\n"
 	"      --yes             do not ask for confirmation\n"
 	"      --sim-unit-ms MS  see 'stackhop upgrade --help'\n"
+	"      --format FMT      text or json, see 'stackhop upgrade --help'\n"
 	"  -h, --help            show this help\n";
 
 /* ---- progress ------------------------------------------------------------- */
@@ -82,7 +87,7 @@ static const char resume_usage[] =
 struct progress {
 	const struct plan *p;
 	const struct redactor *red;
-	bool tty, sim;
+	bool tty, sim, json;
 	int lines;		/* of the live block drawn last */
 	double t0, last_draw;
 };
@@ -152,6 +157,55 @@ static void targets_text(const struct plan_step *s, char *buf, size_t size)
 		memcpy(buf + size - 4, "...", 4);
 }
 
+/* Print one JSON object on a line (consumes o). */
+static void json_line(json_t *o)
+{
+	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
+	putchar('\n');
+	fflush(stdout);
+	json_decref(o);
+}
+
+static void json_event(struct progress *pg, const struct exec_event *ev, size_t done,
+		       size_t total)
+{
+	static const char *const names[] = {
+		[EVENT_STEP_START] = "start", [EVENT_STEP_DONE] = "done",
+		[EVENT_STEP_FAILED] = "failed", [EVENT_UNIT_RETRY] = "retry",
+		[EVENT_UNIT_FAILED] = "unit-failed", [EVENT_TICK] = "tick",
+	};
+	const struct plan_step *s = &pg->p->steps.v[ev->step];
+	json_t *o = json_object(), *t = json_array();
+
+	json_object_set_new(o, "event", json_string(names[ev->type]));
+	json_object_set_new(o, "step", json_string(s->id));
+	json_object_set_new(o, "kind", json_string(s->kind->name));
+	for (size_t i = 0; i < s->ntargets; i++)
+		json_array_append_new(t, json_string(s->targets[i]->name));
+	json_object_set_new(o, "targets", t);
+	if (ev->target)
+		json_object_set_new(o, "node", json_string(ev->target->name));
+	if (ev->type == EVENT_STEP_START)
+		json_object_set_new(o, "resumed", json_boolean(ev->resumed));
+	if (ev->type == EVENT_UNIT_RETRY)
+		json_object_set_new(o, "attempt", json_integer(ev->attempt));
+	if (ev->type != EVENT_STEP_START)
+		json_object_set_new(o, "elapsed", json_real(ev->elapsed));
+	if (ev->type == EVENT_UNIT_FAILED || ev->type == EVENT_STEP_FAILED) {
+		json_object_set_new(o, "exit_status", json_integer(ev->exit_status));
+		if (ev->output) {
+			char *r = redact(pg->red, ev->output, strlen(ev->output));
+
+			json_object_set_new(o, "output", json_string(r));
+			free(r);
+		}
+	}
+	json_object_set_new(o, "done", json_integer((json_int_t)done));
+	json_object_set_new(o, "total", json_integer((json_int_t)total));
+	json_object_set_new(o, "simulation", json_boolean(pg->sim));
+	json_line(o);
+}
+
 static void on_event(void *ctx, const struct exec_event *ev, const struct exec_running *run,
 		     size_t nrun, size_t done, size_t total)
 {
@@ -159,6 +213,11 @@ static void on_event(void *ctx, const struct exec_event *ev, const struct exec_r
 	const struct plan_step *s = &pg->p->steps.v[ev->step];
 	char where[256];
 
+	if (pg->json) {
+		if (ev->type != EVENT_TICK)
+			json_event(pg, ev, done, total);
+		return;
+	}
 	if (ev->type == EVENT_TICK) {
 		if (pg->tty)
 			draw_block(pg, run, nrun, done, total, ev->step);
@@ -171,9 +230,7 @@ static void on_event(void *ctx, const struct exec_event *ev, const struct exec_r
 		    ev->type == EVENT_STEP_FAILED) {
 			erase_block(pg);
 		} else {
-			pg->last_draw = 0;
-			draw_block(pg, run, nrun, done, total, ev->step);
-			return;
+			return;	/* the next tick redraws the live block */
 		}
 	}
 	switch (ev->type) {
@@ -207,7 +264,7 @@ static void on_event(void *ctx, const struct exec_event *ev, const struct exec_r
 
 struct run_opts {
 	long forks, timeout, sim_unit_ms;
-	bool yes;
+	bool yes, json;
 };
 
 static int parse_run_opt(int c, const char *cmd, struct run_opts *ro)
@@ -229,6 +286,11 @@ static int parse_run_opt(int c, const char *cmd, struct run_opts *ro)
 		return 0;
 	case 'y':
 		ro->yes = true;
+		return 0;
+	case 'o':
+		if (!streq(optarg, "text") && !streq(optarg, "json"))
+			return usage_error(cmd, "unknown format '%s' (expected text or json)", optarg);
+		ro->json = streq(optarg, "json");
 		return 0;
 	}
 	return usage_error(cmd, "bad option");
@@ -294,7 +356,8 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 	if (st->secrets && secrets_load(st->secrets, &secrets, &err) < 0)
 		goto fail;
 	pg.red = secrets ? &secrets->redactor : NULL;
-	pg.tty = isatty(STDOUT_FILENO);
+	pg.json = ro->json;
+	pg.tty = !pg.json && isatty(STDOUT_FILENO);
 	journal_set_redactor(j, pg.red);
 	if (streq(transport, "sim")) {
 		mpath = sim_path(path);
@@ -305,20 +368,54 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 		dctx = &sd;
 		eo.backoff_s = sd.unit_s;
 		pg.sim = true;
-		printf("SIMULATION: transport sim runs the plan against a model of the cloud in %s;\n"
-		       "nothing real is changed.\n", mpath);
+		if (!pg.json)
+			printf("SIMULATION: transport sim runs the plan against a model of the cloud in %s;\n"
+			       "nothing real is changed.\n", mpath);
 	} else {
 		if (ssh_options_init(st, &so, cdir, sizeof(cdir), &err) < 0)
 			goto fail;
-		rd = (struct remote_driver){ p, &so, (int)ro->timeout };
+		rd = (struct remote_driver){ p, &so, (int)ro->timeout, secrets };
 		d = &remote_driver;
 		dctx = &rd;
 	}
-	if (!quiet_start)
+	if (pg.json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "event", json_string("run"));
+		json_object_set_new(o, "journal", json_string(path));
+		json_object_set_new(o, "transport", json_string(transport));
+		json_object_set_new(o, "simulation", json_boolean(pg.sim));
+		if (mpath)
+			json_object_set_new(o, "model", json_string(mpath));
+		json_object_set_new(o, "from", json_string(p->from->name));
+		json_object_set_new(o, "to", json_string(p->to->name));
+		json_object_set_new(o, "steps", json_integer((json_int_t)p->steps.n));
+		json_line(o);
+	} else if (!quiet_start) {
 		printf("journal: %s\n", path);
+	}
 	fflush(stdout);
 	r = executor_run(p, j, d, dctx, &eo, &obs, &rep, &err);
 	erase_block(&pg);
+	if (pg.json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "event", json_string("end"));
+		json_object_set_new(o, "result", json_string(r < 0 ? "stopped" : r ? "failed" : "done"));
+		json_object_set_new(o, "done", json_integer((json_int_t)rep.done));
+		json_object_set_new(o, "total", json_integer((json_int_t)rep.total));
+		json_object_set_new(o, "elapsed", json_real(monotonic_now() - pg.t0));
+		json_object_set_new(o, "simulation", json_boolean(pg.sim));
+		if (r > 0) {
+			json_object_set_new(o, "failed_step", json_string(p->steps.v[rep.failed_step].id));
+			json_object_set_new(o, "node", rep.failed_target ?
+					    json_string(rep.failed_target->name) : json_null());
+			json_object_set_new(o, "exit_status", json_integer(rep.exit_status));
+		}
+		if (r < 0)
+			json_object_set_new(o, "error", json_string(err.msg));
+		json_line(o);
+	}
 	if (r < 0)
 		goto fail;
 	if (r > 0) {
@@ -338,9 +435,10 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 		r = SH_EXIT_FAILURE;
 		goto out;
 	}
-	printf("%s%zu of %zu steps done in %.1f s: %s -> %s complete%s\n", pg.sim ? "[sim] " : "",
-	       rep.done, rep.total, monotonic_now() - pg.t0, p->from->name, p->to->name,
-	       pg.sim ? " (simulation: nothing real was changed)" : "");
+	if (!pg.json)
+		printf("%s%zu of %zu steps done in %.1f s: %s -> %s complete%s\n", pg.sim ? "[sim] " : "",
+		       rep.done, rep.total, monotonic_now() - pg.t0, p->from->name, p->to->name,
+		       pg.sim ? " (simulation: nothing real was changed)" : "");
 	r = 0;
 	goto out;
 fail:
@@ -399,6 +497,7 @@ int cmd_upgrade(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "catalog", required_argument, NULL, 'c' },
 		{ "sim-unit-ms", required_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -444,6 +543,8 @@ int cmd_upgrade(int argc, char **argv)
 				   transport);
 	if (dry && jpath)
 		return usage_error("upgrade", "--dry-run uses a temporary journal: drop --journal");
+	if (dry && ro.json)
+		return usage_error("upgrade", "--dry-run prints the plan as text: drop --format json");
 
 	if (catalog_load(catalog_dir(cat_opt), &cat, &err) < 0 ||
 	    inventory_load(inv_path, &inv, &err) < 0 ||
@@ -543,6 +644,7 @@ int cmd_resume(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "sim-unit-ms", required_argument, NULL, 'u' },
+		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -616,7 +718,8 @@ int cmd_resume(int argc, char **argv)
 	}
 	if (!confirm(plan, v.transport, ro.yes, &err))
 		goto fail;
-	printf("resuming %s: %s -> %s, transport %s\n", jpath, v.from, v.to, v.transport);
+	if (!ro.json)
+		printf("resuming %s: %s -> %s, transport %s\n", jpath, v.from, v.to, v.transport);
 	r = run_journal(j, jpath, plan, st, v.transport, &ro, true);
 	j = NULL;
 	goto out;

@@ -61,12 +61,65 @@ const struct exec_driver sim_driver = {
 
 /* ---- remote -------------------------------------------------------------- */
 
+static const char *step_param(const struct plan_step *s, const char *key)
+{
+	for (size_t i = 0; i < s->nparams; i++)
+		if (streq(s->params[i].key, key))
+			return s->params[i].value;
+	return NULL;
+}
+
+/*
+ * The values of the comma-separated secret names, one per line, into a
+ * malloc'd buffer; NULL (and *ret_missing set) when one is absent.
+ */
+static char *secret_lines(const struct secrets *sec, const char *names, size_t *ret_len,
+			  char *missing, size_t msize)
+{
+	char *buf = NULL, name[128];
+	size_t len = 0;
+
+	while (*names) {
+		size_t n = strcspn(names, ",");
+		const char *v;
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, names);
+		names += n + (names[n] == ',');
+		v = sec ? secrets_get(sec, name) : NULL;
+		if (!v) {
+			snprintf(missing, msize, "%s", name);
+			if (buf)
+				explicit_bzero(buf, len);
+			free(buf);
+			return NULL;
+		}
+		buf = xrealloc(buf, len + strlen(v) + 2);
+		memcpy(buf + len, v, strlen(v));
+		len += strlen(v);
+		buf[len++] = '\n';
+	}
+	*ret_len = len;
+	return buf ? buf : xstrdup("");
+}
+
 static const char *remote_unsupported(void *ctx, const struct plan_step *s)
 {
-	(void)ctx;
-	if (s->argc)
-		return NULL;
-	return "this step kind has no implementation for real nodes yet (only steps that run a catalog command do)";
+	struct remote_driver *d = ctx;
+	const char *names = step_param(s, "stdin_secrets");
+
+	if (!s->argc)
+		return "this step kind has no implementation for real nodes yet (only steps that run a catalog command do)";
+	if (d && names) {
+		char missing[128];
+		size_t len;
+		char *buf = secret_lines(d->secrets, names, &len, missing, sizeof(missing));
+
+		if (!buf)
+			return "it reads a secret on its standard input that the secrets file does not hold";
+		explicit_bzero(buf, len);
+		free(buf);
+	}
+	return NULL;
 }
 
 static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
@@ -76,12 +129,22 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	struct remote_driver *d = ctx;
 	const struct plan_step *s = &d->plan->steps.v[step];
 
+	const char *names = step_param(s, "stdin_secrets");
+	char *in = NULL, missing[128];
+	size_t inlen = 0;
+
 	*ret_delay = 0;
 	if (ph != PHASE_APPLY)
 		return 0;	/* commands have no separate check or verify */
-	if (proc_start(d->ssh, t ? t : s->targets[0], s->argv, NULL, 0, d->timeout_s,
-		       proc, err) < 0)
+	if (names && !(in = secret_lines(d->secrets, names, &inlen, missing, sizeof(missing))))
+		return sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no '%s'", missing);
+	if (proc_start(d->ssh, t ? t : s->targets[0], s->argv, in, inlen, d->timeout_s,
+		       proc, err) < 0) {
+		if (in)
+			explicit_bzero(in, inlen);
+		free(in);
 		return -1;
+	}
 	return 1;
 }
 
@@ -93,6 +156,12 @@ static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 	size_t n;
 
 	(void)t;
+	if (proc && proc->stdin_data) {
+		/* The secrets buffer of remote_begin(). */
+		explicit_bzero((char *)proc->stdin_data, proc->stdin_len);
+		free((char *)proc->stdin_data);
+		proc->stdin_data = NULL;
+	}
 	if (ph == PHASE_CHECK) {
 		res->outcome = OUTCOME_UNKNOWN;	/* run the command again */
 		return;

@@ -7,6 +7,7 @@
 #define STACKHOP_DRIVERS_H
 
 #include "executor.h"
+#include "secrets.h"
 #include "sim.h"
 #include "transport.h"
 
@@ -25,11 +26,16 @@ extern const struct exec_driver sim_driver;
  * archive-deleted-rows) on their targets; other kinds get their
  * implementations with the lab (infrastructure procedures, container
  * runtimes, Keystone client) and are refused before anything runs.
+ *
+ * A step whose params name "stdin_secrets: a,b" gets the values of those
+ * secrets on its standard input, one per line in that order: secrets
+ * never travel in argv, where ps would show them.
  */
 struct remote_driver {
 	const struct plan *plan;
 	const struct ssh_options *ssh;
 	int timeout_s;			/* per command, 0 = none */
+	const struct secrets *secrets;	/* or NULL */
 };
 extern const struct exec_driver remote_driver;
 

@@ -73,7 +73,7 @@ static void emit(struct run *r, enum exec_event_type type, size_t step,
 		return;
 	running = xcalloc(r->units.n + 1, sizeof(*running));
 	for (size_t i = 0; i < r->units.n; i++)
-		if (r->units.v[i]->busy)
+		if (!r->units.v[i]->finished)
 			running[n++] = (struct exec_running){ r->units.v[i]->step,
 							      r->units.v[i]->target };
 	r->obs->event(r->obs->ctx, &ev, running, n, r->done, r->p->steps.n);

@@ -98,7 +98,8 @@ struct exec_event {
 	double elapsed;		/* of the step, seconds */
 };
 
-/* What is running now, for the progress display. */
+/* A unit of a running step (a phase in progress, or waiting for a fork
+ * or a retry), for the progress display. */
 struct exec_running {
 	size_t step;
 	const struct inv_host *target;

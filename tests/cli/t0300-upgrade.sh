@@ -100,6 +100,15 @@ test_expect_success 'a second run on a live journal is refused' '
 	[ "$(states "$TRASH/l.journal" | jq -r ".[0]")" = done ]
 '
 
+test_expect_success 'upgrade --format json: one object per state change, then the end' '
+	$STACKHOP upgrade -i $SMALL --from newton --to ocata --transport sim --format json \
+		--journal "$TRASH/js.journal" >"$TRASH/js.out"
+	jq -e -s "length > 100 and .[0].event == \"run\" and .[-1].event == \"end\"
+		and .[-1].result == \"done\" and all(.[]; .simulation == true)" "$TRASH/js.out"
+	[ "$(jq -r "select(.event == \"start\") | .step" "$TRASH/js.out" | sort -u | wc -l)" = \
+	  "$(jq -s ".[0].steps" "$TRASH/js.out")" ]
+'
+
 test_expect_success 'upgrade --dry-run prints the plan and the simulated run, leaves nothing' '
 	$STACKHOP upgrade -i $SMALL --from newton --to ocata --dry-run >"$TRASH/d.out"
 	grep -q "^stackhop plan: newton -> ocata" "$TRASH/d.out"

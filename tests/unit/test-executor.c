@@ -90,10 +90,11 @@ static void release_plan(struct plan *p)
 }
 
 static int run_remote(struct plan *p, const char *name, int timeout_s,
-		      struct exec_report *rep, struct journal_view *v, struct sh_error *err)
+		      const struct secrets *sec, struct exec_report *rep,
+		      struct journal_view *v, struct sh_error *err)
 {
 	struct ssh_options so = { 0 };
-	struct remote_driver rd = { p, &so, timeout_s };
+	struct remote_driver rd = { p, &so, timeout_s, sec };
 	struct exec_options eo = { .forks = 4, .timeout_s = timeout_s, .backoff_s = 0.01 };
 	struct journal *j = NULL;
 	char path[300];
@@ -102,6 +103,8 @@ static int run_remote(struct plan *p, const char *name, int timeout_s,
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	if (journal_create(path, p, &meta, err) < 0 || journal_open(path, &j, err) < 0)
 		return -2;
+	if (sec)
+		journal_set_redactor(j, &sec->redactor);
 	r = executor_run(p, j, &remote_driver, &rd, &eo, NULL, rep, err);
 	if (journal_read(j, v, err) < 0)
 		r = -3;
@@ -139,7 +142,7 @@ TEST(local_commands_statuses_and_stop_on_failure)
 
 		snprintf(touch, sizeof(touch), "touch %s", marker);
 		make_plan(&p, inv, c, ARRAY_SIZE(c));
-		CHECK(run_remote(&p, "local.journal", 0, &rep, &v, &err) == 1);
+		CHECK(run_remote(&p, "local.journal", 0, NULL, &rep, &v, &err) == 1);
 	}
 	CHECK(rep.failed_step == 3);
 	CHECK(rep.exit_status == 7);
@@ -181,7 +184,7 @@ TEST(a_command_past_its_timeout_is_killed)
 	double t0 = monotonic_now();
 
 	make_plan(&p, inv, c, 1);
-	CHECK(run_remote(&p, "timeout.journal", 1, &rep, &v, &err) == 1);
+	CHECK(run_remote(&p, "timeout.journal", 1, NULL, &rep, &v, &err) == 1);
 	CHECK(monotonic_now() - t0 < 20);
 	CHECK(rep.failed_step == 0);
 	CHECK_CONTAINS(rep.output, "started");
@@ -189,6 +192,50 @@ TEST(a_command_past_its_timeout_is_killed)
 	exec_report_release(&rep);
 	journal_view_release(&v);
 	release_plan(&p);
+	inventory_free(inv);
+}
+
+/* Secrets reach a command on its stdin, never in argv; output is redacted. */
+TEST(secrets_go_through_stdin)
+{
+	struct inventory *inv = load_inventory("local3.ini", "[control]\nhere ansible_connection=local\n");
+	const struct cmd_spec c[] = {
+		{ "command", "read -r a; read -r b; echo \"a=$a b=$b\"; "
+			     "tr \"\\0\" \" \" </proc/$$/cmdline", -1 },
+	};
+	static struct cat_kv params[] = { { "stdin_secrets", "db_password,rabbit_password" } };
+	const char *text = "db_password: \"s3cret-db-pw\"\nrabbit_password: \"rabbit-pw-77\"\n";
+	struct exec_report rep;
+	struct journal_view v = { 0 };
+	struct sh_error err = { 0 };
+	struct secrets *sec = NULL;
+	struct plan p;
+	char spath[300];
+
+	snprintf(spath, sizeof(spath), "%s/secrets.yaml", dir);
+	CHECK(write_file_atomic(spath, text, strlen(text), 0600, &err) == 0);
+	CHECK(secrets_load(spath, &sec, &err) == 0);
+	make_plan(&p, inv, c, 1);
+	p.steps.v[0].params = params;
+	p.steps.v[0].nparams = 1;
+	CHECK(run_remote(&p, "secrets.journal", 0, sec, &rep, &v, &err) == 0);
+	CHECK(v.nsteps == 1 && v.steps[0].state == STEP_DONE);
+	if (v.nsteps == 1) {
+		CHECK_CONTAINS(v.steps[0].tail, "a=[redacted] b=[redacted]");
+		CHECK(!strstr(v.steps[0].tail, "s3cret"));
+		CHECK_CONTAINS(v.steps[0].tail, "sh -c read -r a");	/* its argv */
+	}
+	journal_view_release(&v);
+	exec_report_release(&rep);
+	/* A secret the file does not hold: refused before anything runs. */
+	params[0].value = "db_password,no_such_secret";
+	memset(&err, 0, sizeof(err));
+	CHECK(run_remote(&p, "secrets2.journal", 0, sec, &rep, &v, &err) == -1);
+	CHECK_CONTAINS(err.msg, "secrets file does not hold");
+	journal_view_release(&v);
+	exec_report_release(&rep);
+	release_plan(&p);
+	secrets_free(sec);
 	inventory_free(inv);
 }
 
@@ -329,6 +376,7 @@ int main(void)
 	}
 	RUN(local_commands_statuses_and_stop_on_failure);
 	RUN(a_command_past_its_timeout_is_killed);
+	RUN(secrets_go_through_stdin);
 	RUN(disk_full_stops_the_run_and_resume_finishes_it);
 	catalog_free(cat);
 	harness_rmtree(dir);

@@ -443,7 +443,8 @@ static int load_service(struct loader *l, const yaml_node_t *n,
 			struct cat_service *s)
 {
 	static const char *const keys[] = { "name", "since", "until", "source",
-		"components", "commands", "keystone", NULL };
+		"components", "commands", "keystone", "compute_floor", NULL };
+	static const char *const floor_keys[] = { "component", "oldest", "source", NULL };
 	static const char *const cmd_keys[] = { "id", "kind", "stage", "since",
 		"until", "offline", "all_nodes", "argv", "params", "provides", "requires",
 		"source", NULL };
@@ -467,6 +468,27 @@ static int load_service(struct loader *l, const yaml_node_t *n,
 	s->source = dup(l, source);
 	s->line = ynode_line(n);
 	s->order = -1;
+
+	if (ymap_get(&l->d, n, "compute_floor")) {
+		yaml_node_t *f = ymap_get(&l->d, n, "compute_floor");
+		const char *comp, *fsource;
+		char fwhat[200];
+
+		snprintf(fwhat, sizeof(fwhat), "compute_floor of %s", what);
+		if (ymap_check(&l->d, f, fwhat, floor_keys, l->err) < 0 ||
+		    y_str(&l->d, f, "component", fwhat, true, &comp, l->err) < 0 ||
+		    y_str(&l->d, f, "source", fwhat, true, &fsource, l->err) < 0 ||
+		    kv_map(l, f, "oldest", fwhat, &s->floor, &s->nfloor) < 0)
+			return -1;
+		for (size_t i = 0; i < s->nfloor; i++)
+			if (!catalog_release(l->cat, s->floor[i].key) ||
+			    !catalog_release(l->cat, s->floor[i].value))
+				return lerr(l, ymap_get(&l->d, f, "oldest"),
+					    "unknown release in '%s: %s' of %s",
+					    s->floor[i].key, s->floor[i].value, fwhat);
+		s->floor_component = dup(l, comp);
+		s->floor_source = dup(l, fsource);
+	}
 
 	s->ncomponents = yseq_len(comps);
 	s->components = arena_alloc(&l->cat->arena, s->ncomponents * sizeof(*s->components) + 1);

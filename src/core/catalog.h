@@ -109,6 +109,11 @@ struct cat_service {
 	size_t ncommands;
 	struct cat_keystone *keystone;
 	size_t nkeystone;
+	/* The oldest release of floor_component that its control services of
+	 * a release accept (key: release, value: oldest release), or none. */
+	const char *floor_component, *floor_source;
+	struct cat_kv *floor;
+	size_t nfloor;
 };
 
 enum cat_scope {

@@ -560,6 +560,35 @@ static int check_requires(struct sim *m, const struct plan_step *s,
 	return 0;
 }
 
+/*
+ * The catalog's compute floor: a control service of release R refuses to
+ * start while a compute older than the oldest release R supports runs.
+ */
+static int compute_floor(struct sim *m, const struct plan_step *s, const struct inv_host *t,
+			 struct sh_error *err)
+{
+	const struct cat_service *svc = catalog_service(m->p->cat, s->owner);
+	const struct cat_release *to = hop_to(m, s);
+	json_t *nodes = child(m->root, "nodes"), *n;
+	const char *host, *oldest = NULL;
+
+	for (size_t i = 0; svc && i < svc->nfloor; i++)
+		if (catalog_release(m->p->cat, svc->floor[i].key) == to)
+			oldest = svc->floor[i].value;
+	if (!oldest)
+		return 0;
+	json_object_foreach(nodes, host, n) {
+		json_t *c = json_object_get(json_object_get(n, "containers"), svc->floor_component);
+		const char *rel = str_at(c, "release");
+
+		if (rel && rel_index(m, rel) < rel_index(m, oldest))
+			return unmet(err, s, t, "%s %s refuses to start: %s on %s runs %s, older than the oldest it supports (%s; %s)",
+				     s->component, to->name, svc->floor_component, host, rel,
+				     oldest, svc->floor_source);
+	}
+	return 0;
+}
+
 /* A control container may start only on schemas and config of its release. */
 static int start_preconditions(struct sim *m, const struct plan_step *s,
 			       const struct inv_host *t, struct sh_error *err)
@@ -574,6 +603,8 @@ static int start_preconditions(struct sim *m, const struct plan_step *s,
 			     s->owner, t->name, to->name);
 	if (!component_is_control(m, s))
 		return 0;
+	if (compute_floor(m, s, t, err) < 0)
+		return -1;
 	json_object_foreach(dbs, name, d) {
 		const char *rel = str_at(d, "release");
 

@@ -75,6 +75,16 @@ test_expect_success 'sim: a control service refuses to start on an older schema'
 	grep_err "cinder-scheduler ocata refuses to start: database .cinder. has schema newton"
 '
 
+test_expect_success 'sim: nova control services refuse computes older than the catalog floor' '
+	$STACKHOP upgrade -i $SMALL --from 2023.1 --to 2024.1 --transport sim --journal "$TRASH/f1.journal" >/dev/null
+	rm -rf "$TRASH/cat-floor" && cp -r catalog "$TRASH/cat-floor"
+	sed -i "s/caracal: antelope,/caracal: bobcat,/" "$TRASH/cat-floor/services.yaml"
+	grep -q "caracal: bobcat," "$TRASH/cat-floor/services.yaml"
+	expect_fail 1 $STACKHOP upgrade -i $SMALL --from 2023.1 --to 2024.1 --transport sim \
+		--catalog "$TRASH/cat-floor" --journal "$TRASH/f2.journal"
+	grep_err "nova-conductor caracal refuses to start: nova-compute on cmp1 runs antelope"
+'
+
 test_expect_success 'resume refuses a journal whose catalog changed, then finishes once it is back' '
 	catalog_without cell-v2-map-cell0 "$TRASH/cat-r"
 	expect_fail 1 $STACKHOP upgrade -i $SMALL --from newton --to ocata --transport sim \

@@ -10,6 +10,9 @@
 #   nodes_down               stops what nodes_up started, by PID, and
 #                            removes the namespaces and links.
 #   node_address N           the address of node N
+#
+# NODES_USER (default root) is the user the inventory, the readiness
+# check and nodes_stop_masters log in as; the caller creates it.
 # shellcheck shell=sh
 
 NODES_PIDS=""
@@ -67,7 +70,7 @@ EOT
 		echo "node$n ansible_host=$addr" >>"$NODES_DIR/inv"
 		n=$((n + 1))
 	done
-	printf '[all:vars]\nansible_user=root\n' >>"$NODES_DIR/inv"
+	printf '[all:vars]\nansible_user=%s\n' "${NODES_USER:-root}" >>"$NODES_DIR/inv"
 	cat >"$NODES_DIR/settings.yaml" <<EOT
 ssh:
   config: /dev/null
@@ -80,7 +83,7 @@ EOT
 		i=0
 		until ssh -F /dev/null -i "$NODES_DIR/id" -o BatchMode=yes \
 			-o UserKnownHostsFile="$NODES_DIR/known_hosts" -o ConnectTimeout=2 \
-			-l root "$(node_address "$n")" true 2>/dev/null; do
+			-l "${NODES_USER:-root}" "$(node_address "$n")" true 2>/dev/null; do
 			i=$((i + 1))
 			if [ "$i" -ge 50 ]; then
 				echo "nodes_up: node $n did not answer" >&2
@@ -97,7 +100,7 @@ nodes_stop_masters() {
 	n=1
 	while [ "$n" -le "$NODES_N" ]; do
 		ssh -F /dev/null -o ControlPath="/tmp/stackhop-ssh-$(id -u)/cm-%C" \
-			-p 22 -l root -O exit "$(node_address "$n")" >/dev/null 2>&1 || true
+			-p 22 -l "${NODES_USER:-root}" -O exit "$(node_address "$n")" >/dev/null 2>&1 || true
 		n=$((n + 1))
 	done
 }

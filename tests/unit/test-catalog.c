@@ -164,6 +164,10 @@ TEST(broken_catalogs)
 		  "default procedure 'fullstop' of infra component 'rabbitmq' is not among its procedures" },
 		{ "config-renames.yaml", "new_section: oslo_messaging_notifications, new_option: driver,",
 		  "new_section: oslo_messaging_notifications,", "missing field 'new_option' in rename #3" },
+		{ "services.yaml", "caracal: antelope,", "caracal: antelop,",
+		  "unknown release in 'caracal: antelop' of compute_floor of service 'nova'" },
+		{ "services.yaml", "requires: [cell0-mapping], source: *nova_upg}",
+		  "requires: [cell0-mapping@ocataa], source: *nova_upg}", "bad requirement 'cell0-mapping@ocataa'" },
 		{ "releases.yaml", "releases:\n", "releases:\n  - [oops\n", "releases.yaml:18: invalid YAML" },
 	};
 

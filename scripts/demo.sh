@@ -1,7 +1,9 @@
 #!/bin/sh
-# demo.sh - what "make demo" shows until the lab and the executor land:
-# the catalog, and the plan of the seed's journey (Liberty -> Ocata) for
-# the seed's environment (examples/multinode), as text, JSON and SVG.
+# demo.sh - what "make demo" shows until the lab lands: the catalog, the
+# plan of the seed's journey (Liberty -> Ocata) for the seed's environment
+# (examples/multinode) as text, JSON and SVG, and that plan run against
+# the simulated cloud (nothing real is changed), killed half-way and
+# resumed.
 set -eu
 cd "$(dirname "$0")/.."
 out=build/demo
@@ -32,4 +34,19 @@ echo "== steps per hop and phase (from the JSON plan)"
 jq -r '.hops[] | "\(.from) -> \(.to): " +
 	([.steps | group_by(.phase)[] | "\(.[0].phase) \(length)"] | join(", "))' "$out/plan.json"
 echo
+echo "== the plan run against the simulated cloud (transport sim: nothing real is changed)"
+rm -f "$out/run.journal" "$out/run.journal.sim.json" "$out/run.journal-wal" "$out/run.journal-shm"
+# Killed with SIGKILL after its 1500th journal or model write, then resumed.
+STACKHOP_CRASH_AT=1500 ./stackhop upgrade -i examples/multinode -s examples/settings.yaml \
+	--from liberty --to ocata --transport sim --journal "$out/run.journal" \
+	>"$out/run.log" 2>&1 || echo "(run killed with SIGKILL as planned: exit status $?)"
+./stackhop status --journal "$out/run.journal" | head -3
+echo "resuming:"
+./stackhop resume --journal "$out/run.journal" | tail -1
+./stackhop status --journal "$out/run.journal" | head -3
+jq -r '"model: release \(.release); cells: \(.facts | keys | map(select(test("cell"))) | join(", "));" +
+	" nova_cell0 schema \(.databases.nova_cell0.release); keystone entries: \(.keystone | length)"' \
+	"$out/run.journal.sim.json"
+echo
 echo "full plan: $out/plan.txt, $out/plan.json; graph of the last hop: $out/newton-ocata.svg"
+echo "run journal: $out/run.journal (stackhop status --journal $out/run.journal --format json)"

@@ -304,7 +304,7 @@ static json_t *initial_model(const struct plan *p)
 
 static int save(struct sim *m, const char *step, struct sh_error *err)
 {
-	char *text = json_dumps(m->root, JSON_INDENT(1) | JSON_SORT_KEYS);
+	char *text = json_dumps(m->root, JSON_COMPACT | JSON_SORT_KEYS);
 	int r;
 
 	if (!text)
@@ -814,16 +814,26 @@ int sim_apply(struct sim *m, size_t step, const struct inv_host *t,
 	      char **ret_out, struct sh_error *err)
 {
 	const struct plan_step *s = &m->p->steps.v[step];
-	json_t *saved = json_deep_copy(m->root);
 	char buf[512];
 
 	if (apply_step(m, s, t, err) < 0) {
-		/* A refused step changes nothing. */
+		/* A refused step changes nothing: back to the model as saved. */
+		struct sh_error lerr = { 0 };
+		struct sim *saved = NULL;
+
+		if (sim_open(m->path, m->p, &saved, &lerr) < 0) {
+			char refused[sizeof(err->msg)];
+
+			strlcpy_sh(refused, err->msg, sizeof(refused));
+			return sh_error_set(err, SH_EXIT_FAILURE,
+					    "%s; then reading the model back failed: %s", refused, lerr.msg);
+		}
 		json_decref(m->root);
-		m->root = saved;
+		m->root = saved->root;
+		saved->root = NULL;
+		sim_free(saved);
 		return -1;
 	}
-	json_decref(saved);
 	if (save(m, s->id, err) < 0)
 		return -1;
 	snprintf(buf, sizeof(buf), "[sim] %s%s%s: simulated, nothing real was changed\n",

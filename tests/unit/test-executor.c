@@ -195,6 +195,53 @@ TEST(a_command_past_its_timeout_is_killed)
 	inventory_free(inv);
 }
 
+/*
+ * Retries with backoff for kinds that have them; on a failure, a step
+ * already running finishes, and nothing new starts.
+ */
+TEST(retries_and_running_steps_finish)
+{
+	struct inventory *inv = load_inventory("local4.ini", "[control]\nhere ansible_connection=local\n");
+	char health[1024], slow[600], done_file[300], counter[300];
+	struct exec_report rep;
+	struct journal_view v = { 0 };
+	struct sh_error err = { 0 };
+	struct plan p;
+
+	snprintf(counter, sizeof(counter), "%s/health-counter", dir);
+	snprintf(done_file, sizeof(done_file), "%s/slow-done", dir);
+	/* Unhealthy twice, then healthy: passes on the third attempt. */
+	snprintf(health, sizeof(health),
+		 "n=$(cat %s 2>/dev/null || echo 0); n=$((n + 1)); echo $n > %s; "
+		 "echo attempt $n; [ $n -ge 3 ]", counter, counter);
+	snprintf(slow, sizeof(slow), "sleep 0.5; touch %s", done_file);
+	{
+		const struct cmd_spec c[] = {
+			{ "health-check", health, -1 },
+			{ "command", slow, 0 },
+			{ "command", "sleep 0.1; exit 3", 0 },
+			{ "command", "true", 2 },
+		};
+
+		make_plan(&p, inv, c, ARRAY_SIZE(c));
+		CHECK(run_remote(&p, "retry.journal", 0, NULL, &rep, &v, &err) == 1);
+	}
+	CHECK(rep.failed_step == 2);
+	CHECK(v.nsteps == 4);
+	if (v.nsteps == 4) {
+		CHECK(v.steps[0].state == STEP_DONE);
+		CHECK_CONTAINS(v.steps[0].tail, "attempt 3");
+		CHECK(v.steps[1].state == STEP_DONE);	/* was running: finished */
+		CHECK(v.steps[2].state == STEP_FAILED);
+		CHECK(v.steps[3].state == STEP_PLANNED);
+	}
+	CHECK(access(done_file, F_OK) == 0);
+	exec_report_release(&rep);
+	journal_view_release(&v);
+	release_plan(&p);
+	inventory_free(inv);
+}
+
 /* Secrets reach a command on its stdin, never in argv; output is redacted. */
 TEST(secrets_go_through_stdin)
 {
@@ -376,6 +423,7 @@ int main(void)
 	}
 	RUN(local_commands_statuses_and_stop_on_failure);
 	RUN(a_command_past_its_timeout_is_killed);
+	RUN(retries_and_running_steps_finish);
 	RUN(secrets_go_through_stdin);
 	RUN(disk_full_stops_the_run_and_resume_finishes_it);
 	catalog_free(cat);

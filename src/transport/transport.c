@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -122,7 +123,7 @@ int proc_start(const struct ssh_options *o, const struct inv_host *h,
 	size_t n = 0;
 
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_fd = p->err_fd = -1;
+	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
 	if (!argv || !argv[0])
 		return sh_error_set(err, SH_EXIT_INPUT, "no command to run on '%s'", h->name);
 	if (!local) {
@@ -158,6 +159,7 @@ int proc_start(const struct ssh_options *o, const struct inv_host *h,
 		_exit(local ? 127 : 255);
 	}
 	setpgid(p->pid, p->pid);	/* also here: no race with kill(-pid) */
+	p->pid_fd = (int)syscall(SYS_pidfd_open, p->pid, 0);	/* -1: wait blocking */
 	close(in[0]);
 	close(out[1]);
 	close(errp[1]);
@@ -200,6 +202,8 @@ int proc_pollfds(const struct proc *p, struct pollfd *fds)
 		fds[n++] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
 	if (p->err_fd >= 0)
 		fds[n++] = (struct pollfd){ .fd = p->err_fd, .events = POLLIN };
+	if (!n && !p->reaped && p->pid_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = p->pid_fd, .events = POLLIN };
 	return n;
 }
 
@@ -279,7 +283,8 @@ void proc_handle(struct proc *p, const struct pollfd *fds, int n)
 	}
 	if (!p->reaped && p->out_fd < 0 && p->err_fd < 0) {
 		int st;
-		pid_t r = waitpid(p->pid, &st, p->timed_out ? WNOHANG : 0);
+		/* With a pidfd the loop polls it and nothing blocks here. */
+		pid_t r = waitpid(p->pid, &st, p->timed_out || p->pid_fd >= 0 ? WNOHANG : 0);
 
 		if (r == p->pid) {
 			p->reaped = true;
@@ -309,10 +314,12 @@ void proc_release(struct proc *p)
 		close(p->out_fd);
 	if (p->err_fd >= 0)
 		close(p->err_fd);
+	if (p->pid > 0 && p->pid_fd >= 0)
+		close(p->pid_fd);
 	free(p->out.data);
 	free(p->err.data);
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_fd = p->err_fd = -1;
+	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
 }
 
 int transport_run(const struct ssh_options *o, const struct inv_host *h,

@@ -51,6 +51,7 @@ struct outbuf {
 struct proc {
 	pid_t pid;
 	int in_fd, out_fd, err_fd;	/* -1 once closed */
+	int pid_fd;			/* pidfd: readable once the child ends */
 	const char *stdin_data;		/* borrowed until written */
 	size_t stdin_len, stdin_off;
 	struct outbuf out, err;
@@ -68,7 +69,11 @@ struct proc {
 int proc_start(const struct ssh_options *o, const struct inv_host *h,
 	       const char *const *argv, const char *stdin_data, size_t stdin_len,
 	       int timeout_s, struct proc *p, struct sh_error *err);
-/* The fds to poll (at most 3); returns how many were filled. */
+/*
+ * The fds to poll (at most 3); returns how many were filled.  Once the
+ * output pipes are closed it is the child's pidfd, so a child that closed
+ * its output and runs on never blocks the loop.
+ */
 int proc_pollfds(const struct proc *p, struct pollfd *fds);
 /* Handle readiness and deadlines; reaps the child when it ends. */
 void proc_handle(struct proc *p, const struct pollfd *fds, int n);

@@ -242,6 +242,32 @@ TEST(retries_and_running_steps_finish)
 	inventory_free(inv);
 }
 
+/* A command that closes its output and runs on does not hold up the loop. */
+TEST(a_silent_long_command_does_not_block_others)
+{
+	struct inventory *inv = load_inventory("local5.ini", "[control]\nhere ansible_connection=local\n");
+	const struct cmd_spec c[] = {
+		{ "command", "exec >/dev/null 2>&1 </dev/null; sleep 1.5", -1 },
+		{ "command", "sleep 0.2; echo quick", -1 },
+	};
+	struct exec_report rep;
+	struct journal_view v = { 0 };
+	struct sh_error err = { 0 };
+	struct plan p;
+
+	make_plan(&p, inv, c, ARRAY_SIZE(c));
+	CHECK(run_remote(&p, "silent.journal", 0, NULL, &rep, &v, &err) == 0);
+	CHECK(v.nsteps == 2);
+	if (v.nsteps == 2) {
+		CHECK(v.steps[0].state == STEP_DONE && v.steps[1].state == STEP_DONE);
+		CHECK(v.steps[1].ended < v.steps[0].ended - 0.8);
+	}
+	exec_report_release(&rep);
+	journal_view_release(&v);
+	release_plan(&p);
+	inventory_free(inv);
+}
+
 /* Secrets reach a command on its stdin, never in argv; output is redacted. */
 TEST(secrets_go_through_stdin)
 {
@@ -424,6 +450,7 @@ int main(void)
 	RUN(local_commands_statuses_and_stop_on_failure);
 	RUN(a_command_past_its_timeout_is_killed);
 	RUN(retries_and_running_steps_finish);
+	RUN(a_silent_long_command_does_not_block_others);
 	RUN(secrets_go_through_stdin);
 	RUN(disk_full_stops_the_run_and_resume_finishes_it);
 	catalog_free(cat);

@@ -20,10 +20,18 @@ coreutils
 bc
 "
 
-# "deps.sh bench" adds what the benchmarks compare against.
-if [ "${1:-}" = bench ]; then
-	PACKAGES="$PACKAGES ansible-core"
-fi
+# "deps.sh bench" adds what the benchmarks compare against; "deps.sh lab"
+# what the lab runs (its services' second versions are downloaded by
+# lab/images.sh, not installed).
+case "${1:-}" in
+bench) PACKAGES="$PACKAGES ansible-core" ;;
+lab)
+	PACKAGES="$PACKAGES
+mariadb-server mariadb-client galera-4 rsync socat
+rabbitmq-server haproxy keepalived memcached iptables iputils-ping curl
+python3-keystone python3-pymysql python3-memcache uwsgi-core uwsgi-plugin-python3"
+	;;
+esac
 
 missing=""
 for p in $PACKAGES; do

@@ -1,0 +1,61 @@
+# images.sh - service images: Debian packages of a version, downloaded with
+# apt-get download and unpacked with dpkg -x into images/NAME-VERSION/.
+# Sourced by lab/lab.sh.
+# shellcheck shell=sh
+#
+# Where Debian offers two versions of a service (bookworm and
+# bookworm-security), both become images; the lab starts on the older.
+IMAGES="mariadb haproxy keystone"
+
+# image_packages NAME: the packages of an image; the first one decides the
+# versions.
+image_packages() {
+	case $1 in
+	mariadb) echo "mariadb-server-core mariadb-server" ;;
+	haproxy) echo "haproxy" ;;
+	keystone) echo "python3-keystone" ;;
+	esac
+}
+
+# versions NAME: the versions Debian has of the image's first package,
+# oldest first.
+versions() {
+	# shellcheck disable=SC2046 # the package list is split on purpose
+	set -- $(image_packages "$1")
+	apt-cache madison "$1" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | sort -u | sort -V
+}
+
+# label VERSION: the version without its epoch, for directory names.
+label() { echo "${1#*:}"; }
+
+# The older and newer version of an image (the same when Debian has one).
+old_version() { versions "$1" | head -1; }
+new_version() { versions "$1" | tail -1; }
+
+image_fetch() {
+	name=$1 ver=$2
+	dir=$(image_dir "$name" "$(label "$ver")")
+	[ -f "$dir/.complete" ] && return 0
+	cache="$LAB/cache/$name-$(label "$ver")"
+	rm -rf "$dir.tmp"
+	mkdir -p "$dir.tmp" "$cache"
+	for p in $(image_packages "$name"); do
+		if [ -z "$(find "$cache" -name "${p}_*.deb")" ]; then
+			(cd "$cache" && apt-get download -q "$p=$ver" >/dev/null) ||
+				die "cannot download $p=$ver (apt-get update may help)"
+		fi
+		dpkg -x "$(find "$cache" -name "${p}_*.deb" | head -1)" "$dir.tmp"
+	done
+	echo "$ver" >"$dir.tmp/.version"
+	touch "$dir.tmp/.complete"
+	rm -rf "$dir"
+	mv "$dir.tmp" "$dir"
+}
+
+images_fetch() {
+	for i in $IMAGES; do
+		for v in $(versions "$i"); do
+			image_fetch "$i" "$v"
+		done
+	done
+}

@@ -1,0 +1,260 @@
+#!/bin/sh
+# lab.sh - the lab: a small clustered OpenStack control plane on one
+# machine, every node a network namespace reached over ssh.  Run by
+# "stackhop lab" (or directly, as root):
+#
+#   lab.sh up     [--dir DIR] [--controllers N] [--computes N] [--networks N]
+#   lab.sh status [--dir DIR]
+#   lab.sh down   [--dir DIR] [--keep-data]
+#
+# up is idempotent: it starts what is not running and reports what is.
+set -eu
+LAB_SRC=$(cd "$(dirname "$0")" && pwd)
+LAB=${STACKHOP_LAB_DIR:-/var/tmp/stackhop-lab}
+# shellcheck source=lab/lib.sh
+. "$LAB_SRC/lib.sh"
+# shellcheck source=lab/images.sh
+. "$LAB_SRC/images.sh"
+# shellcheck source=lab/services.sh
+. "$LAB_SRC/services.sh"
+
+usage() {
+	sed -n '5,8p' "$0" | sed 's/^# *//' >&2
+	exit 2
+}
+
+cmd=${1:-}
+[ -n "$cmd" ] || usage
+shift
+NCTL=3 NCMP=1 NNET=1 KEEP=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--dir) LAB=$2; shift 2 ;;
+	--controllers) NCTL=$2; shift 2 ;;
+	--computes) NCMP=$2; shift 2 ;;
+	--networks) NNET=$2; shift 2 ;;
+	--keep-data) KEEP=1; shift ;;
+	*) log "unknown argument '$1'"; usage ;;
+	esac
+done
+case "$NCTL.$NCMP.$NNET" in
+*[!0-9.]*) die "node counts must be numbers" ;;
+esac
+for c in "$NCTL" "$NCMP" "$NNET"; do
+	if [ "$c" -lt 1 ] || [ "$c" -gt 9 ]; then
+		die "node counts must be from 1 to 9"
+	fi
+done
+[ "$(id -u)" -eq 0 ] || die "the lab needs root (network namespaces)"
+
+# ---- topology -------------------------------------------------------------
+
+write_env() {
+	{
+		c="" m="" n=""
+		i=1; while [ $i -le "$NCTL" ]; do c="$c ctl$i"; echo "ADDR_ctl$i=10.231.0.$((10 + i))"; i=$((i + 1)); done
+		i=1; while [ $i -le "$NCMP" ]; do m="$m cmp$i"; echo "ADDR_cmp$i=10.231.0.$((20 + i))"; i=$((i + 1)); done
+		i=1; while [ $i -le "$NNET" ]; do n="$n net$i"; echo "ADDR_net$i=10.231.0.$((30 + i))"; i=$((i + 1)); done
+		echo "CONTROLLERS='${c# }'"
+		echo "COMPUTES='${m# }'"
+		echo "NETWORKS='${n# }'"
+	} >"$LAB/lab.env.new"
+	mv "$LAB/lab.env.new" "$LAB/lab.env"
+}
+
+load_env() {
+	[ -f "$LAB/lab.env" ] || return 1
+	# shellcheck disable=SC1091 # written by write_env
+	. "$LAB/lab.env"
+}
+
+# ---- network --------------------------------------------------------------
+
+net_up() {
+	if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
+		ip link add "$BRIDGE" type bridge
+		ip addr add "$BRIDGE_ADDR/24" dev "$BRIDGE"
+	fi
+	ip link set "$BRIDGE" up
+	for n in $(all_nodes); do
+		ns=$(ns_of "$n")
+		# No resolver in the lab: lookups (rsyncd's reverse DNS during
+		# Galera's SST, for one) fail at once instead of timing out.
+		# "ip netns exec" mounts /etc/netns/NS/* over /etc.
+		mkdir -p "/etc/netns/$ns"
+		printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"/etc/netns/$ns/resolv.conf"
+		if ! ip netns list | grep -qw "$ns"; then
+			ip netns add "$ns"
+			ip link add "v-$n" type veth peer name eth0 netns "$ns"
+			ip link set "v-$n" master "$BRIDGE" up
+			ip -n "$ns" addr add "$(node_addr "$n")/24" dev eth0
+			ip -n "$ns" link set eth0 up
+			ip -n "$ns" link set lo up
+			ip -n "$ns" route add default via "$BRIDGE_ADDR"
+			# HAProxy binds the VIP wherever keepalived puts it.
+			in_ns "$n" sysctl -qw net.ipv4.ip_nonlocal_bind=1
+		fi
+	done
+}
+
+net_down() {
+	for ns in $(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX" || true); do
+		ip netns del "$ns" 2>/dev/null || true
+	done
+	rm -rf /etc/netns/"$NS_PREFIX"*
+	ip link del "$BRIDGE" 2>/dev/null || true
+}
+
+# ---- ssh ------------------------------------------------------------------
+
+ssh_keys() {
+	mkdir -p "$LAB/ssh"
+	[ -f "$LAB/ssh/id" ] || ssh-keygen -q -t ed25519 -N "" -C stackhop-lab -f "$LAB/ssh/id" </dev/null
+	[ -f "$LAB/ssh/hostkey" ] || ssh-keygen -q -t ed25519 -N "" -C stackhop-lab-host \
+		-f "$LAB/ssh/hostkey" </dev/null
+	cp "$LAB/ssh/id.pub" "$LAB/ssh/authorized_keys"
+	: >"$LAB/ssh/known_hosts.new"
+	for n in $(all_nodes); do
+		echo "$(node_addr "$n") $(cut -d' ' -f1-2 "$LAB/ssh/hostkey.pub")" >>"$LAB/ssh/known_hosts.new"
+	done
+	mv "$LAB/ssh/known_hosts.new" "$LAB/ssh/known_hosts"
+}
+
+ssh_up() {
+	n=$1 d="$LAB/nodes/$1/sshd"
+	alive "$n" sshd && return 0
+	mkdir -p "$d"
+	cat >"$d/sshd_config" <<EOF
+ListenAddress $(node_addr "$n"):22
+HostKey $LAB/ssh/hostkey
+PidFile none
+AuthorizedKeysFile $LAB/ssh/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+MaxSessions 64
+MaxStartups 64:30:128
+EOF
+	spawn_run "$n" sshd "$d/sshd.log" /usr/sbin/sshd -D -e -f "$d/sshd_config"
+}
+
+lab_ssh() {
+	n=$1
+	shift
+	ssh -F /dev/null -i "$LAB/ssh/id" -o IdentitiesOnly=yes -o BatchMode=yes \
+		-o UserKnownHostsFile="$LAB/ssh/known_hosts" -o StrictHostKeyChecking=yes \
+		-o ConnectTimeout=3 -l root "$(node_addr "$n")" "$@"
+}
+
+# ---- outputs --------------------------------------------------------------
+
+write_secrets() {
+	[ -f "$LAB/secrets.yaml" ] && return 0
+	umask 077
+	{
+		for k in database_password keystone_db_password keystone_admin_password \
+			rabbitmq_password rabbitmq_cookie; do
+			echo "$k: \"$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')\""
+		done
+	} >"$LAB/secrets.yaml.new"
+	mv "$LAB/secrets.yaml.new" "$LAB/secrets.yaml"
+	umask 022
+}
+
+write_outputs() {
+	{
+		echo "# stackhop lab inventory (written by lab up)"
+		echo "[control]"
+		for n in $CONTROLLERS; do echo "$n ansible_host=$(node_addr "$n")"; done
+		echo "[compute]"
+		for n in $COMPUTES; do echo "$n ansible_host=$(node_addr "$n")"; done
+		echo "[network]"
+		for n in $NETWORKS; do echo "$n ansible_host=$(node_addr "$n")"; done
+		printf '[mariadb:children]\ncontrol\n[rabbitmq:children]\ncontrol\n'
+		printf '[haproxy:children]\ncontrol\n[keepalived:children]\ncontrol\n'
+		printf '[memcached:children]\ncontrol\n[keystone:children]\ncontrol\n'
+		printf '[all:vars]\nansible_user=root\n'
+	} >"$LAB/inventory.new"
+	mv "$LAB/inventory.new" "$LAB/inventory"
+	first=$(first_controller)
+	{
+		echo "# stackhop settings for the lab (written by lab up)"
+		echo "vip: $VIP"
+		echo "runtime: process"
+		echo "secrets: secrets.yaml"
+		echo "endpoints:"
+		echo "  database: $VIP:3306"
+		echo "  rabbitmq: [$(for n in $CONTROLLERS; do printf '%s:5672, ' "$(node_addr "$n")"; done | sed 's/, $//')]"
+		echo "  keystone: http://$VIP:5000/v3"
+		echo "ssh:"
+		echo "  config: /dev/null"
+		echo "  identity: $LAB/ssh/id"
+		echo "  known_hosts: $LAB/ssh/known_hosts"
+		echo "  control_persist: 120"
+	} >"$LAB/settings.yaml.new"
+	mv "$LAB/settings.yaml.new" "$LAB/settings.yaml"
+	: "$first"
+}
+
+# ---- commands -------------------------------------------------------------
+
+lab_up() {
+	t0=$(date +%s.%N)
+	mkdir -p "$LAB/pids" "$LAB/nodes" "$LAB/shared" "$LAB/images" "$LAB/cache"
+	chmod 755 "$LAB"
+	if load_env; then
+		log "lab at $LAB exists ($CONTROLLERS $COMPUTES $NETWORKS): repairing what is down"
+	else
+		write_env
+		load_env
+	fi
+	write_secrets
+	images_fetch
+	net_up
+	ssh_keys
+	for n in $(all_nodes); do ssh_up "$n"; done
+	for n in $(all_nodes); do
+		wait_for 20 "sshd on $n" lab_ssh "$n" true
+	done
+	services_up
+	write_outputs
+	t1=$(date +%s.%N)
+	log "up in $(echo "$t1 - $t0" | bc | sed 's/^\./0./') s"
+	echo "inventory: $LAB/inventory"
+	echo "settings:  $LAB/settings.yaml"
+	echo "secrets:   $LAB/secrets.yaml"
+}
+
+lab_down() {
+	if load_env; then
+		services_down
+		for n in $(all_nodes); do stop "$n" sshd; done
+	fi
+	# Anything still running in the lab's namespaces was started by the lab.
+	for ns in $(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX" || true); do
+		for pid in $(ip netns pids "$ns" 2>/dev/null); do
+			kill -KILL "$pid" 2>/dev/null || true
+		done
+	done
+	for f in "$LAB"/pids/*; do
+		if [ -s "$f" ]; then kill -KILL "$(cat "$f")" 2>/dev/null || true; fi
+		rm -f "$f"
+	done
+	net_down
+	if [ "$KEEP" = 1 ]; then
+		log "down; data kept in $LAB"
+	else
+		# Keep the downloaded images: they are the slow part of lab up.
+		find "$LAB" -mindepth 1 -maxdepth 1 ! -name images ! -name cache -exec rm -rf {} +
+		log "down; removed its state (images kept in $LAB/images)"
+	fi
+}
+
+case $cmd in
+up) lab_up ;;
+down) lab_down ;;
+status) load_env || die "no lab at $LAB (run: stackhop lab up)"; services_status ;;
+*) usage ;;
+esac

@@ -1,0 +1,106 @@
+# lib.sh - what every part of the lab shares: its layout, processes by
+# recorded PID, and bounded waits.  Sourced by lab/lab.sh.
+# shellcheck shell=sh
+#
+# Layout of the lab directory ($LAB):
+#   lab.env            topology of the running lab (sourced by every command)
+#   ssh/               the lab's key pair, host key, known_hosts
+#   images/NAME-VER/   Debian packages of a service version, unpacked
+#   cache/             downloaded .deb files
+#   nodes/NODE/SVC/    each node's config, data and logs, per service
+#   shared/            state every controller shares (Keystone's key repos)
+#   pids/NODE.SVC      PID of each process the lab started
+#   inventory, settings.yaml, secrets.yaml (0600)
+
+# shellcheck disable=SC2034 # used by the files that source this one
+BRIDGE=shlab0
+# shellcheck disable=SC2034
+BRIDGE_ADDR=10.231.0.254
+# shellcheck disable=SC2034
+VIP=10.231.0.100
+# shellcheck disable=SC2034
+FIP=10.231.0.150
+# shellcheck disable=SC2034
+TENANT_NET=10.231.10
+# shellcheck disable=SC2034
+NS_PREFIX=shlab-
+
+log() { printf '%s\n' "lab: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+ns_of() { echo "$NS_PREFIX$1"; }
+in_ns() { ns=$(ns_of "$1"); shift; ip netns exec "$ns" "$@"; }
+
+# node_addr NODE: its address from lab.env (ADDR_<node>).
+node_addr() { eval "echo \${ADDR_$1}"; }
+
+# Controllers, computes and network nodes from lab.env.
+controllers() { echo "$CONTROLLERS"; }
+all_nodes() { echo "$CONTROLLERS $COMPUTES $NETWORKS"; }
+first_controller() { echo "${CONTROLLERS%% *}"; }
+
+pidfile() { echo "$LAB/pids/$1.$2"; }
+
+# alive NODE SVC: the recorded process runs.
+alive() {
+	f=$(pidfile "$1" "$2")
+	[ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+}
+
+# spawn NODE SVC LOG CMD...: start CMD in NODE's namespace, detached (own
+# session), and record its PID.  exec keeps $! the command's PID.
+spawn() {
+	node=$1 svc=$2 logf=$3
+	shift 3
+	setsid ip netns exec "$(ns_of "$node")" "$@" >>"$logf" 2>&1 </dev/null &
+	echo $! >"$(pidfile "$node" "$svc")"
+}
+
+# spawn_run NODE SVC LOG CMD...: as spawn, for daemons that need their own
+# /run (sshd, keepalived): a private mount namespace with a tmpfs there.
+spawn_run() {
+	node=$1 svc=$2 logf=$3
+	shift 3
+	setsid ip netns exec "$(ns_of "$node")" unshare -m --propagation private \
+		sh -c 'mount -n -t tmpfs -o size=4m tmpfs /run && mkdir -p /run/sshd && exec "$@"' \
+		sh "$@" >>"$logf" 2>&1 </dev/null &
+	echo $! >"$(pidfile "$node" "$svc")"
+}
+
+# stop NODE SVC [SIGNAL]: end the recorded process (SIGTERM, then SIGKILL
+# after 15 s) and forget it.
+stop() {
+	f=$(pidfile "$1" "$2")
+	[ -s "$f" ] || { rm -f "$f"; return 0; }
+	pid=$(cat "$f")
+	if kill -0 "$pid" 2>/dev/null; then
+		kill "-${3:-TERM}" "$pid" 2>/dev/null || true
+		i=0
+		while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		kill -KILL "$pid" 2>/dev/null || true
+	fi
+	rm -f "$f"
+}
+
+# wait_for SECONDS WHAT CMD...: run CMD every 0.2 s until it succeeds.
+wait_for() {
+	limit=$1 what=$2
+	shift 2
+	end=$(($(date +%s) + limit))
+	until "$@" >/dev/null 2>&1; do
+		[ "$(date +%s)" -lt "$end" ] || { log "timed out after ${limit}s waiting for $what"; return 1; }
+		sleep 0.2
+	done
+}
+
+# secret NAME: a value of the lab's secrets file.
+secret() { sed -n "s/^$1: \"\\(.*\\)\"\$/\\1/p" "$LAB/secrets.yaml"; }
+
+# image NAME VERSION-LABEL: the unpacked image directory.
+image_dir() { echo "$LAB/images/$1-$2"; }
+
+# The version a node's service runs (recorded at start), or "".
+running_version() { cat "$LAB/nodes/$1/$2/version" 2>/dev/null || true; }

@@ -1,0 +1,481 @@
+# services.sh - the lab's services: Galera (+ clustercheck), HAProxy,
+# keepalived, RabbitMQ, memcached and Keystone on the controllers, and an
+# "instance" behind a floating IP on the compute and network nodes.
+# Sourced by lab/lab.sh; every start is skipped when the recorded process
+# is alive, so "lab up" repairs without duplicating.
+# shellcheck shell=sh
+
+RMQ_BIN=/usr/lib/rabbitmq/bin
+
+# ---- MariaDB Galera ---------------------------------------------------------
+
+galera_dir() { echo "$LAB/nodes/$1/galera"; }
+galera_sql() {
+	sock="$(galera_dir "$1")/mysqld.sock"
+	shift
+	mariadb -S "$sock" -N -B "$@"
+}
+galera_state() { galera_sql "$1" -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2; }
+galera_synced() { [ "$(galera_state "$1")" = Synced ]; }
+
+galera_conf() {
+	n=$1 ver=$2
+	d=$(galera_dir "$n")
+	img=$(image_dir mariadb "$ver")/usr
+	peers=$(for c in $CONTROLLERS; do printf '%s,' "$(node_addr "$c")"; done)
+	mkdir -p "$d/data" "$d/tmp" "$d/sst-log"
+	cat >"$d/my.cnf" <<EOF
+[mysqld]
+user=mysql
+basedir=$img
+lc-messages-dir=$img/share/mysql
+plugin-dir=$img/lib/mysql/plugin
+datadir=$d/data
+tmpdir=$d/tmp
+socket=$d/mysqld.sock
+pid-file=$d/mysqld.pid
+log-error=$d/error.log
+bind-address=$(node_addr "$n")
+port=3306
+skip-name-resolve
+binlog_format=ROW
+default_storage_engine=InnoDB
+innodb_autoinc_lock_mode=2
+innodb_buffer_pool_size=64M
+performance_schema=OFF
+max_connections=200
+wsrep_on=ON
+wsrep_provider=/usr/lib/galera/libgalera_smm.so
+wsrep_provider_options="gcache.size=32M"
+wsrep_cluster_name=stackhop-lab
+wsrep_cluster_address=gcomm://${peers%,}
+wsrep_node_address=$(node_addr "$n")
+wsrep_node_name=$n
+wsrep_sst_method=rsync
+[sst]
+sst-log-archive-dir=$d/sst-log
+EOF
+	echo "$ver" >"$d/version"
+	chown -R mysql:mysql "$d"
+}
+
+# galera_start NODE VERSION [--wsrep-new-cluster]
+galera_start() {
+	n=$1 ver=$2
+	shift 2
+	d=$(galera_dir "$n")
+	img=$(image_dir mariadb "$ver")/usr
+	galera_conf "$n" "$ver"
+	# SST scripts come from the image's bin, before the system's.
+	spawn "$n" galera "$d/console.log" env PATH="$img/bin:$PATH" \
+		"$img/sbin/mariadbd" --defaults-file="$d/my.cnf" "$@"
+}
+
+galera_up() {
+	ver=$(label "$(old_version mariadb)")
+	first=$(first_controller)
+	any=""
+	for n in $CONTROLLERS; do alive "$n" galera && any=$n; done
+	if [ -z "$any" ]; then
+		d=$(galera_dir "$first")
+		if [ ! -d "$d/data/mysql" ]; then
+			galera_conf "$first" "$ver"
+			img=$(image_dir mariadb "$ver")/usr
+			"$img/bin/mariadb-install-db" --defaults-file="$d/my.cnf" --skip-test-db \
+				--auth-root-authentication-method=socket >"$d/install.log" 2>&1 ||
+				die "mariadb-install-db failed, see $d/install.log"
+		elif [ -f "$d/data/grastate.dat" ]; then
+			# Everything was down: the first controller starts the cluster.
+			sed -i 's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' "$d/data/grastate.dat"
+		fi
+		v=$(running_version "$first" galera); [ -n "$v" ] || v=$ver
+		galera_start "$first" "$v" --wsrep-new-cluster
+		wait_for 60 "galera on $first" galera_synced "$first"
+		any=$first
+	fi
+	galera_users "$any"
+	for n in $CONTROLLERS; do
+		alive "$n" galera && continue
+		v=$(running_version "$n" galera); [ -n "$v" ] || v=$ver
+		galera_start "$n" "$v"
+		# One joiner at a time: each takes a state transfer.
+		wait_for 90 "galera on $n" galera_synced "$n"
+	done
+}
+
+# Users through the VIP; passwords go on stdin, never in argv.
+galera_users() {
+	galera_sql "$1" <<EOF
+CREATE USER IF NOT EXISTS 'stackhop'@'%' IDENTIFIED BY '$(secret database_password)';
+GRANT ALL PRIVILEGES ON *.* TO 'stackhop'@'%' WITH GRANT OPTION;
+CREATE DATABASE IF NOT EXISTS keystone;
+CREATE USER IF NOT EXISTS 'keystone'@'%' IDENTIFIED BY '$(secret keystone_db_password)';
+GRANT ALL PRIVILEGES ON keystone.* TO 'keystone'@'%';
+EOF
+}
+
+# clustercheck: HTTP 200 when the node is Synced, 503 otherwise or when
+# clustercheck.disabled exists (the seed's clustercheck), on port 9200.
+clustercheck_up() {
+	n=$1
+	alive "$n" clustercheck && return 0
+	spawn "$n" clustercheck "$(galera_dir "$n")/clustercheck.log" \
+		socat "TCP-LISTEN:9200,bind=$(node_addr "$n"),reuseaddr,fork" \
+		"EXEC:$LAB_SRC/clustercheck.sh $(galera_dir "$n")"
+}
+
+# ---- HAProxy and keepalived -------------------------------------------------
+
+haproxy_conf() {
+	n=$1
+	d="$LAB/nodes/$n/haproxy"
+	mkdir -p "$d"
+	{
+		cat <<EOF
+global
+    maxconn 2000
+    stats socket $d/admin.sock mode 600 level admin
+    stats timeout 10s
+
+defaults
+    mode tcp
+    timeout connect 2s
+    timeout client 1h
+    timeout server 1h
+    timeout check 2s
+
+# Galera: one active node, the others backup (writes on one node).
+listen galera
+    bind $VIP:3306
+    option httpchk
+    default-server inter 1s rise 2 fall 2 on-marked-down shutdown-sessions
+EOF
+		b=""
+		for c in $CONTROLLERS; do
+			echo "    server $c $(node_addr "$c"):3306 check port 9200$b"
+			b=" backup"
+		done
+		cat <<EOF
+
+listen keystone
+    bind $VIP:5000
+    mode http
+    timeout client 60s
+    timeout server 60s
+    option httpchk GET /v3
+    balance roundrobin
+EOF
+		for c in $CONTROLLERS; do
+			echo "    server $c $(node_addr "$c"):5000 check inter 2s rise 1 fall 2"
+		done
+	} >"$d/haproxy.cfg"
+}
+
+haproxy_up() {
+	n=$1
+	alive "$n" haproxy && return 0
+	ver=$(running_version "$n" haproxy); [ -n "$ver" ] || ver=$(label "$(old_version haproxy)")
+	haproxy_conf "$n"
+	echo "$ver" >"$LAB/nodes/$n/haproxy/version"
+	rm -f "$LAB/nodes/$n/haproxy/admin.sock"
+	spawn "$n" haproxy "$LAB/nodes/$n/haproxy/haproxy.log" \
+		"$(image_dir haproxy "$ver")/usr/sbin/haproxy" -db -f "$LAB/nodes/$n/haproxy/haproxy.cfg"
+}
+
+haproxy_cmd() { echo "$2" | socat stdio "UNIX-CONNECT:$LAB/nodes/$1/haproxy/admin.sock"; }
+
+keepalived_up() {
+	n=$1 prio=$2
+	alive "$n" keepalived && return 0
+	d="$LAB/nodes/$n/keepalived"
+	mkdir -p "$d"
+	peers=$(for c in $CONTROLLERS; do [ "$c" = "$n" ] || printf '        %s\n' "$(node_addr "$c")"; done)
+	cat >"$d/keepalived.conf" <<EOF
+global_defs {
+    router_id $n
+    enable_script_security
+}
+vrrp_instance lab_vip {
+    state BACKUP
+    interface eth0
+    virtual_router_id 51
+    priority $prio
+    advert_int 1
+    unicast_src_ip $(node_addr "$n")
+    unicast_peer {
+$peers
+    }
+    virtual_ipaddress {
+        $VIP/24 dev eth0
+    }
+}
+EOF
+	keepalived --version 2>&1 | head -1 | awk '{print $2}' >"$d/version"
+	spawn_run "$n" keepalived "$d/keepalived.log" /usr/sbin/keepalived -n -l -D -P \
+		-f "$d/keepalived.conf" -p "$d/keepalived.pid" -r "$d/vrrp.pid"
+}
+
+# The controller holding the VIP, or nothing.
+vip_holder() {
+	for c in $CONTROLLERS; do
+		in_ns "$c" ip -4 addr show dev eth0 2>/dev/null | grep -q " $VIP/" && { echo "$c"; return 0; }
+	done
+	return 1
+}
+
+# ---- RabbitMQ --------------------------------------------------------------
+
+rmq_dir() { echo "$LAB/nodes/$1/rabbitmq"; }
+rmq_name() { echo "rabbit@$(node_addr "$1")"; }
+
+# rmq NODE TOOL ARGS...: a RabbitMQ CLI tool for NODE, as root with the
+# node's HOME (cookie), in its namespace, bounded in time.
+rmq() {
+	n=$1 tool=$2
+	shift 2
+	in_ns "$n" env HOME="$(rmq_dir "$n")/home" RABBITMQ_USE_LONGNAME=true \
+		timeout 60 "$RMQ_BIN/$tool" -n "$(rmq_name "$n")" "$@"
+}
+
+rabbitmq_start() {
+	n=$1
+	d=$(rmq_dir "$n")
+	mkdir -p "$d/home" "$d/mnesia" "$d/log"
+	umask 077
+	secret rabbitmq_cookie | tr -d '\n' >"$d/home/.erlang.cookie"
+	umask 022
+	chmod 400 "$d/home/.erlang.cookie"
+	echo "[]." >"$d/enabled_plugins"
+	printf 'listeners.tcp.default = %s:5672\nloopback_users = none\n' "$(node_addr "$n")" >"$d/rabbitmq.conf"
+	echo "[{kernel,[{net_ticktime,10}]}]." >"$d/advanced.config"
+	dpkg-query -W -f='${Version}' rabbitmq-server >"$d/version"
+	spawn "$n" rabbitmq "$d/console.log" env HOME="$d/home" \
+		RABBITMQ_USE_LONGNAME=true RABBITMQ_NODENAME="$(rmq_name "$n")" \
+		RABBITMQ_NODE_IP_ADDRESS="$(node_addr "$n")" RABBITMQ_MNESIA_BASE="$d/mnesia" \
+		RABBITMQ_LOG_BASE="$d/log" RABBITMQ_PID_FILE="$d/rabbitmq.pid" \
+		RABBITMQ_ENABLED_PLUGINS_FILE="$d/enabled_plugins" \
+		RABBITMQ_CONFIG_FILE="$d/rabbitmq.conf" \
+		RABBITMQ_ADVANCED_CONFIG_FILE="$d/advanced.config" \
+		"$RMQ_BIN/rabbitmq-server"
+}
+
+rabbitmq_up() {
+	first=$(first_controller)
+	for n in $CONTROLLERS; do
+		alive "$n" rabbitmq || rabbitmq_start "$n"
+	done
+	for n in $CONTROLLERS; do
+		rmq "$n" rabbitmqctl await_startup --timeout 60 >/dev/null ||
+			die "rabbitmq on $n did not start, see $(rmq_dir "$n")/log"
+	done
+	for n in $CONTROLLERS; do
+		[ "$n" = "$first" ] && continue
+		if ! rmq "$first" rabbitmqctl cluster_status --formatter json 2>/dev/null |
+			grep -q "\"$(rmq_name "$n")\""; then
+			rmq "$n" rabbitmqctl stop_app >/dev/null
+			rmq "$n" rabbitmqctl join_cluster "$(rmq_name "$first")" >/dev/null
+			rmq "$n" rabbitmqctl start_app >/dev/null
+		fi
+	done
+	rmq "$first" rabbitmqctl set_policy ha-all "" \
+		'{"ha-mode":"all","ha-sync-mode":"automatic"}' >/dev/null
+	if ! rmq "$first" rabbitmqctl list_users --formatter json | grep -q '"stackhop"'; then
+		# The password goes on stdin.
+		secret rabbitmq_password | rmq "$first" rabbitmqctl add_user stackhop >/dev/null
+		rmq "$first" rabbitmqctl set_permissions stackhop ".*" ".*" ".*" >/dev/null
+	fi
+}
+
+# ---- memcached ---------------------------------------------------------------
+
+memcached_up() {
+	n=$1
+	alive "$n" memcached && return 0
+	d="$LAB/nodes/$n/memcached"
+	mkdir -p "$d"
+	memcached -V | awk '{print $2}' >"$d/version"
+	spawn "$n" memcached "$d/memcached.log" memcached -u memcache -l "$(node_addr "$n")" \
+		-p 11211 -U 0 -m 32
+}
+
+# ---- Keystone -----------------------------------------------------------------
+
+keystone_conf() {
+	n=$1
+	d="$LAB/nodes/$n/keystone"
+	mkdir -p "$d"
+	umask 077
+	cat >"$d/keystone.conf.new" <<EOF
+[DEFAULT]
+use_stderr = true
+[database]
+connection = mysql+pymysql://keystone:$(secret keystone_db_password)@$VIP/keystone
+[token]
+provider = fernet
+[fernet_tokens]
+key_repository = $LAB/shared/fernet-keys
+[fernet_receipts]
+key_repository = $LAB/shared/fernet-keys
+[credential]
+key_repository = $LAB/shared/credential-keys
+[cache]
+enabled = false
+EOF
+	umask 022
+	mv "$d/keystone.conf.new" "$d/keystone.conf"
+}
+
+# keystone_manage NODE VERSION ARGS...: the image's keystone-manage.
+keystone_manage() {
+	n=$1 img=$(image_dir keystone "$2")
+	shift 2
+	in_ns "$n" env PYTHONPATH="$img/usr/lib/python3/dist-packages" \
+		/usr/bin/python3 "$img/usr/bin/keystone-manage" \
+		--config-file "$LAB/nodes/$n/keystone/keystone.conf" "$@"
+}
+
+keystone_up() {
+	ver=$(label "$(old_version keystone)")
+	first=$(first_controller)
+	for n in $CONTROLLERS; do keystone_conf "$n"; done
+	d="$LAB/nodes/$first/keystone"
+	if [ ! -f "$LAB/shared/keystone.bootstrapped" ]; then
+		# keystone-manage prints eventlet noise at exit: judge by status.
+		keystone_manage "$first" "$ver" db_sync >"$d/setup.log" 2>&1 ||
+			die "keystone db_sync failed, see $d/setup.log"
+		mkdir -p "$LAB/shared/fernet-keys" "$LAB/shared/credential-keys"
+		keystone_manage "$first" "$ver" fernet_setup --keystone-user root --keystone-group root \
+			>>"$d/setup.log" 2>&1 || die "keystone fernet_setup failed, see $d/setup.log"
+		keystone_manage "$first" "$ver" credential_setup --keystone-user root --keystone-group root \
+			>>"$d/setup.log" 2>&1 || die "keystone credential_setup failed, see $d/setup.log"
+		# The admin password through the environment, not argv.
+		OS_BOOTSTRAP_PASSWORD=$(secret keystone_admin_password) \
+			keystone_manage "$first" "$ver" bootstrap --bootstrap-username admin \
+			--bootstrap-project-name admin --bootstrap-role-name admin \
+			--bootstrap-service-name keystone --bootstrap-region-id RegionOne \
+			--bootstrap-admin-url "http://$VIP:5000/v3" \
+			--bootstrap-public-url "http://$VIP:5000/v3" \
+			--bootstrap-internal-url "http://$VIP:5000/v3" >>"$d/setup.log" 2>&1 ||
+			die "keystone bootstrap failed, see $d/setup.log"
+		touch "$LAB/shared/keystone.bootstrapped"
+	fi
+	for n in $CONTROLLERS; do
+		alive "$n" keystone && continue
+		v=$(running_version "$n" keystone); [ -n "$v" ] || v=$ver
+		img=$(image_dir keystone "$v")
+		echo "$v" >"$LAB/nodes/$n/keystone/version"
+		spawn "$n" keystone "$LAB/nodes/$n/keystone/uwsgi.log" env \
+			PYTHONPATH="$img/usr/lib/python3/dist-packages" \
+			OS_KEYSTONE_CONFIG_FILES="$LAB/nodes/$n/keystone/keystone.conf" \
+			/usr/bin/uwsgi --plugin python3 --http-socket "$(node_addr "$n"):5000" \
+			--wsgi-file "$img/usr/bin/keystone-wsgi-public" --processes 1 --threads 2 \
+			--die-on-term --need-app
+	done
+}
+
+keystone_healthy() { curl -sf -o /dev/null --max-time 3 "http://$(node_addr "$1"):5000/v3"; }
+
+# ---- the instance behind a floating IP ----------------------------------------
+
+instance_up() {
+	cmp=${COMPUTES%% *}
+	net=${NETWORKS%% *}
+	if ! ip netns list | grep -qw "$(ns_of inst1)"; then
+		mkdir -p "/etc/netns/$(ns_of inst1)"
+		ip netns add "$(ns_of inst1)"
+		ip -n "$(ns_of "$cmp")" link add vi-inst1 type veth peer name eth0 netns "$(ns_of inst1)"
+		ip -n "$(ns_of "$cmp")" addr add "$TENANT_NET.1/24" dev vi-inst1
+		ip -n "$(ns_of "$cmp")" link set vi-inst1 up
+		ip -n "$(ns_of inst1)" addr add "$TENANT_NET.10/24" dev eth0
+		ip -n "$(ns_of inst1)" link set eth0 up
+		ip -n "$(ns_of inst1)" link set lo up
+		ip -n "$(ns_of inst1)" route add default via "$TENANT_NET.1"
+		in_ns "$cmp" sysctl -qw net.ipv4.ip_forward=1
+		# The network node: the floating IP, DNAT to the instance, and
+		# masquerading so that replies come back through it (a router).
+		ip -n "$(ns_of "$net")" addr add "$FIP/24" dev eth0
+		ip -n "$(ns_of "$net")" route add "$TENANT_NET.0/24" via "$(node_addr "$cmp")"
+		in_ns "$net" sysctl -qw net.ipv4.ip_forward=1
+		in_ns "$net" iptables -t nat -A PREROUTING -d "$FIP" -j DNAT --to-destination "$TENANT_NET.10"
+		in_ns "$net" iptables -t nat -A POSTROUTING -d "$TENANT_NET.0/24" -j MASQUERADE
+	fi
+	mkdir -p "$LAB/nodes/inst1"
+	alive inst1 echo ||
+		spawn inst1 echo "$LAB/nodes/inst1/echo.log" socat TCP-LISTEN:7,reuseaddr,fork PIPE
+}
+
+instance_healthy() {
+	ping -c1 -W1 "$FIP" >/dev/null 2>&1 &&
+		[ "$(echo ping | timeout 3 socat -t1 - "TCP:$FIP:7" 2>/dev/null)" = ping ]
+}
+
+# ---- all ------------------------------------------------------------------------
+
+services_up() {
+	galera_up
+	for n in $CONTROLLERS; do clustercheck_up "$n"; done
+	i=0
+	for n in $CONTROLLERS; do
+		haproxy_up "$n"
+		keepalived_up "$n" $((150 - i))
+		i=$((i + 1))
+	done
+	wait_for 20 "the VIP" vip_holder
+	wait_for 30 "SQL through the VIP" mariadb -h "$VIP" -u stackhop \
+		--password="$(secret database_password)" -e "SELECT 1"
+	for n in $CONTROLLERS; do memcached_up "$n"; done
+	rabbitmq_up
+	keystone_up
+	for n in $CONTROLLERS; do
+		wait_for 60 "keystone on $n" keystone_healthy "$n"
+	done
+	instance_up
+	wait_for 10 "the instance's floating IP" instance_healthy
+}
+
+services_down() {
+	stop inst1 echo
+	for n in $CONTROLLERS; do
+		stop "$n" keystone
+		stop "$n" memcached
+		stop "$n" rabbitmq
+		stop "$n" keepalived
+		stop "$n" haproxy
+		stop "$n" clustercheck
+	done
+	# Galera: the others first, the first controller last (its grastate
+	# then says it is safe to bootstrap from).
+	for n in $CONTROLLERS; do
+		[ "$n" = "$(first_controller)" ] || stop "$n" galera
+	done
+	stop "$(first_controller)" galera
+}
+
+services_status() {
+	vh=$(vip_holder || true)
+	printf '%-6s %-12s %-22s %s\n' NODE SERVICE VERSION HEALTH
+	for n in $(all_nodes); do
+		if alive "$n" sshd && lab_ssh "$n" true 2>/dev/null; then h=ok; else h=DOWN; fi
+		printf '%-6s %-12s %-22s %s\n' "$n" sshd "$(/usr/sbin/sshd -V 2>&1 | awk '{print $1}' | tr -d ,)" "$h"
+	done
+	for n in $CONTROLLERS; do
+		st=$(galera_state "$n"); size=$(galera_sql "$n" -e "SHOW STATUS LIKE 'wsrep_cluster_size'" 2>/dev/null | cut -f2)
+		printf '%-6s %-12s %-22s %s\n' "$n" galera "$(running_version "$n" galera)" \
+			"$([ "$st" = Synced ] && echo "ok (Synced, cluster size $size)" || echo "DOWN (${st:-not running})")"
+		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$(node_addr "$n"):9200/" || true)
+		printf '%-6s %-12s %-22s %s\n' "$n" clustercheck "-" "$([ "$code" = 200 ] && echo ok || echo "DOWN (HTTP $code)")"
+		printf '%-6s %-12s %-22s %s\n' "$n" haproxy "$(running_version "$n" haproxy)" \
+			"$(alive "$n" haproxy && haproxy_cmd "$n" "show info" | grep -q '^Name: HAProxy' && echo ok || echo DOWN)"
+		printf '%-6s %-12s %-22s %s\n' "$n" keepalived "$(running_version "$n" keepalived)" \
+			"$(alive "$n" keepalived && echo "ok$([ "$vh" = "$n" ] && echo " (holds VIP $VIP)")" || echo DOWN)"
+		printf '%-6s %-12s %-22s %s\n' "$n" rabbitmq "$(running_version "$n" rabbitmq)" \
+			"$(rmq "$n" rabbitmq-diagnostics -q check_running >/dev/null 2>&1 && echo ok || echo DOWN)"
+		printf '%-6s %-12s %-22s %s\n' "$n" memcached "$(running_version "$n" memcached)" \
+			"$(alive "$n" memcached && echo ok || echo DOWN)"
+		printf '%-6s %-12s %-22s %s\n' "$n" keystone "$(running_version "$n" keystone)" \
+			"$(keystone_healthy "$n" && echo ok || echo DOWN)"
+	done
+	printf '%-6s %-12s %-22s %s\n' inst1 instance "-" \
+		"$(instance_healthy && echo "ok (floating IP $FIP: ICMP and TCP echo)" || echo DOWN)"
+	printf 'VIP %s on %s\n' "$VIP" "${vh:-nobody}"
+}

@@ -47,7 +47,7 @@ FUZZ_BINS = $(FUZZ_SRCS:tests/fuzz/%.c=$(BUILD)/fuzz/%)
 FLAGS_FILE = $(BUILD)/.flags
 $(shell mkdir -p $(BUILD) && echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' | cmp -s - $(FLAGS_FILE) || echo '$(CC) $(ALL_CFLAGS) $(ALL_LDFLAGS)' > $(FLAGS_FILE))
 
-.PHONY: all check test demo bench deps clean install fuzz
+.PHONY: all check test demo bench deps clean install fuzz lab-up lab-down
 all: stackhop
 
 stackhop: $(CMD_OBJS) $(BUILD)/libstackhop.a
@@ -71,8 +71,9 @@ $(BUILD)/fuzz/%: tests/fuzz/%.c tests/fuzz/replay.c $(BUILD)/libstackhop.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< tests/fuzz/replay.c $(BUILD)/libstackhop.a $(ALL_LDFLAGS) $(PKG_LIBS)
 
+# Building, the tests and the demo need the lab's packages too.
 deps:
-	scripts/deps.sh
+	scripts/deps.sh lab
 
 # The README's test command: installs what it needs, then runs everything.
 check: deps
@@ -88,12 +89,20 @@ demo: deps
 	$(MAKE) --no-print-directory stackhop
 	scripts/demo.sh
 
+# The lab (see "stackhop lab --help"); make demo leaves it up.
+lab-up: stackhop
+	./stackhop lab up
+
+lab-down: stackhop
+	./stackhop lab down
+
 install: stackhop
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR)/catalog/hops \
-		$(DESTDIR)$(PREFIX)/share/man/man1
+		$(DESTDIR)$(DATADIR)/lab $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 755 stackhop $(DESTDIR)$(PREFIX)/bin/stackhop
 	install -m 644 catalog/*.yaml $(DESTDIR)$(DATADIR)/catalog/
 	install -m 644 catalog/hops/*.yaml $(DESTDIR)$(DATADIR)/catalog/hops/
+	install -m 755 lab/*.sh $(DESTDIR)$(DATADIR)/lab/
 	install -m 644 docs/stackhop.1 $(DESTDIR)$(PREFIX)/share/man/man1/stackhop.1
 
 clean:

@@ -20,9 +20,16 @@ image_packages() {
 # versions NAME: the versions Debian has of the image's first package,
 # oldest first.
 versions() {
-	# shellcheck disable=SC2046 # the package list is split on purpose
-	set -- $(image_packages "$1")
-	apt-cache madison "$1" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | sort -u | sort -V
+	f="$LAB/images/$1.versions"
+	if [ ! -s "$f" ]; then
+		# shellcheck disable=SC2046 # the package list is split on purpose
+		set -- $(image_packages "$1")
+		apt-cache madison "$1" | awk -F'|' '{gsub(/ /, "", $2); print $2}' |
+			sort -u | sort -V >"$f.new"
+		[ -s "$f.new" ] || die "apt-cache knows no version of $1 (apt-get update may help)"
+		mv "$f.new" "$f"
+	fi
+	cat "$f"
 }
 
 # label VERSION: the version without its epoch, for directory names.

@@ -84,6 +84,7 @@ net_up() {
 		mkdir -p "/etc/netns/$ns"
 		printf 'nameserver 127.0.0.1\noptions timeout:1 attempts:1\n' >"/etc/netns/$ns/resolv.conf"
 		if ! ip netns list | grep -qw "$ns"; then
+			ip link del "v-$n" 2>/dev/null || true	# left from a lab gone wrong
 			ip netns add "$ns"
 			ip link add "v-$n" type veth peer name eth0 netns "$ns"
 			ip link set "v-$n" master "$BRIDGE" up
@@ -98,6 +99,12 @@ net_up() {
 }
 
 net_down() {
+	# The veths first: a namespace's own end goes with it only when the
+	# kernel gets round to destroying the namespace, which can take a while
+	# after its last process ended.
+	for l in $(ip -o link show master "$BRIDGE" 2>/dev/null | awk -F': ' '{print $2}' | cut -d@ -f1); do
+		ip link del "$l" 2>/dev/null || true
+	done
 	for ns in $(ip netns list | awk '{print $1}' | grep "^$NS_PREFIX" || true); do
 		ip netns del "$ns" 2>/dev/null || true
 	done
@@ -137,7 +144,13 @@ StrictModes no
 MaxSessions 64
 MaxStartups 64:30:128
 EOF
-	spawn_run "$n" sshd "$d/sshd.log" /usr/sbin/sshd -D -e -f "$d/sshd_config"
+	# Each node has a /root of its own (as a real server would): what
+	# runs over ssh does not read this machine's root dotfiles.
+	mkdir -p "$LAB/nodes/$n/root"
+	chmod 700 "$LAB/nodes/$n/root"
+	# shellcheck disable=SC2016 # expanded by the inner shell
+	spawn_run "$n" sshd "$d/sshd.log" sh -c 'mount -n --bind "$1" /root && shift && exec "$@"' \
+		sh "$LAB/nodes/$n/root" /usr/sbin/sshd -D -e -f "$d/sshd_config"
 }
 
 lab_ssh() {
@@ -212,12 +225,14 @@ lab_up() {
 	fi
 	write_secrets
 	images_fetch
+	stage "images: $(find "$LAB/images" -mindepth 1 -maxdepth 1 -type d | wc -l) unpacked"
 	net_up
 	ssh_keys
 	for n in $(all_nodes); do ssh_up "$n"; done
 	for n in $(all_nodes); do
 		wait_for 20 "sshd on $n" lab_ssh "$n" true
 	done
+	stage "nodes: namespaces, bridge, sshd"
 	services_up
 	write_outputs
 	t1=$(date +%s.%N)

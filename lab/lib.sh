@@ -26,6 +26,14 @@ TENANT_NET=10.231.10
 NS_PREFIX=shlab-
 
 log() { printf '%s\n' "lab: $*" >&2; }
+
+# stage WHAT: log WHAT with the seconds since the previous stage.
+STAGE_T=$(date +%s.%N)
+stage() {
+	t=$(date +%s.%N)
+	log "$(printf '%-44s %6.1f s' "$*" "$(echo "$t - $STAGE_T" | bc)")"
+	STAGE_T=$t
+}
 die() { log "error: $*"; exit 1; }
 
 ns_of() { echo "$NS_PREFIX$1"; }

@@ -237,6 +237,29 @@ rmq() {
 		timeout 60 "$RMQ_BIN/$tool" -n "$(rmq_name "$n")" "$@"
 }
 
+# The users, permissions and the seed's ha-all policy, loaded by every node
+# at boot (load_definitions): the password only as a salted SHA-256 hash.
+rabbitmq_definitions() {
+	f="$LAB/shared/rabbitmq-definitions.json"
+	[ -f "$f" ] && return 0
+	hash=$(secret rabbitmq_password | /usr/bin/python3 -c '
+import base64, hashlib, os, sys
+salt = os.urandom(4)
+pw = sys.stdin.read().strip().encode()
+print(base64.b64encode(salt + hashlib.sha256(salt + pw).digest()).decode())')
+	umask 077
+	cat >"$f.new" <<EOF
+{"users": [{"name": "stackhop", "password_hash": "$hash",
+            "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]}],
+ "vhosts": [{"name": "/"}],
+ "permissions": [{"user": "stackhop", "vhost": "/", "configure": ".*", "write": ".*", "read": ".*"}],
+ "policies": [{"vhost": "/", "name": "ha-all", "pattern": "", "apply-to": "all", "priority": 0,
+               "definition": {"ha-mode": "all", "ha-sync-mode": "automatic"}}]}
+EOF
+	umask 022
+	mv "$f.new" "$f"
+}
+
 rabbitmq_start() {
 	n=$1
 	d=$(rmq_dir "$n")
@@ -246,7 +269,20 @@ rabbitmq_start() {
 	umask 022
 	chmod 400 "$d/home/.erlang.cookie"
 	echo "[]." >"$d/enabled_plugins"
-	printf 'listeners.tcp.default = %s:5672\nloopback_users = none\n' "$(node_addr "$n")" >"$d/rabbitmq.conf"
+	{
+		echo "listeners.tcp.default = $(node_addr "$n"):5672"
+		echo "loopback_users = none"
+		echo "load_definitions = $LAB/shared/rabbitmq-definitions.json"
+		# The nodes find each other at their first boot: no join_cluster.
+		echo "cluster_formation.peer_discovery_backend = classic_config"
+		i=1
+		for c in $CONTROLLERS; do
+			echo "cluster_formation.classic_config.nodes.$i = $(rmq_name "$c")"
+			i=$((i + 1))
+		done
+		echo "cluster_formation.randomized_startup_delay_range.min = 0"
+		echo "cluster_formation.randomized_startup_delay_range.max = 1"
+	} >"$d/rabbitmq.conf"
 	echo "[{kernel,[{net_ticktime,10}]}]." >"$d/advanced.config"
 	dpkg-query -W -f='${Version}' rabbitmq-server >"$d/version"
 	spawn "$n" rabbitmq "$d/console.log" env HOME="$d/home" \
@@ -259,31 +295,34 @@ rabbitmq_start() {
 		"$RMQ_BIN/rabbitmq-server"
 }
 
-rabbitmq_up() {
-	first=$(first_controller)
+# Every controller's node running, as the first controller sees it.
+rabbitmq_clustered() {
+	running=$(rmq "$(first_controller)" rabbitmqctl cluster_status --formatter json 2>/dev/null |
+		jq -r '.running_nodes[]') || return 1
+	for n in $CONTROLLERS; do
+		echo "$running" | grep -qx "$(rmq_name "$n")" || return 1
+	done
+}
+
+# Start the nodes that are not running; they boot while the rest comes up.
+rabbitmq_start_all() {
+	rabbitmq_definitions
 	for n in $CONTROLLERS; do
 		alive "$n" rabbitmq || rabbitmq_start "$n"
 	done
+}
+
+rabbitmq_up() {
+	rabbitmq_start_all
+	# Each CLI call starts an Erlang VM (seconds): wait for all at once.
+	# (Only these jobs: a bare "wait" would wait for the daemons too.)
+	jobs_=""
 	for n in $CONTROLLERS; do
-		rmq "$n" rabbitmqctl await_startup --timeout 60 >/dev/null ||
-			die "rabbitmq on $n did not start, see $(rmq_dir "$n")/log"
+		rmq "$n" rabbitmqctl await_startup --timeout 90 >/dev/null 2>&1 &
+		jobs_="$jobs_ $!"
 	done
-	for n in $CONTROLLERS; do
-		[ "$n" = "$first" ] && continue
-		if ! rmq "$first" rabbitmqctl cluster_status --formatter json 2>/dev/null |
-			grep -q "\"$(rmq_name "$n")\""; then
-			rmq "$n" rabbitmqctl stop_app >/dev/null
-			rmq "$n" rabbitmqctl join_cluster "$(rmq_name "$first")" >/dev/null
-			rmq "$n" rabbitmqctl start_app >/dev/null
-		fi
-	done
-	rmq "$first" rabbitmqctl set_policy ha-all "" \
-		'{"ha-mode":"all","ha-sync-mode":"automatic"}' >/dev/null
-	if ! rmq "$first" rabbitmqctl list_users --formatter json | grep -q '"stackhop"'; then
-		# The password goes on stdin.
-		secret rabbitmq_password | rmq "$first" rabbitmqctl add_user stackhop >/dev/null
-		rmq "$first" rabbitmqctl set_permissions stackhop ".*" ".*" ".*" >/dev/null
-	fi
+	for j in $jobs_; do wait "$j" || true; done
+	wait_for 60 "the rabbitmq cluster" rabbitmq_clustered
 }
 
 # ---- memcached ---------------------------------------------------------------
@@ -412,7 +451,11 @@ instance_healthy() {
 # ---- all ------------------------------------------------------------------------
 
 services_up() {
+	# RabbitMQ and memcached need nothing else: they boot meanwhile.
+	rabbitmq_start_all
+	for n in $CONTROLLERS; do memcached_up "$n"; done
 	galera_up
+	stage "galera: $(echo "$CONTROLLERS" | wc -w) nodes Synced"
 	for n in $CONTROLLERS; do clustercheck_up "$n"; done
 	i=0
 	for n in $CONTROLLERS; do
@@ -421,16 +464,27 @@ services_up() {
 		i=$((i + 1))
 	done
 	wait_for 20 "the VIP" vip_holder
-	wait_for 30 "SQL through the VIP" mariadb -h "$VIP" -u stackhop \
-		--password="$(secret database_password)" -e "SELECT 1"
-	for n in $CONTROLLERS; do memcached_up "$n"; done
-	rabbitmq_up
+	wait_for 30 "SQL through the VIP" vip_sql "SELECT 1"
+	stage "haproxy, keepalived: SQL through the VIP"
 	keystone_up
 	for n in $CONTROLLERS; do
 		wait_for 60 "keystone on $n" keystone_healthy "$n"
 	done
+	stage "keystone: every controller answers"
+	rabbitmq_up
+	stage "rabbitmq: clustered, ha-all policy"
 	instance_up
 	wait_for 10 "the instance's floating IP" instance_healthy
+	stage "instance: floating IP answers"
+}
+
+# vip_sql SQL: run SQL through the VIP as the lab's database user; the
+# password goes through a private option file, not argv.
+vip_sql() {
+	umask 077
+	printf '[client]\nuser=stackhop\npassword="%s"\n' "$(secret database_password)" >"$LAB/client.cnf"
+	umask 022
+	mariadb --defaults-extra-file="$LAB/client.cnf" -h "$VIP" -N -B -e "$1"
 }
 
 services_down() {
@@ -453,6 +507,13 @@ services_down() {
 
 services_status() {
 	vh=$(vip_holder || true)
+	# One cluster_status for every RabbitMQ node (each CLI call starts an
+	# Erlang VM: seconds).
+	running=""
+	for n in $CONTROLLERS; do
+		running=$(rmq "$n" rabbitmqctl cluster_status --formatter json 2>/dev/null |
+			jq -r '.running_nodes[]' 2>/dev/null) && [ -n "$running" ] && break
+	done
 	printf '%-6s %-12s %-22s %s\n' NODE SERVICE VERSION HEALTH
 	for n in $(all_nodes); do
 		if alive "$n" sshd && lab_ssh "$n" true 2>/dev/null; then h=ok; else h=DOWN; fi
@@ -469,7 +530,7 @@ services_status() {
 		printf '%-6s %-12s %-22s %s\n' "$n" keepalived "$(running_version "$n" keepalived)" \
 			"$(alive "$n" keepalived && echo "ok$([ "$vh" = "$n" ] && echo " (holds VIP $VIP)")" || echo DOWN)"
 		printf '%-6s %-12s %-22s %s\n' "$n" rabbitmq "$(running_version "$n" rabbitmq)" \
-			"$(rmq "$n" rabbitmq-diagnostics -q check_running >/dev/null 2>&1 && echo ok || echo DOWN)"
+			"$(echo "$running" | grep -qx "$(rmq_name "$n")" && echo "ok (running in the cluster)" || echo DOWN)"
 		printf '%-6s %-12s %-22s %s\n' "$n" memcached "$(running_version "$n" memcached)" \
 			"$(alive "$n" memcached && echo ok || echo DOWN)"
 		printf '%-6s %-12s %-22s %s\n' "$n" keystone "$(running_version "$n" keystone)" \

@@ -1,9 +1,11 @@
 #!/bin/sh
-# demo.sh - what "make demo" shows until the lab lands: the catalog, the
-# plan of the seed's journey (Liberty -> Ocata) for the seed's environment
-# (examples/multinode) as text, JSON and SVG, and that plan run against
-# the simulated cloud (nothing real is changed), killed half-way and
-# resumed.
+# demo.sh - what "make demo" shows until the upgrade procedures land: the
+# catalog; the plan of the seed's journey (Liberty -> Ocata) for the seed's
+# environment (examples/multinode) as text, JSON and SVG; that plan run
+# against the simulated cloud (nothing real is changed), killed half-way
+# and resumed; then the lab brought up (real Galera, RabbitMQ, HAProxy,
+# keepalived, Keystone in namespaces), its status, and the plan for it.
+# The lab stays up: "make lab-down" (or "stackhop lab down") removes it.
 set -eu
 cd "$(dirname "$0")/.."
 out=build/demo
@@ -48,5 +50,16 @@ jq -r '"model: release \(.release); cells: \(.facts | keys | map(select(test("ce
 	" nova_cell0 schema \(.databases.nova_cell0.release); keystone entries: \(.keystone | length)"' \
 	"$out/run.journal.sim.json"
 echo
+echo "== the lab: a real clustered control plane on this machine"
+s=$(date +%s)
+./stackhop lab up
+echo "(lab up took $(($(date +%s) - s)) s)"
+./stackhop lab status
+echo
+echo "== the plan for the lab (what the upgrade issues will run on it)"
+./stackhop plan -i /var/tmp/stackhop-lab/inventory -s /var/tmp/stackhop-lab/settings.yaml \
+	--from yoga --to zed | grep -E '^(stackhop plan|hop |  services:|  phase )'
+echo
 echo "full plan: $out/plan.txt, $out/plan.json; graph of the last hop: $out/newton-ocata.svg"
 echo "run journal: $out/run.journal (stackhop status --journal $out/run.journal --format json)"
+echo "the lab is up: stackhop lab status; make lab-down removes it"

@@ -27,6 +27,7 @@ static const struct command commands[] = {
 	{ "status", cmd_status, "show where a run stands, from its journal" },
 	{ "upgrade", cmd_upgrade, "run an upgrade: plan, journal, execute (ssh, local or sim)" },
 	{ "resume", cmd_resume, "carry on with a stopped or killed run from its journal" },
+	{ "lab", cmd_lab, "bring the lab cloud up, show its status, or take it down" },
 	{ "exec", cmd_exec, "run a command on hosts of an inventory over ssh (or locally)" },
 };
 

@@ -21,12 +21,15 @@ int cmd_status(int argc, char **argv);
 int cmd_exec(int argc, char **argv);
 int cmd_upgrade(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
+int cmd_lab(int argc, char **argv);
 
 /*
  * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the
  * catalog/ beside the executable (a build tree), else the installed one.
  */
 const char *catalog_dir(const char *option);
+/* The lab's scripts: lab/ beside the executable, else the installed one. */
+const char *lab_dir(void);
 
 /*
  * ssh options from the settings, with ControlPath sockets in cdir (a

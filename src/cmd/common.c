@@ -15,34 +15,49 @@
 #define STACKHOP_DATADIR "/usr/local/share/stackhop"
 #endif
 
-const char *catalog_dir(const char *option)
+/*
+ * name (a directory of stackhop's data) beside the executable when it holds
+ * probe (a build tree), else the installed one.  Static buffer.
+ */
+static const char *data_dir(const char *name, const char *probe)
 {
 	static char buf[PATH_MAX];
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 64);
+	char *slash;
+
+	if (n > 0 && strlen(name) + strlen(probe) < 48) {
+		buf[n] = '\0';
+		slash = strrchr(buf, '/');
+		if (slash) {
+			size_t off = (size_t)(slash - buf), len;
+
+			snprintf(buf + off, sizeof(buf) - off, "/%s", name);
+			len = strlen(buf);
+			snprintf(buf + len, sizeof(buf) - len, "/%s", probe);
+			if (access(buf, R_OK) == 0) {
+				buf[len] = '\0';
+				return buf;
+			}
+		}
+	}
+	snprintf(buf, sizeof(buf), "%s/%s", STACKHOP_DATADIR, name);
+	return buf;
+}
+
+const char *catalog_dir(const char *option)
+{
 	const char *env = getenv("STACKHOP_CATALOG");
-	ssize_t n;
 
 	if (option)
 		return option;
 	if (env && *env)
 		return env;
-	n = readlink("/proc/self/exe", buf, sizeof(buf) - 32);
-	if (n > 0) {
-		char *slash;
+	return data_dir("catalog", "releases.yaml");
+}
 
-		buf[n] = '\0';
-		slash = strrchr(buf, '/');
-		if (slash) {
-			size_t off = (size_t)(slash - buf);
-
-			snprintf(buf + off, sizeof(buf) - off, "/catalog");
-			strlcpy_sh(buf + off + 8, "/releases.yaml", sizeof(buf) - off - 8);
-			if (access(buf, R_OK) == 0) {
-				buf[off + 8] = '\0';
-				return buf;
-			}
-		}
-	}
-	return STACKHOP_DATADIR "/catalog";
+const char *lab_dir(void)
+{
+	return data_dir("lab", "lab.sh");
 }
 
 int report_error(const struct sh_error *err)

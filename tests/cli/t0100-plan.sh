@@ -14,7 +14,7 @@ man_has() {
 test_expect_success '--version and --help of every command' '
 	$STACKHOP --version | grep -q "^stackhop [0-9]"
 	$STACKHOP --help | grep -q "usage: stackhop"
-	for c in plan releases inventory status exec upgrade resume; do
+	for c in plan releases inventory status exec upgrade resume lab; do
 		$STACKHOP $c --help | grep -q "usage: stackhop $c"
 		$STACKHOP help $c | grep -q "usage: stackhop $c"
 	done

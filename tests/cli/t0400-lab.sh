@@ -1,0 +1,148 @@
+#!/bin/sh
+# t0400-lab.sh - the lab: real Galera, RabbitMQ, HAProxy/keepalived and
+# Keystone in network namespaces, reached over ssh; VIP failover; the
+# floating IP; and a teardown that leaves nothing behind.  Needs root.
+# The lab is taken down at the end even when a test fails.
+# shellcheck disable=SC2016 # test bodies are single-quoted on purpose
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+export LABDIR=/var/tmp/stackhop-lab
+export VIP=10.231.0.100 FIP=10.231.0.150
+trap '$STACKHOP lab down >/dev/null 2>&1; rm -rf "$TRASH"' EXIT
+
+if ip link show shlab0 >/dev/null 2>&1; then
+	echo "     a lab is up: taking it down first (the tests need their own)" >&3
+	$STACKHOP lab down >/dev/null 2>&1
+fi
+
+# secret NAME: a value of the lab's secrets file.
+secret() { sed -n "s/^$1: \"\(.*\)\"\$/\1/p" "$LABDIR/secrets.yaml"; }
+
+# vip_sql SQL: through the VIP, the password in a private option file.
+vip_sql() {
+	umask 077
+	printf '[client]\nuser=stackhop\npassword="%s"\n' "$(secret database_password)" >"$TRASH/my.cnf"
+	umask 022
+	mariadb --defaults-extra-file="$TRASH/my.cnf" --connect-timeout=3 -h $VIP -N -B -e "$1"
+}
+
+# rmqctl NODE ARGS...: rabbitmqctl for a controller, in its namespace.
+rmqctl() {
+	n=$1
+	shift
+	addr=$(sed -n "s/^$n ansible_host=//p" "$LABDIR/inventory")
+	ip netns exec "shlab-$n" env HOME="$LABDIR/nodes/$n/rabbitmq/home" RABBITMQ_USE_LONGNAME=true \
+		timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -n "rabbit@$addr" "$@"
+}
+
+vip_holder() {
+	for n in ctl1 ctl2 ctl3; do
+		if ip -n "shlab-$n" -4 addr show dev eth0 | grep -q " $VIP/"; then echo $n; fi
+	done
+}
+
+# What the lab leaves when it is down: namespaces, its bridge, its
+# /etc/netns entries, recorded processes, sshd/keepalived mounts.
+leftovers() {
+	ip netns list | grep "shlab-" || true
+	ip link show shlab0 2>/dev/null || true
+	ls -d /etc/netns/shlab-* 2>/dev/null || true
+	pgrep -a -f "$LABDIR" || true
+	grep "$LABDIR" /proc/mounts || true
+}
+
+test_expect_success 'lab up: every service healthy, the time it took' '
+	s=$(date +%s.%N)
+	$STACKHOP lab up >"$TRASH/up.out" 2>"$TRASH/up.err" || { cat "$TRASH/up.err"; false; }
+	e=$(date +%s.%N)
+	grep -q "^inventory: $LABDIR/inventory" "$TRASH/up.out"
+	[ "$(stat -c %a "$LABDIR/secrets.yaml")" = 600 ]
+	$STACKHOP lab status >"$TRASH/status"
+	! grep -q DOWN "$TRASH/status"
+	echo "     lab up (images cached, packages installed): $(echo "$e - $s" | bc) s" >&3
+	sed -n "s/^lab: /     /p" "$TRASH/up.err" | grep " s$" >&3
+'
+
+test_expect_success 'through the VIP: Galera cluster size 3, every node Synced' '
+	[ "$(vip_sql "SHOW STATUS LIKE '"'"'wsrep_cluster_size'"'"'" | cut -f2)" = 3 ]
+	for n in ctl1 ctl2 ctl3; do
+		[ "$(mariadb -S "$LABDIR/nodes/$n/galera/mysqld.sock" -N -B \
+			-e "SHOW STATUS LIKE '"'"'wsrep_local_state_comment'"'"'" | cut -f2)" = Synced ]
+	done
+'
+
+test_expect_success 'through the VIP: Keystone issues a v3 token with the admin credentials' '
+	umask 077
+	printf "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\": {\"name\": \"admin\", \"domain\": {\"id\": \"default\"}, \"password\": \"%s\"}}}, \"scope\": {\"project\": {\"name\": \"admin\", \"domain\": {\"id\": \"default\"}}}}}" \
+		"$(secret keystone_admin_password)" >"$TRASH/auth.json"
+	umask 022
+	code=$(curl -s -o "$TRASH/token.json" -D "$TRASH/headers" -w "%{http_code}" \
+		-H "Content-Type: application/json" --data @"$TRASH/auth.json" \
+		http://$VIP:5000/v3/auth/tokens)
+	[ "$code" = 201 ]
+	grep -qi "^x-subject-token: ." "$TRASH/headers"
+	jq -e ".token.roles | map(.name) | index(\"admin\")" "$TRASH/token.json"
+'
+
+test_expect_success 'rabbitmqctl cluster_status: 3 running nodes, no partitions, ha-all policy' '
+	for n in ctl1 ctl3; do
+		rmqctl $n cluster_status --formatter json >"$TRASH/rmq.json"
+		jq -e "(.running_nodes | length) == 3 and (.partitions | length) == 0" "$TRASH/rmq.json"
+	done
+	rmqctl ctl2 list_policies --formatter json | jq -e ".[] | select(.name == \"ha-all\")"
+'
+
+test_expect_success 'stackhop exec over ssh: every lab node answers with its own address' '
+	$STACKHOP exec -i "$LABDIR/inventory" -s "$LABDIR/settings.yaml" -- \
+		sh -c "ip -4 -o addr show dev eth0 | awk \"{print \\\$4}\"" >"$TRASH/addrs"
+	grep -q "^5 hosts, 0 failed" "$TRASH/addrs"
+	for n in ctl1 ctl2 ctl3 cmp1 net1; do
+		addr=$(sed -n "s/^$n ansible_host=//p" "$LABDIR/inventory")
+		awk -v n="$n" "/^== / { h = \$2 } h == n\":\" { print }" "$TRASH/addrs" | grep -q "^$addr/24"
+	done
+'
+
+test_expect_success 'the floating IP answers ICMP and TCP from the root namespace' '
+	ping -c 2 -W 2 $FIP >/dev/null
+	[ "$(echo hello | timeout 5 socat -t1 - TCP:$FIP:7)" = hello ]
+'
+
+test_expect_success 'stopping the keepalived master moves the VIP, SQL through it keeps working' '
+	old=$(vip_holder)
+	[ -n "$old" ]
+	vip_sql "CREATE DATABASE IF NOT EXISTS labtest; CREATE TABLE IF NOT EXISTS labtest.t (i INT PRIMARY KEY AUTO_INCREMENT, v INT)"
+	s=$(date +%s.%N)
+	kill -TERM "$(cat "$LABDIR/pids/$old.keepalived")"
+	i=0
+	until new=$(vip_holder) && [ -n "$new" ] && [ "$new" != "$old" ]; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 100 ] || { echo "the VIP did not move in 10 s"; false; }
+	done
+	e=$(date +%s.%N)
+	vip_sql "INSERT INTO labtest.t (v) VALUES (1)"
+	[ "$(vip_sql "SELECT COUNT(*) FROM labtest.t")" -ge 1 ]
+	echo "     VIP moved from $old to $new in $(echo "$e - $s" | bc) s; SQL through it works" >&3
+	# lab up repairs: keepalived back on $old; one holder of the VIP.
+	$STACKHOP lab up >/dev/null 2>&1
+	kill -0 "$(cat "$LABDIR/pids/$old.keepalived")"
+	sleep 3
+	[ "$(vip_holder | wc -l)" = 1 ]
+	vip_sql "DROP DATABASE labtest"
+'
+
+test_expect_success 'lab down leaves nothing it created; a second lab up works' '
+	$STACKHOP lab down >/dev/null 2>&1
+	leftovers >"$TRASH/left"
+	if [ -s "$TRASH/left" ]; then cat "$TRASH/left"; false; fi
+	[ -d "$LABDIR/images" ]
+	$STACKHOP lab up >/dev/null 2>"$TRASH/up2.err" || { cat "$TRASH/up2.err"; false; }
+	$STACKHOP lab status >"$TRASH/status2"
+	! grep -q DOWN "$TRASH/status2"
+	$STACKHOP lab down >/dev/null 2>&1
+	leftovers >"$TRASH/left"
+	if [ -s "$TRASH/left" ]; then cat "$TRASH/left"; false; fi
+'
+
+test_done

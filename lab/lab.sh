@@ -131,19 +131,7 @@ ssh_up() {
 	n=$1 d="$LAB/nodes/$1/sshd"
 	alive "$n" sshd && return 0
 	mkdir -p "$d"
-	cat >"$d/sshd_config" <<EOF
-ListenAddress $(node_addr "$n"):22
-HostKey $LAB/ssh/hostkey
-PidFile none
-AuthorizedKeysFile $LAB/ssh/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-MaxSessions 64
-MaxStartups 64:30:128
-EOF
+	sshd_config "$(node_addr "$n")" "$LAB/ssh/hostkey" "$LAB/ssh/authorized_keys" >"$d/sshd_config"
 	# Each node has a /root of its own (as a real server would): what
 	# runs over ssh does not read this machine's root dotfiles.
 	mkdir -p "$LAB/nodes/$n/root"

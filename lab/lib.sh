@@ -112,3 +112,22 @@ image_dir() { echo "$LAB/images/$1-$2"; }
 
 # The version a node's service runs (recorded at start), or "".
 running_version() { cat "$LAB/nodes/$1/$2/version" 2>/dev/null || true; }
+
+# sshd_config ADDR HOSTKEY AUTHORIZED_KEYS: a test node's sshd
+# configuration (key-only root login on ADDR:22) on stdout.  Also used by
+# tests/lib/sshd-nodes.sh.
+sshd_config() {
+	cat <<EOF
+ListenAddress $1:22
+HostKey $2
+PidFile none
+AuthorizedKeysFile $3
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+MaxSessions 64
+MaxStartups 64:30:128
+EOF
+}

@@ -14,6 +14,9 @@
 # NODES_USER (default root) is the user the inventory, the readiness
 # check and nodes_stop_masters log in as; the caller creates it.
 # shellcheck shell=sh
+# Sourced from the top of the source tree (sshd_config comes from the lab).
+# shellcheck source=lab/lib.sh
+. lab/lib.sh
 
 NODES_PIDS=""
 NODES_N=0
@@ -48,18 +51,8 @@ nodes_up() {
 		ip -n "$ns" addr add "$addr/30" dev eth0
 		ip -n "$ns" link set eth0 up
 		ip -n "$ns" link set lo up
-		cat >"$NODES_DIR/sshd$n.conf" <<EOT
-ListenAddress $addr:22
-HostKey $NODES_DIR/hostkey
-PidFile none
-AuthorizedKeysFile $NODES_DIR/authorized_keys
-PermitRootLogin prohibit-password
-PasswordAuthentication no
-KbdInteractiveAuthentication no
-UsePAM no
-StrictModes no
-MaxSessions 64
-EOT
+		sshd_config "$addr" "$NODES_DIR/hostkey" "$NODES_DIR/authorized_keys" \
+			>"$NODES_DIR/sshd$n.conf"
 		# sshd wants /run/sshd: a private tmpfs /run in its own mount
 		# namespace.  The exec chain keeps $! the sshd's PID.
 		ip netns exec "$ns" unshare -m --propagation private sh -c \

@@ -512,7 +512,7 @@ int cmd_upgrade(int argc, char **argv)
 	struct settings *st = NULL;
 	struct plan *plan = NULL;
 	struct journal *j = NULL;
-	char jbuf[PATH_MAX], tmpdir[] = "/tmp/stackhop-dry-run.XXXXXX";
+	char jbuf[PATH_MAX], tmpdir[PATH_MAX - 64];
 	char *a_inv = NULL, *a_set = NULL, *a_cat = NULL, *mpath = NULL;
 	bool dry = false, made_tmp = false;
 	int c, r;
@@ -560,6 +560,8 @@ int cmd_upgrade(int argc, char **argv)
 	if (dry) {
 		if (plan_print_text(plan, stdout) < 0)
 			goto fail;
+		snprintf(tmpdir, sizeof(tmpdir), "%s/stackhop-dry-run.XXXXXX",
+			 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
 		if (!mkdtemp(tmpdir)) {
 			sh_error_set(&err, SH_EXIT_FAILURE, "cannot create a temporary directory: %s",
 				     strerror(errno));

@@ -34,7 +34,10 @@ $STACKHOP status --journal "$j" --format json |
 	jq -c '[.state, [.steps[] | [.id, .state]]]' >"$d/states"
 jq -S . "$j.sim.json" >"$d/model"
 if ! cmp -s "$d/states" "$ref.states"; then
-	echo "kill point $k: step states differ from the uninterrupted run"
+	echo "kill point $k: step states differ from the uninterrupted run (reference, this run):"
+	jq -c -n --slurpfile a "$ref.states" --slurpfile b "$d/states" \
+		'[$a[0][0], $b[0][0]], ([range(0; $a[0][1] | length) as $i
+		  | select($a[0][1][$i] != $b[0][1][$i]) | [$a[0][1][$i], $b[0][1][$i]]] | .[0:3])'
 	exit 1
 fi
 if ! cmp -s "$d/model" "$ref.model"; then

@@ -60,7 +60,7 @@ test_expect_success 'lab up: every service healthy, the time it took' '
 	[ "$(stat -c %a "$LABDIR/secrets.yaml")" = 600 ]
 	$STACKHOP lab status >"$TRASH/status"
 	! grep -q DOWN "$TRASH/status"
-	echo "     lab up (images cached, packages installed): $(echo "$e - $s" | bc) s" >&3
+	echo "     lab up (packages installed; images stage = download + unpack unless cached): $(echo "$e - $s" | bc) s" >&3
 	sed -n "s/^lab: /     /p" "$TRASH/up.err" | grep " s$" >&3
 '
 
@@ -70,6 +70,19 @@ test_expect_success 'through the VIP: Galera cluster size 3, every node Synced' 
 		[ "$(mariadb -S "$LABDIR/nodes/$n/galera/mysqld.sock" -N -B \
 			-e "SHOW STATUS LIKE '"'"'wsrep_local_state_comment'"'"'" | cut -f2)" = Synced ]
 	done
+'
+
+test_expect_success 'clustercheck: 503 while clustercheck.disabled exists, HAProxy fails over to a backup' '
+	d="$LABDIR/nodes/ctl1/galera"
+	[ "$(curl -s -o /dev/null -w "%{http_code}" http://10.231.0.11:9200/)" = 200 ]
+	touch "$d/clustercheck.disabled"
+	[ "$(curl -s -o /dev/null -w "%{http_code}" http://10.231.0.11:9200/)" = 503 ]
+	sleep 3	# two failed checks, 1 s apart
+	[ "$(vip_sql "SELECT @@wsrep_node_name")" != ctl1 ]
+	rm -f "$d/clustercheck.disabled"
+	[ "$(curl -s -o /dev/null -w "%{http_code}" http://10.231.0.11:9200/)" = 200 ]
+	sleep 3
+	[ "$(vip_sql "SELECT @@wsrep_node_name")" = ctl1 ]
 '
 
 test_expect_success 'through the VIP: Keystone issues a v3 token with the admin credentials' '

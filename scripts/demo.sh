@@ -56,9 +56,9 @@ s=$(date +%s)
 echo "(lab up took $(($(date +%s) - s)) s)"
 ./stackhop lab status
 echo
-echo "== the plan for the lab (what the upgrade issues will run on it)"
+echo "== the plan for the lab, which runs Zed (Debian 12): to 2023.1"
 ./stackhop plan -i /var/tmp/stackhop-lab/inventory -s /var/tmp/stackhop-lab/settings.yaml \
-	--from yoga --to zed | grep -E '^(stackhop plan|hop |  services:|  phase )'
+	--from zed --to 2023.1 | grep -E '^(stackhop plan|hop |  services:|  phase )'
 echo
 echo "full plan: $out/plan.txt, $out/plan.json; graph of the last hop: $out/newton-ocata.svg"
 echo "run journal: $out/run.journal (stackhop status --journal $out/run.journal --format json)"

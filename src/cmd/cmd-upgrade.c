@@ -459,7 +459,7 @@ out:
 	return r;
 }
 
-/* Absolute path of an existing file, into an arena-free malloc'd string. */
+/* Absolute path of an existing file (malloc'd), or a copy of path. */
 static char *abs_path(const char *path)
 {
 	char *r = path ? realpath(path, NULL) : NULL;

@@ -61,14 +61,6 @@ const struct exec_driver sim_driver = {
 
 /* ---- remote -------------------------------------------------------------- */
 
-static const char *step_param(const struct plan_step *s, const char *key)
-{
-	for (size_t i = 0; i < s->nparams; i++)
-		if (streq(s->params[i].key, key))
-			return s->params[i].value;
-	return NULL;
-}
-
 /*
  * The values of the comma-separated secret names, one per line, into a
  * malloc'd buffer; NULL (and *ret_missing set) when one is absent.
@@ -105,7 +97,7 @@ static char *secret_lines(const struct secrets *sec, const char *names, size_t *
 static const char *remote_unsupported(void *ctx, const struct plan_step *s)
 {
 	struct remote_driver *d = ctx;
-	const char *names = step_param(s, "stdin_secrets");
+	const char *names = plan_step_param(s, "stdin_secrets");
 
 	if (!s->argc)
 		return "this step kind has no implementation for real nodes yet (only steps that run a catalog command do)";
@@ -129,7 +121,7 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	struct remote_driver *d = ctx;
 	const struct plan_step *s = &d->plan->steps.v[step];
 
-	const char *names = step_param(s, "stdin_secrets");
+	const char *names = plan_step_param(s, "stdin_secrets");
 	char *in = NULL, missing[128];
 	size_t inlen = 0;
 

@@ -862,3 +862,11 @@ void plan_free(struct plan *p)
 	arena_release(&p->arena);
 	free(p);
 }
+
+const char *plan_step_param(const struct plan_step *s, const char *key)
+{
+	for (size_t i = 0; i < s->nparams; i++)
+		if (streq(s->params[i].key, key))
+			return s->params[i].value;
+	return NULL;
+}

@@ -107,6 +107,8 @@ int plan_build(struct inventory *inv, const struct catalog *cat,
 	       const struct settings *st, const char *from, const char *to,
 	       bool direct, struct plan **ret, struct sh_error *err);
 void plan_free(struct plan *p);
+/* The value of a step's parameter (catalog params), or NULL. */
+const char *plan_step_param(const struct plan_step *s, const char *key);
 
 /* Output (plan-output.c).  Return 0, or -1 on a write error. */
 int plan_print_text(const struct plan *p, FILE *out);

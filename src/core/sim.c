@@ -49,14 +49,6 @@ static bool bool_at(json_t *o, const char *key)
 	return json_is_true(json_object_get(o, key));
 }
 
-static const char *param(const struct plan_step *s, const char *key)
-{
-	for (size_t i = 0; i < s->nparams; i++)
-		if (streq(s->params[i].key, key))
-			return s->params[i].value;
-	return NULL;
-}
-
 /* Release index of a name in the model (-1 when absent or unknown). */
 static int rel_index(const struct sim *m, const char *name)
 {
@@ -96,7 +88,7 @@ static bool component_is_control(const struct sim *m, const struct plan_step *s)
 /* The database a db-sync or db-create step works on. */
 static const char *step_database(const struct plan_step *s)
 {
-	const char *d = param(s, "database");
+	const char *d = plan_step_param(s, "database");
 
 	return d ? d : s->owner;
 }
@@ -153,19 +145,19 @@ static void ks_endpoint(void *ctx, const char *iface)
 /* The entries of a keystone-register step; returns whether all exist. */
 static bool ks_entries(json_t *root, const struct plan_step *s, bool apply)
 {
-	const char *object = param(s, "object"), *user = param(s, "user");
-	struct ks_ctx c = { .ks = child(root, "keystone"), .type = param(s, "type"),
+	const char *object = plan_step_param(s, "object"), *user = plan_step_param(s, "user");
+	struct ks_ctx c = { .ks = child(root, "keystone"), .type = plan_step_param(s, "type"),
 			    .present = true, .apply = apply };
 
 	if (!object)
 		object = "user+service+endpoints";
 	if (strstr(object, "user") && user)
-		ks_entry(&c, "user:%s:%s:%s", user, param(s, "project") ? param(s, "project") : "service",
-			 param(s, "role") ? param(s, "role") : "admin");
+		ks_entry(&c, "user:%s:%s:%s", user, plan_step_param(s, "project") ? plan_step_param(s, "project") : "service",
+			 plan_step_param(s, "role") ? plan_step_param(s, "role") : "admin");
 	if (strstr(object, "service") && c.type)
 		ks_entry(&c, "service:%s", c.type);
 	if (strstr(object, "endpoints") && c.type)
-		each_item(param(s, "interfaces") ? param(s, "interfaces") : "public,internal,admin",
+		each_item(plan_step_param(s, "interfaces") ? plan_step_param(s, "interfaces") : "public,internal,admin",
 			  ks_endpoint, &c);
 	return c.present;
 }
@@ -278,7 +270,7 @@ static json_t *initial_model(const struct plan *p)
 			/* The databases its release migrates exist, at that schema. */
 			if (streq(c->kind, "db-sync")) {
 				new_database(root, step_database(&tmp), svc->name, from->name);
-				each_item(param(&tmp, "cell_databases"), cell_database, &dc);
+				each_item(plan_step_param(&tmp, "cell_databases"), cell_database, &dc);
 			}
 		}
 	}
@@ -772,7 +764,7 @@ static int apply_step(struct sim *m, const struct plan_step *s, const struct inv
 			json_object_set_new(d, "migrations", json_object());
 		put_str(d, "release", to);
 		json_object_set_new(child(d, "migrations"), strrchr(s->id, '/') + 1, json_true());
-		each_item(param(s, "cell_databases"), sync_cell_db, &c);
+		each_item(plan_step_param(s, "cell_databases"), sync_cell_db, &c);
 	} else if (streq(k, "keystone-register")) {
 		if (!members_running(m, "keystone"))
 			return unmet(err, s, t, "no Keystone container is running");

@@ -162,7 +162,9 @@ test_expect_success 'crash test: SIGKILL at every step boundary and inside long 
 	[ "$boundaries" -eq "$(jq ".[1] | length" "$CT/ref.states")" ]
 	[ "$n" -gt "$boundaries" ]
 	# (xargs fails when a case does: the report of the case says which.)
-	xargs -P 2 -I K sh tests/cli/crash-case.sh K "$CT" "$CT/ref" "$@" <"$CT/points" >"$CT/fails" || true
+	# The placeholder is {}: a letter would also be replaced inside the
+	# random temporary paths among the arguments.
+	xargs -P 2 -I {} sh tests/cli/crash-case.sh {} "$CT" "$CT/ref" "$@" <"$CT/points" >"$CT/fails" || true
 	if [ -s "$CT/fails" ]; then cat "$CT/fails"; false; fi
 	echo "     kill points tested: $n of $total durable writes ($boundaries step boundaries, $((n - boundaries)) inside long steps)" >&3
 '

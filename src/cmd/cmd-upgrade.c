@@ -482,6 +482,14 @@ static int default_journal(const struct plan *p, char *buf, size_t size, struct 
 	return 0;
 }
 
+/* With the local transport every host is this machine. */
+static void use_transport(struct inventory *inv, const char *transport)
+{
+	if (streq(transport, "local"))
+		for (size_t i = 0; i < inv->hosts.n; i++)
+			inv->hosts.v[i]->connection = "local";
+}
+
 /* ---- upgrade --------------------------------------------------------------- */
 
 int cmd_upgrade(int argc, char **argv)
@@ -552,9 +560,7 @@ int cmd_upgrade(int argc, char **argv)
 	    inventory_load(inv_path, &inv, &err) < 0 ||
 	    settings_load_or_defaults(set_path, &st, &err) < 0)
 		goto fail;
-	if (streq(transport, "local"))
-		for (size_t i = 0; i < inv->hosts.n; i++)
-			inv->hosts.v[i]->connection = "local";
+	use_transport(inv, transport);
 	if (plan_build(inv, cat, st, from, to, false, &plan, &err) < 0)
 		goto fail;
 	if (dry) {
@@ -696,9 +702,7 @@ int cmd_resume(int argc, char **argv)
 	    inventory_load(v.inventory, &inv, &err) < 0 ||
 	    settings_load_or_defaults(v.settings && *v.settings ? v.settings : NULL, &st, &err) < 0)
 		goto fail;
-	if (streq(v.transport, "local"))
-		for (size_t i = 0; i < inv->hosts.n; i++)
-			inv->hosts.v[i]->connection = "local";
+	use_transport(inv, v.transport);
 	if (plan_build(inv, cat, st, v.from, v.to, false, &plan, &err) < 0)
 		goto fail;
 	/* The plan must be the journal's, step for step. */

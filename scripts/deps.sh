@@ -11,6 +11,8 @@ pkg-config
 libyaml-dev
 libjansson-dev
 libsqlite3-dev
+libmariadb-dev
+libcurl4-openssl-dev
 graphviz
 jq
 openssh-client

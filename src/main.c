@@ -28,6 +28,7 @@ static const struct command commands[] = {
 	{ "upgrade", cmd_upgrade, "run an upgrade: plan, journal, execute (ssh, local or sim)" },
 	{ "resume", cmd_resume, "carry on with a stopped or killed run from its journal" },
 	{ "lab", cmd_lab, "bring the lab cloud up, show its status, or take it down" },
+	{ "probe", cmd_probe, "measure downtime: sample SQL, HTTP, TCP and ICMP targets, record outages" },
 	{ "exec", cmd_exec, "run a command on hosts of an inventory over ssh (or locally)" },
 };
 

@@ -47,6 +47,15 @@ char *xstrdup(const char *s)
 	return memcpy(xmalloc(n), s, n);
 }
 
+char *xstrndup(const char *s, size_t n)
+{
+	char *r = xmalloc(n + 1);
+
+	memcpy(r, s, n);
+	r[n] = '\0';
+	return r;
+}
+
 size_t strlcpy_sh(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);

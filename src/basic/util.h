@@ -20,6 +20,8 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/* The first n bytes of s (which must have them), terminated. */
+char *xstrndup(const char *s, size_t n);
 
 /* Copy at most size-1 bytes and terminate; returns strlen(src). */
 size_t strlcpy_sh(char *dst, const char *src, size_t size);

@@ -34,9 +34,10 @@ static void print_time(double t)
 	fputs(buf, stdout);
 }
 
-static int print_json(const struct journal_view *v)
+static int print_json(const struct journal_view *v, const struct journal_outage *out,
+		      size_t nout)
 {
-	json_t *o = json_object(), *steps = json_array();
+	json_t *o = json_object(), *steps = json_array(), *outages = json_array();
 
 	json_object_set_new(o, "from", json_string(v->from));
 	json_object_set_new(o, "to", json_string(v->to));
@@ -66,10 +67,33 @@ static int print_json(const struct journal_view *v)
 		json_array_append_new(steps, js);
 	}
 	json_object_set_new(o, "steps", steps);
+	for (size_t i = 0; i < nout; i++)
+		json_array_append_new(outages, json_pack("{s:s, s:s, s:f, s:f, s:f, s:b, s:s}",
+			"target", out[i].target, "plane", out[i].plane, "start", out[i].start,
+			"end", out[i].end, "duration", out[i].end - out[i].start,
+			"open", out[i].open, "error", out[i].error));
+	json_object_set_new(o, "outages", outages);
 	json_dumpf(o, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(o);
 	return 0;
+}
+
+static void print_outages(const struct journal_outage *out, size_t nout)
+{
+	double total = 0;
+
+	for (size_t i = 0; i < nout; i++)
+		total += out[i].end - out[i].start;
+	if (!nout)
+		return;
+	printf("outages: %zu, %.3f s in all (from the prober)\n", nout, total);
+	for (size_t i = 0; i < nout; i++) {
+		printf("  %s %s from ", out[i].plane, out[i].target);
+		print_time(out[i].start);
+		printf(" for %.3f s%s: %s\n", out[i].end - out[i].start,
+		       out[i].open ? " (still down when the prober stopped)" : "", out[i].error);
+	}
 }
 
 static void print_text(const struct journal_view *v)
@@ -134,6 +158,8 @@ int cmd_status(int argc, char **argv)
 	struct sh_error err = { 0 };
 	struct journal_view v = { 0 };
 	struct journal *j = NULL;
+	struct journal_outage *out = NULL;
+	size_t nout = 0;
 	int c, r;
 
 	optind = 1;
@@ -151,14 +177,19 @@ int cmd_status(int argc, char **argv)
 		return usage_error("status", "missing --journal PATH");
 	if (!streq(format, "text") && !streq(format, "json"))
 		return usage_error("status", "unknown format '%s' (expected text or json)", format);
-	if (journal_open_readonly(path, &j, &err) < 0 || journal_read(j, &v, &err) < 0) {
+	if (journal_open_readonly(path, &j, &err) < 0 || journal_read(j, &v, &err) < 0 ||
+	    journal_read_outages(j, &out, &nout, &err) < 0) {
+		journal_view_release(&v);
 		journal_close(j);
 		return report_error(&err);
 	}
-	if (streq(format, "json"))
-		print_json(&v);
-	else
+	if (streq(format, "json")) {
+		print_json(&v, out, nout);
+	} else {
 		print_text(&v);
+		print_outages(out, nout);
+	}
+	journal_outages_free(out, nout);
 	journal_view_release(&v);
 	journal_close(j);
 	r = ferror(stdout) ? SH_EXIT_FAILURE : 0;

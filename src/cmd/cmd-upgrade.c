@@ -25,7 +25,6 @@
 #include "secrets.h"
 #include "settings.h"
 
-#define JOURNAL_DIR "/var/lib/stackhop"
 #define SIM_SUFFIX ".sim.json"
 
 static const char upgrade_usage[] =
@@ -46,7 +45,7 @@ static const char upgrade_usage[] =
 	"      --transport T     ssh (default), local, or sim: a simulated cloud in a\n"
 	"                        file beside the journal (JOURNAL" SIM_SUFFIX "); nothing\n"
 	"                        real is changed and every output says so\n"
-	"      --journal PATH    the run journal (default: a new file in " JOURNAL_DIR ")\n"
+	"      --journal PATH    the run journal (default: a new file in " STATE_DIR ")\n"
 	"      --forks N         steps-on-a-node at once (default 10)\n"
 	"      --timeout S       per command, seconds (default 3600; 0 = none)\n"
 	"      --yes             do not ask for confirmation (asked on a terminal\n"
@@ -467,21 +466,6 @@ static char *abs_path(const char *path)
 	return r ? r : path ? xstrdup(path) : NULL;
 }
 
-static int default_journal(const struct plan *p, char *buf, size_t size, struct sh_error *err)
-{
-	time_t now = time(NULL);
-	struct tm tm;
-	char stamp[32];
-
-	if (mkdir(JOURNAL_DIR, 0700) < 0 && errno != EEXIST)
-		return sh_error_set(err, SH_EXIT_FAILURE, "cannot create %s: %s (use --journal PATH)",
-				    JOURNAL_DIR, strerror(errno));
-	gmtime_r(&now, &tm);
-	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
-	snprintf(buf, size, "%s/%s-%s-%s.journal", JOURNAL_DIR, p->from->name, p->to->name, stamp);
-	return 0;
-}
-
 /* With the local transport every host is this machine. */
 static void use_transport(struct inventory *inv, const char *transport)
 {
@@ -579,7 +563,10 @@ int cmd_upgrade(int argc, char **argv)
 		transport = "sim";
 		printf("\ndry run: the plan against the simulated cloud\n");
 	} else if (!jpath) {
-		if (default_journal(plan, jbuf, sizeof(jbuf), &err) < 0)
+		char name[128];
+
+		snprintf(name, sizeof(name), "%s-%s", plan->from->name, plan->to->name);
+		if (state_file_name(jbuf, sizeof(jbuf), name, "journal", &err) < 0)
 			goto fail;
 		jpath = jbuf;
 	}

@@ -22,6 +22,7 @@ int cmd_exec(int argc, char **argv);
 int cmd_upgrade(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
 
 /*
  * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the
@@ -37,6 +38,16 @@ const char *lab_dir(void);
  */
 int ssh_options_init(const struct settings *st, struct ssh_options *o, char *cdir,
 		     size_t size, struct sh_error *err);
+
+/* Where journals and probe results go by default. */
+#define STATE_DIR "/var/lib/stackhop"
+
+/*
+ * A new file name in STATE_DIR, "NAME-STAMP.EXT" (UTC stamp), creating
+ * the directory (mode 0700) if needed.
+ */
+int state_file_name(char *buf, size_t size, const char *name, const char *ext,
+		    struct sh_error *err);
 
 /* Print err as "error: ..." and return its exit status. */
 int report_error(const struct sh_error *err);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -99,5 +100,21 @@ int ssh_options_init(const struct settings *st, struct ssh_options *o, char *cdi
 				    "'%s' must be a directory owned by uid %d with mode 0700", cdir,
 				    (int)getuid());
 	o->control_dir = cdir;
+	return 0;
+}
+
+int state_file_name(char *buf, size_t size, const char *name, const char *ext,
+		    struct sh_error *err)
+{
+	time_t now = time(NULL);
+	struct tm tm;
+	char stamp[32];
+
+	if (mkdir(STATE_DIR, 0700) < 0 && errno != EEXIST)
+		return sh_error_set(err, SH_EXIT_FAILURE, "cannot create %s: %s", STATE_DIR,
+				    strerror(errno));
+	gmtime_r(&now, &tm);
+	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
+	snprintf(buf, size, "%s/%s-%s.%s", STATE_DIR, name, stamp, ext);
 	return 0;
 }

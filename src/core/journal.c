@@ -53,6 +53,12 @@ static const char schema[] =
 	"  after INTEGER NOT NULL REFERENCES steps(idx), CHECK (after < step),"
 	"  PRIMARY KEY (step, after)) WITHOUT ROWID;";
 
+/* Written by the prober, beside a run or alone; created on first use. */
+static const char outages_schema[] =
+	"CREATE TABLE IF NOT EXISTS outages (id INTEGER PRIMARY KEY,"
+	"  target TEXT NOT NULL, plane TEXT NOT NULL, start REAL NOT NULL,"
+	"  end REAL NOT NULL, open INTEGER NOT NULL, error TEXT NOT NULL);";
+
 static int db_error(sqlite3 *db, struct sh_error *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(db);
@@ -209,9 +215,12 @@ out:
 	return r;
 }
 
-static int open_common(const char *path, bool rw, struct journal **ret,
+enum open_mode { OPEN_READ, OPEN_RUN, OPEN_OUTAGES };
+
+static int open_common(const char *path, enum open_mode mode, struct journal **ret,
 		       struct sh_error *err)
 {
+	bool rw = mode != OPEN_READ;
 	struct journal *j = xcalloc(1, sizeof(*j));
 	sqlite3_stmt *st = NULL;
 	int r = -1;
@@ -222,7 +231,7 @@ static int open_common(const char *path, bool rw, struct journal **ret,
 		sh_error_set(err, SH_EXIT_INPUT, "journal '%s' does not exist", path);
 		goto out;
 	}
-	if (rw) {
+	if (mode == OPEN_RUN) {
 		j->lock_fd = open(path, O_RDWR | O_CLOEXEC);
 		if (j->lock_fd < 0) {
 			sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot open '%s': %s",
@@ -255,6 +264,8 @@ static int open_common(const char *path, bool rw, struct journal **ret,
 			     path, sqlite3_column_text(st, 0), JOURNAL_FORMAT);
 		goto out;
 	}
+	if (mode == OPEN_OUTAGES && exec(j->db, outages_schema, err) < 0)
+		goto out;
 	*ret = j;
 	j = NULL;
 	r = 0;
@@ -266,13 +277,94 @@ out:
 
 int journal_open(const char *path, struct journal **ret, struct sh_error *err)
 {
-	return open_common(path, true, ret, err);
+	return open_common(path, OPEN_RUN, ret, err);
 }
 
 int journal_open_readonly(const char *path, struct journal **ret,
 			  struct sh_error *err)
 {
-	return open_common(path, false, ret, err);
+	return open_common(path, OPEN_READ, ret, err);
+}
+
+int journal_open_outages(const char *path, struct journal **ret, struct sh_error *err)
+{
+	return open_common(path, OPEN_OUTAGES, ret, err);
+}
+
+int journal_add_outage(struct journal *j, const struct journal_outage *o,
+		       struct sh_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	char *error = j->redactor ? redact(j->redactor, o->error, strlen(o->error)) : NULL;
+	int r = 0;
+
+	if (sqlite3_prepare_v2(j->db, "INSERT INTO outages (target, plane, start, end,"
+			       " open, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &st,
+			       NULL) != SQLITE_OK) {
+		free(error);
+		return db_error(j->db, err, "cannot write an outage");
+	}
+	sqlite3_bind_text(st, 1, o->target, -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, o->plane, -1, SQLITE_STATIC);
+	sqlite3_bind_double(st, 3, o->start);
+	sqlite3_bind_double(st, 4, o->end);
+	sqlite3_bind_int(st, 5, o->open);
+	sqlite3_bind_text(st, 6, error ? error : o->error, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) != SQLITE_DONE)
+		r = db_error(j->db, err, "cannot write an outage");
+	sqlite3_finalize(st);
+	free(error);
+	if (r == 0)
+		fault_point("outage", o->target);
+	return r;
+}
+
+int journal_read_outages(struct journal *j, struct journal_outage **ret, size_t *n,
+			 struct sh_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	VEC(struct journal_outage) v = { 0 };
+	int rc;
+
+	*ret = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(j->db, "SELECT target, plane, start, end, open, error"
+				" FROM outages ORDER BY start, target", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		/* A journal without a prober has no such table. */
+		if (strstr(sqlite3_errmsg(j->db), "no such table"))
+			return 0;
+		return db_error(j->db, err, "cannot read outages");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct journal_outage o = {
+			.target = xstrdup((const char *)sqlite3_column_text(st, 0)),
+			.plane = xstrdup((const char *)sqlite3_column_text(st, 1)),
+			.start = sqlite3_column_double(st, 2),
+			.end = sqlite3_column_double(st, 3),
+			.open = sqlite3_column_int(st, 4) != 0,
+			.error = xstrdup((const char *)sqlite3_column_text(st, 5)),
+		};
+		vec_push(v, o);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		journal_outages_free(v.v, v.n);
+		return db_error(j->db, err, "cannot read outages");
+	}
+	*ret = v.v;
+	*n = v.n;
+	return 0;
+}
+
+void journal_outages_free(struct journal_outage *o, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)o[i].target);
+		free((char *)o[i].plane);
+		free((char *)o[i].error);
+	}
+	free(o);
 }
 
 void journal_close(struct journal *j)

@@ -75,6 +75,26 @@ int journal_step_requeue(struct journal *j, long idx, struct sh_error *err);
 int journal_set_run_state(struct journal *j, const char *state,
 			  struct sh_error *err);
 
+/*
+ * Outage windows, written by the prober of a run (stackhop probe
+ * --journal): opened without the run's lock, so both write side by side
+ * (SQLite serialises the transactions).
+ */
+struct journal_outage {
+	const char *target, *plane;
+	double start, end;		/* seconds since the epoch */
+	bool open;			/* still down when the prober stopped */
+	const char *error;		/* the first failed sample's error */
+};
+
+int journal_open_outages(const char *path, struct journal **ret, struct sh_error *err);
+int journal_add_outage(struct journal *j, const struct journal_outage *o,
+		       struct sh_error *err);
+/* Every outage, oldest first (none when the run had no prober). */
+int journal_read_outages(struct journal *j, struct journal_outage **ret, size_t *n,
+			 struct sh_error *err);
+void journal_outages_free(struct journal_outage *o, size_t n);
+
 /* A step as recorded. */
 struct journal_step {
 	long idx, hop;

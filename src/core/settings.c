@@ -21,6 +21,12 @@ struct settings *settings_defaults(void)
 	struct settings *s = xcalloc(1, sizeof(*s));
 
 	s->runtime = RUNTIME_DOCKER;
+	s->database_user = "root";
+	s->probe_interval_ms = 100;
+	s->probe_timeout_ms = 1000;
+	s->galera_backend = "galera";
+	s->galera_disabled_file = "/var/tmp/clustercheck.disabled";
+	s->haproxy_socket = "/run/haproxy/admin.sock";
 	add_default_rolling(s);
 	return s;
 }
@@ -145,6 +151,45 @@ static int parse_choices(struct settings *s, struct ydoc *d,
 	return 0;
 }
 
+/* The scalars of sequence q (may be NULL) as a NULL-terminated arena array. */
+static int string_list(struct settings *s, struct ydoc *d, yaml_node_t *q,
+		       const char ***ret, size_t *n)
+{
+	*n = q ? yseq_len(q) : 0;
+	*ret = arena_alloc(&s->arena, (*n + 1) * sizeof(char *));
+	for (size_t i = 0; i < *n; i++)
+		(*ret)[i] = arena_strdup(&s->arena, yscalar(yseq_at(d, q, i)));
+	(*ret)[*n] = NULL;
+	return 0;
+}
+
+/* An optional string: *ret keeps its default when the key is absent. */
+static int opt_str(struct settings *s, struct ydoc *d, yaml_node_t *map, const char *key,
+		   const char *what, const char **ret, struct sh_error *err)
+{
+	const char *v = NULL;
+
+	if (y_str(d, map, key, what, false, &v, err) < 0)
+		return -1;
+	if (v)
+		*ret = arena_strdup(&s->arena, v);
+	return 0;
+}
+
+char *settings_node_path(const char *tmpl, const char *node)
+{
+	const char *at = strstr(tmpl, "{node}");
+	size_t len;
+	char *r;
+
+	if (!at)
+		return xstrdup(tmpl);
+	len = strlen(tmpl) - 6 + strlen(node);
+	r = xmalloc(len + 1);
+	snprintf(r, len + 1, "%.*s%s%s", (int)(at - tmpl), tmpl, node, at + 6);
+	return r;
+}
+
 /* A path from the settings file: relative ones are relative to its directory. */
 static const char *beside(struct settings *s, const char *settings_path,
 			  const char *v)
@@ -161,10 +206,16 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		   struct settings **ret, struct sh_error *err)
 {
 	static const char *const keys[] = { "vip", "endpoints", "runtime",
-		"secrets", "rolling", "components", "phases", "ssh", NULL };
+		"secrets", "rolling", "components", "phases", "ssh", "probe", "galera",
+		"haproxy", "process", NULL };
+	static const char *const probe_keys[] = { "interval_ms", "timeout_ms", "targets", NULL };
+	static const char *const galera_keys[] = { "backend", "disabled_file", NULL };
+	static const char *const haproxy_keys[] = { "admin_socket", NULL };
+	static const char *const process_keys[] = { "control", NULL };
 	static const char *const ssh_keys[] = { "config", "identity", "known_hosts",
 		"strict_host_key_checking", "control_persist", NULL };
-	static const char *const ep_keys[] = { "database", "rabbitmq", "keystone", NULL };
+	static const char *const ep_keys[] = { "database", "database_user", "rabbitmq",
+		"keystone", NULL };
 	struct settings *s = settings_defaults();
 	struct ydoc d;
 	yaml_node_t *root, *n;
@@ -205,6 +256,11 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		    (v && check_hostport(&d, ymap_get(&d, n, "database"), "endpoints database", v, err) < 0))
 			goto out;
 		s->database = arena_strdup(&s->arena, v);
+		v = NULL;
+		if (y_str(&d, n, "database_user", "endpoints", false, &v, err) < 0)
+			goto out;
+		if (v)
+			s->database_user = arena_strdup(&s->arena, v);
 		v = NULL;
 		if (y_str(&d, n, "keystone", "endpoints", false, &v, err) < 0)
 			goto out;
@@ -273,6 +329,43 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		s->ssh_identity = id ? beside(s, path, id) : NULL;
 		s->ssh_known_hosts = kh ? beside(s, path, kh) : NULL;
 		s->ssh_strict = strict ? arena_strdup(&s->arena, strict) : NULL;
+	}
+
+	if ((n = ymap_get(&d, root, "probe"))) {
+		yaml_node_t *tq;
+
+		if (ymap_check(&d, n, "probe", probe_keys, err) < 0 ||
+		    y_long(&d, n, "interval_ms", "probe", 10, 60000, false,
+			   &s->probe_interval_ms, err) < 0 ||
+		    y_long(&d, n, "timeout_ms", "probe", 10, 60000, false,
+			   &s->probe_timeout_ms, err) < 0 ||
+		    y_seq(&d, n, "targets", "probe", false, true, &tq, err) < 0 ||
+		    string_list(s, &d, tq, &s->probe_targets, &s->nprobe_targets) < 0)
+			goto out;
+	}
+	if ((n = ymap_get(&d, root, "galera"))) {
+		if (ymap_check(&d, n, "galera", galera_keys, err) < 0 ||
+		    opt_str(s, &d, n, "backend", "galera", &s->galera_backend, err) < 0 ||
+		    opt_str(s, &d, n, "disabled_file", "galera", &s->galera_disabled_file, err) < 0)
+			goto out;
+	}
+	if ((n = ymap_get(&d, root, "haproxy"))) {
+		if (ymap_check(&d, n, "haproxy", haproxy_keys, err) < 0 ||
+		    opt_str(s, &d, n, "admin_socket", "haproxy", &s->haproxy_socket, err) < 0)
+			goto out;
+	}
+	if ((n = ymap_get(&d, root, "process"))) {
+		yaml_node_t *cq;
+
+		if (ymap_check(&d, n, "process", process_keys, err) < 0 ||
+		    y_seq(&d, n, "control", "process", true, true, &cq, err) < 0 ||
+		    string_list(s, &d, cq, &s->process_control, &s->nprocess_control) < 0)
+			goto out;
+		if (!s->nprocess_control) {
+			y_error(&d, ymap_get(&d, n, "control"), err,
+				"process control must name a command (a list: program and arguments)");
+			goto out;
+		}
 	}
 
 	if ((n = ymap_get(&d, root, "rolling")) && parse_rolling(s, &d, n, err) < 0)

@@ -19,6 +19,18 @@
  *   phases:                           which hops upgrade host OS / Ceph
  *     host: {hops: first | every | none}
  *     ceph: {hops: first | every | none}
+ *   probe:                            the downtime prober
+ *     interval_ms: 100                sampling interval
+ *     timeout_ms: 1000                a sample slower than this fails
+ *     targets: [icmp:10.231.0.150, tcp:10.231.0.150:22]   data plane
+ *   galera:
+ *     backend: galera                 its HAProxy backend (servers = node names)
+ *     disabled_file: /var/tmp/clustercheck.disabled   on each node; "{node}"
+ *                                     in a path becomes the node's name
+ *   haproxy:
+ *     admin_socket: /run/haproxy/admin.sock   on each node ("{node}" too)
+ *   process:                          the process runtime
+ *     control: [ARGV...]              the node's service control command
  *   ssh:                              the OpenSSH client's options
  *     config: FILE                    ssh -F (default: the user's config)
  *     identity: FILE                  ssh -i
@@ -62,6 +74,15 @@ struct settings {
 	const char **rabbitmq;	/* host:port each */
 	size_t nrabbitmq;
 	const char *keystone;	/* URL */
+	const char *database_user;	/* endpoints: database_user, default root */
+	long probe_interval_ms, probe_timeout_ms;
+	const char **probe_targets;	/* data-plane targets */
+	size_t nprobe_targets;
+	const char *galera_backend;	/* default "galera" */
+	const char *galera_disabled_file;	/* may hold {node} */
+	const char *haproxy_socket;	/* may hold {node} */
+	const char **process_control;	/* argv prefix, NULL-terminated, or NULL */
+	size_t nprocess_control;
 	enum runtime_kind runtime;
 	const char *secrets;	/* absolute path, or NULL */
 	VEC(struct rolling) rolling;	/* rolling[0] is "default" */
@@ -91,6 +112,9 @@ const struct rolling *settings_rolling(const struct settings *s,
 				       const char *const *groups, size_t n);
 /* Batch size for count hosts under policy r (at least 1). */
 size_t rolling_batch_size(const struct rolling *r, size_t count);
+
+/* A per-node path of the settings with "{node}" replaced by node (malloc'd). */
+char *settings_node_path(const char *tmpl, const char *node);
 
 /* The chosen value for name in list, or NULL. */
 const struct setting_choice *settings_choice(const void *list,

@@ -1,0 +1,148 @@
+#!/bin/sh
+# t0350-probe.sh - stackhop probe on loopback: outage windows of TCP and
+# HTTP targets that go away and come back, ICMP, the journal and its
+# status, signals, and bad input.  (SQL targets are probed on the lab, in
+# t0500-infra.sh.)
+# shellcheck disable=SC2016 # test bodies are single-quoted on purpose
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+
+# Ports on loopback for this run's listeners.
+base=$((20000 + $$ % 20000))
+export P_UP=$base P_FLAP=$((base + 1)) P_HTTP=$((base + 2)) P_503=$((base + 3)) \
+	P_NONE=$((base + 4)) P_SLOW=$((base + 5))
+pids=""
+cleanup() {
+	for p in $pids; do kill "$p" 2>/dev/null; done
+	rm -rf "$TRASH"
+}
+trap cleanup EXIT
+
+# listen PORT [REPLY]: a socat listener on loopback, in the background,
+# answering REPLY (printf format) to every connection; its PID is in $last.
+# (It reads the request first: a server that closes with the request
+# unread makes the kernel reset the connection, losing the reply.)
+cat >"$TRASH/serve.sh" <<'EOF'
+cr=$(printf '\r')
+while read -r line && [ "$line" != "$cr" ] && [ -n "$line" ]; do :; done
+cat "$1"
+EOF
+listen() {
+	if [ -n "${2:-}" ]; then
+		# shellcheck disable=SC2059 # REPLY is a format on purpose
+		printf "$2" >"$TRASH/reply.$1"
+		socat "TCP-LISTEN:$1,bind=127.0.0.1,reuseaddr,fork" \
+			EXEC:"sh $TRASH/serve.sh $TRASH/reply.$1" 2>/dev/null &
+	else
+		socat "TCP-LISTEN:$1,bind=127.0.0.1,reuseaddr,fork" /dev/null 2>/dev/null &
+	fi
+	last=$!
+	pids="$pids $last"
+}
+listening() { socat -u /dev/null "TCP:127.0.0.1:$1" 2>/dev/null; }
+wait_listening() {
+	i=0
+	while ! listening "$1"; do
+		i=$((i + 1))
+		[ $i -lt 50 ] || return 1
+		sleep 0.1
+	done
+}
+
+listen "$P_UP"
+listen "$P_HTTP" 'HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok'
+listen "$P_503" 'HTTP/1.0 503 Service Unavailable\r\nContent-Length: 0\r\n\r\n'
+# Accepts, reads, never answers.
+socat "TCP-LISTEN:$P_SLOW,bind=127.0.0.1,reuseaddr,fork" SYSTEM:"sleep 10" 2>/dev/null &
+pids="$pids $!"
+wait_listening "$P_UP"
+wait_listening "$P_HTTP"
+wait_listening "$P_503"
+
+test_expect_success 'targets that answer: every sample succeeds, exit 0, summary per target' '
+	$STACKHOP probe --target tcp:127.0.0.1:$P_UP --target http://127.0.0.1:$P_HTTP/v3 \
+		--data-target icmp:127.0.0.1 --duration 1 --out "$TRASH/up.json" >"$TRASH/up.out"
+	grep -q "^probe: 3 targets every 100 ms" "$TRASH/up.out"
+	jq -e "(.targets | length) == 3 and all(.targets[]; .failures == 0 and .samples >= 5)
+		and .outages == []" "$TRASH/up.json"
+	jq -e ".targets[2].plane == \"data\"" "$TRASH/up.json"
+'
+
+test_expect_success 'a TCP target that goes away and comes back: one closed outage inside the run' '
+	listen "$P_FLAP"
+	flap=$last
+	wait_listening "$P_FLAP"
+	$STACKHOP probe --target tcp:127.0.0.1:$P_FLAP --duration 4 --interval 50 \
+		--out "$TRASH/flap.json" >"$TRASH/flap.out" &
+	probe=$!
+	sleep 1
+	kill "$flap"
+	sleep 1
+	listen "$P_FLAP"
+	wait_listening "$P_FLAP"
+	set +e; wait "$probe"; rc=$?; set -e
+	test "$rc" = 1
+	jq -e ".outages | length == 1" "$TRASH/flap.json"
+	jq -e ".outages[0] | .open == false and .duration > 0 and (.error | test(\"refused\"))" "$TRASH/flap.json"
+	jq -e ".outages[0].start > .started and .outages[0].end < .ended" "$TRASH/flap.json"
+	jq -e ".targets[0] | .failures > 0 and .failures < .samples and .outages == 1" "$TRASH/flap.json"
+	grep -q "^outage: tcp:127.0.0.1:$P_FLAP from" "$TRASH/flap.out"
+	awk "/^tcp:127.0.0.1:$P_FLAP/ { print \"probe flap: \" \$0 }" "$TRASH/flap.out" >&3
+'
+
+test_expect_success 'HTTP 503 and a refused port fail; the outage is open at the end' '
+	expect_fail 1 $STACKHOP probe --target http://127.0.0.1:$P_503/ \
+		--target tcp:127.0.0.1:$P_NONE --duration 1 --out "$TRASH/down.json"
+	jq -e ".outages | length == 2 and all(.[]; .open)" "$TRASH/down.json"
+	jq -e "[.outages[].error] | sort == [\"HTTP 503\", \"connect: Connection refused\"]" "$TRASH/down.json"
+	jq -e "all(.targets[]; .failures == .samples)" "$TRASH/down.json"
+'
+
+test_expect_success 'a sample slower than --timeout fails; no second sample while one is in flight' '
+	expect_fail 1 $STACKHOP probe --target http://127.0.0.1:$P_SLOW/ --interval 50 \
+		--timeout 300 --duration 2 --out "$TRASH/slow.json"
+	jq -e ".targets[0].failures == .targets[0].samples" "$TRASH/slow.json"
+	jq -e ".targets[0].samples >= 4 and .targets[0].samples <= 7" "$TRASH/slow.json"
+	jq -e ".outages[0].error | test(\"timed out|no answer\")" "$TRASH/slow.json"
+'
+
+test_expect_success 'SIGTERM stops the prober, which still prints its summary' '
+	$STACKHOP probe --target tcp:127.0.0.1:$P_UP --out "$TRASH/sig.json" >"$TRASH/sig.out" &
+	probe=$!
+	sleep 1
+	kill -TERM "$probe"
+	wait "$probe"
+	grep -q "^tcp:127.0.0.1:$P_UP" "$TRASH/sig.out"
+	jq -e ".targets[0].samples >= 3 and .targets[0].failures == 0" "$TRASH/sig.json"
+'
+
+test_expect_success 'outages go into a run journal; status shows them' '
+	printf "[control]\nctl1 ansible_host=10.231.0.11\n" >"$TRASH/one.ini"
+	$STACKHOP upgrade -i "$TRASH/one.ini" --from zed --to 2023.1 --transport sim --yes \
+		--journal "$TRASH/run.journal" >/dev/null
+	expect_fail 1 $STACKHOP probe --target tcp:127.0.0.1:$P_NONE --duration 1 \
+		--journal "$TRASH/run.journal"
+	$STACKHOP status --journal "$TRASH/run.journal" >"$TRASH/st.out"
+	grep -q "^outages: 1," "$TRASH/st.out"
+	grep -q "control tcp:127.0.0.1:$P_NONE from .* (still down when the prober stopped): connect: Connection refused" "$TRASH/st.out"
+	$STACKHOP status --journal "$TRASH/run.journal" --format json |
+		jq -e ".outages | length == 1 and .[0].plane == \"control\""
+'
+
+test_expect_success 'bad targets: clear errors naming the spec, the file and line' '
+	expect_fail 2 $STACKHOP probe --target foo:1 --duration 1
+	grep_err "probe target .foo:1.: expected sql:HOST:PORT, tcp:HOST:PORT, icmp:HOST or an http(s):// URL"
+	expect_fail 2 $STACKHOP probe --target tcp:127.0.0.1:99999 --duration 1
+	grep_err "expected tcp:HOST:PORT"
+	printf "# targets\ntcp:127.0.0.1:1\n\ndata nonsense\n" >"$TRASH/t.list"
+	expect_fail 2 $STACKHOP probe --targets "$TRASH/t.list" --duration 1
+	grep_err "t.list:4: probe target .nonsense."
+	expect_fail 2 $STACKHOP probe --duration 1
+	grep_err "no targets"
+	expect_fail 2 $STACKHOP probe --target tcp:127.0.0.1:1 --interval 5
+	grep_err "interval must be milliseconds"
+	expect_fail 2 $STACKHOP probe --target tcp:127.0.0.1:1 --journal "$TRASH/none.journal" --duration 1
+	grep_err "does not exist"
+'
+
+test_done

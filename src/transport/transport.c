@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -121,6 +122,7 @@ int proc_start(const struct ssh_options *o, const struct inv_host *h,
 	char portbuf[16], cpbuf[4200], cpersist[64], khbuf[4200], stbuf[64];
 	bool local = streq(h->connection, "local");
 	size_t n = 0;
+	pid_t parent;
 
 	memset(p, 0, sizeof(*p));
 	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
@@ -140,12 +142,18 @@ int proc_start(const struct ssh_options *o, const struct inv_host *h,
 		sh_error_set(err, SH_EXIT_FAILURE, "cannot create pipes: %s", strerror(errno));
 		goto fail;
 	}
+	parent = getpid();
 	p->pid = fork();
 	if (p->pid < 0) {
 		sh_error_set(err, SH_EXIT_FAILURE, "cannot fork: %s", strerror(errno));
 		goto fail;
 	}
 	if (p->pid == 0) {
+		/* A command dies with the run that started it (SIGKILLed, the
+		 * run leaves no command of its own behind to race its resume). */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(local ? 127 : 255);
 		setpgid(0, 0);
 		dup2(in[0], 0);
 		dup2(out[1], 1);

@@ -11,7 +11,8 @@ IMAGES="mariadb haproxy keystone"
 # versions.
 image_packages() {
 	case $1 in
-	mariadb) echo "mariadb-server-core mariadb-server" ;;
+	# The client core too: mariadb-upgrade runs the mariadb beside it.
+	mariadb) echo "mariadb-server-core mariadb-server mariadb-client-core" ;;
 	haproxy) echo "haproxy" ;;
 	keystone) echo "python3-keystone" ;;
 	esac
@@ -42,7 +43,8 @@ new_version() { versions "$1" | tail -1; }
 image_fetch() {
 	name=$1 ver=$2
 	dir=$(image_dir "$name" "$(label "$ver")")
-	[ -f "$dir/.complete" ] && return 0
+	# .complete lists the packages unpacked: an image of fewer is redone.
+	[ "$(cat "$dir/.complete" 2>/dev/null)" = "$(image_packages "$name")" ] && return 0
 	cache="$LAB/cache/$name-$(label "$ver")"
 	rm -rf "$dir.tmp"
 	mkdir -p "$dir.tmp" "$cache"
@@ -54,9 +56,15 @@ image_fetch() {
 		dpkg -x "$(find "$cache" -name "${p}_*.deb" | head -1)" "$dir.tmp"
 	done
 	echo "$ver" >"$dir.tmp/.version"
-	touch "$dir.tmp/.complete"
-	rm -rf "$dir"
-	mv "$dir.tmp" "$dir"
+	if [ -d "$dir" ]; then
+		# Running services may use the old tree: add the new files to it.
+		cp -a -n "$dir.tmp/." "$dir/"
+		rm -rf "$dir.tmp"
+	else
+		mv "$dir.tmp" "$dir"
+	fi
+	image_packages "$name" >"$dir/.complete.new"
+	mv "$dir/.complete.new" "$dir/.complete"
 }
 
 images_fetch() {

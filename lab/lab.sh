@@ -62,12 +62,6 @@ write_env() {
 	mv "$LAB/lab.env.new" "$LAB/lab.env"
 }
 
-load_env() {
-	[ -f "$LAB/lab.env" ] || return 1
-	# shellcheck disable=SC1091 # written by write_env
-	. "$LAB/lab.env"
-}
-
 # ---- network --------------------------------------------------------------
 
 net_up() {
@@ -189,6 +183,26 @@ write_outputs() {
 		echo "  database: $VIP:3306"
 		echo "  rabbitmq: [$(for n in $CONTROLLERS; do printf '%s:5672, ' "$(node_addr "$n")"; done | sed 's/, $//')]"
 		echo "  keystone: http://$VIP:5000/v3"
+		echo "  database_user: stackhop"
+		# What "stackhop upgrade" installs on the lab: the newer image
+		# where Debian has two, else the one version it has.
+		echo "components:"
+		echo "  galera: {mode: rolling, version: \"$(label "$(new_version mariadb)")\"}"
+		echo "  rabbitmq: {mode: full-stop, version: \"$(dpkg-query -W -f='${Version}' rabbitmq-server)\"}"
+		echo "  haproxy: {version: \"$(label "$(new_version haproxy)")\"}"
+		echo "  keepalived: {version: \"$(dpkg-query -W -f='${Version}' keepalived)\"}"
+		echo "  memcached: {version: \"$(dpkg-query -W -f='${Version}' memcached)\"}"
+		echo "rabbitmq:"
+		echo "  reconnect_timeout: 10"
+		echo "  clients: [amqp-client]"
+		echo "probe:"
+		echo "  targets: [icmp:$FIP, tcp:$FIP:7]"
+		echo "galera:"
+		echo "  disabled_file: $LAB/nodes/{node}/galera/clustercheck.disabled"
+		echo "haproxy:"
+		echo "  admin_socket: $LAB/nodes/{node}/haproxy/admin.sock"
+		echo "process:"
+		echo "  control: [sh, $LAB_SRC/svc.sh, --dir, $LAB]"
 		echo "ssh:"
 		echo "  config: /dev/null"
 		echo "  identity: $LAB/ssh/id"

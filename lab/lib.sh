@@ -37,7 +37,19 @@ stage() {
 die() { log "error: $*"; exit 1; }
 
 ns_of() { echo "$NS_PREFIX$1"; }
-in_ns() { ns=$(ns_of "$1"); shift; ip netns exec "$ns" "$@"; }
+# ns_exec NODE: the command prefix that enters NODE's namespace: nothing
+# when this already runs there (svc.sh over ssh: IN_NODE, and /run/netns
+# is not visible inside a node).
+ns_exec() { [ "${IN_NODE:-}" = "$1" ] || echo "ip netns exec $(ns_of "$1")"; }
+# shellcheck disable=SC2046 # the prefix is split into words on purpose
+in_ns() { n_=$1; shift; $(ns_exec "$n_") "$@"; }
+
+# The topology of the lab at $LAB (lab.env, written by lab up).
+load_env() {
+	[ -f "$LAB/lab.env" ] || return 1
+	# shellcheck disable=SC1091 # written by write_env
+	. "$LAB/lab.env"
+}
 
 # node_addr NODE: its address from lab.env (ADDR_<node>).
 node_addr() { eval "echo \${ADDR_$1}"; }
@@ -60,7 +72,8 @@ alive() {
 spawn() {
 	node=$1 svc=$2 logf=$3
 	shift 3
-	setsid ip netns exec "$(ns_of "$node")" "$@" >>"$logf" 2>&1 </dev/null &
+	# shellcheck disable=SC2046 # the prefix is split into words on purpose
+	setsid $(ns_exec "$node") "$@" >>"$logf" 2>&1 </dev/null &
 	echo $! >"$(pidfile "$node" "$svc")"
 }
 
@@ -69,7 +82,8 @@ spawn() {
 spawn_run() {
 	node=$1 svc=$2 logf=$3
 	shift 3
-	setsid ip netns exec "$(ns_of "$node")" unshare -m --propagation private \
+	# shellcheck disable=SC2046 # the prefix is split into words on purpose
+	setsid $(ns_exec "$node") unshare -m --propagation private \
 		sh -c 'mount -n -t tmpfs -o size=4m tmpfs /run && mkdir -p /run/sshd && exec "$@"' \
 		sh "$@" >>"$logf" 2>&1 </dev/null &
 	echo $! >"$(pidfile "$node" "$svc")"

@@ -1,5 +1,6 @@
 # services.sh - the lab's services: Galera (+ clustercheck), HAProxy,
-# keepalived, RabbitMQ, memcached and Keystone on the controllers, and an
+# keepalived, RabbitMQ (with an AMQP client), memcached and Keystone on the
+# controllers, and an
 # "instance" behind a floating IP on the compute and network nodes.
 # Sourced by lab/lab.sh; every start is skipped when the recorded process
 # is alive, so "lab up" repairs without duplicating.
@@ -171,10 +172,13 @@ EOF
 	} >"$d/haproxy.cfg"
 }
 
+# haproxy_up NODE [VERSION]: start it (from VERSION's image, else the one
+# it ran, else the older) unless it runs.
 haproxy_up() {
-	n=$1
+	n=$1 ver=${2:-}
 	alive "$n" haproxy && return 0
-	ver=$(running_version "$n" haproxy); [ -n "$ver" ] || ver=$(label "$(old_version haproxy)")
+	[ -n "$ver" ] || ver=$(running_version "$n" haproxy)
+	[ -n "$ver" ] || ver=$(label "$(old_version haproxy)")
 	haproxy_conf "$n"
 	echo "$ver" >"$LAB/nodes/$n/haproxy/version"
 	rm -f "$LAB/nodes/$n/haproxy/admin.sock"
@@ -337,6 +341,23 @@ memcached_up() {
 		-p 11211 -U 0 -m 32
 }
 
+# ---- the AMQP client ---------------------------------------------------------------
+
+# amqp_client_up NODE: lab/amqp-client.py connected to NODE's broker (a
+# stand-in for OpenStack's RPC clients, which do not reconnect by
+# themselves after a full-stop upgrade).
+amqp_client_up() {
+	n=$1
+	alive "$n" amqp-client && return 0
+	d="$LAB/nodes/$n/amqp-client"
+	mkdir -p "$d"
+	dpkg-query -W -f='${Version}\n' python3-amqp >"$d/version"
+	spawn "$n" amqp-client "$d/amqp-client.log" /usr/bin/python3 "$LAB_SRC/amqp-client.py" \
+		"$(node_addr "$n")" "$LAB/secrets.yaml"
+}
+
+amqp_client_connected() { tail -1 "$LAB/nodes/$1/amqp-client/amqp-client.log" | grep -q "^connected"; }
+
 # ---- Keystone -----------------------------------------------------------------
 
 keystone_conf() {
@@ -473,6 +494,11 @@ services_up() {
 	stage "keystone: every controller answers"
 	rabbitmq_up
 	stage "rabbitmq: clustered, ha-all policy"
+	for n in $CONTROLLERS; do amqp_client_up "$n"; done
+	for n in $CONTROLLERS; do
+		wait_for 20 "the AMQP client on $n" amqp_client_connected "$n"
+	done
+	stage "amqp-client: one connection per node"
 	instance_up
 	wait_for 10 "the instance's floating IP" instance_healthy
 	stage "instance: floating IP answers"
@@ -490,6 +516,7 @@ vip_sql() {
 services_down() {
 	stop inst1 echo
 	for n in $CONTROLLERS; do
+		stop "$n" amqp-client
 		stop "$n" keystone
 		stop "$n" memcached
 		stop "$n" rabbitmq
@@ -531,6 +558,8 @@ services_status() {
 			"$(alive "$n" keepalived && echo "ok$([ "$vh" = "$n" ] && echo " (holds VIP $VIP)")" || echo DOWN)"
 		printf '%-6s %-12s %-22s %s\n' "$n" rabbitmq "$(running_version "$n" rabbitmq)" \
 			"$(echo "$running" | grep -qx "$(rmq_name "$n")" && echo "ok (running in the cluster)" || echo DOWN)"
+		printf '%-6s %-12s %-22s %s\n' "$n" amqp-client "$(running_version "$n" amqp-client)" \
+			"$(alive "$n" amqp-client && amqp_client_connected "$n" && echo "ok (connected)" || echo DOWN)"
 		printf '%-6s %-12s %-22s %s\n' "$n" memcached "$(running_version "$n" memcached)" \
 			"$(alive "$n" memcached && echo ok || echo DOWN)"
 		printf '%-6s %-12s %-22s %s\n' "$n" keystone "$(running_version "$n" keystone)" \

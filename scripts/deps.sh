@@ -13,6 +13,7 @@ libjansson-dev
 libsqlite3-dev
 libmariadb-dev
 libcurl4-openssl-dev
+libssl-dev
 graphviz
 jq
 openssh-client
@@ -26,12 +27,12 @@ bc
 # what the lab runs (its services' second versions are downloaded by
 # lab/images.sh, not installed).
 case "${1:-}" in
-bench) PACKAGES="$PACKAGES ansible-core" ;;
+bench) PACKAGES="$PACKAGES ansible-core netcat-openbsd" ;;
 lab)
 	PACKAGES="$PACKAGES
 mariadb-server mariadb-client galera-4 rsync socat
 rabbitmq-server haproxy keepalived memcached iptables iputils-ping curl
-python3-keystone python3-pymysql python3-memcache uwsgi-core uwsgi-plugin-python3"
+python3-keystone python3-pymysql python3-memcache python3-amqp uwsgi-core uwsgi-plugin-python3"
 	;;
 esac
 

@@ -29,6 +29,11 @@ static const struct command commands[] = {
 	{ "resume", cmd_resume, "carry on with a stopped or killed run from its journal" },
 	{ "lab", cmd_lab, "bring the lab cloud up, show its status, or take it down" },
 	{ "probe", cmd_probe, "measure downtime: sample SQL, HTTP, TCP and ICMP targets, record outages" },
+	{ "check", cmd_check, "health checks (Galera, HAProxy, RabbitMQ, Keystone): Success/Warning/Failure" },
+	{ "galera", cmd_galera, "Galera: status, verified backup, restore, rolling/new-cluster upgrade, recover" },
+	{ "rabbitmq", cmd_rabbitmq, "RabbitMQ: full-stop (definitions kept) or rolling upgrade, validated" },
+	{ "haproxy", cmd_haproxy, "HAProxy/keepalived: upgrade node by node, the VIP answering throughout" },
+	{ "step", cmd_step, "run one infrastructure step of a plan (as upgrade does) on the real cloud" },
 	{ "exec", cmd_exec, "run a command on hosts of an inventory over ssh (or locally)" },
 };
 

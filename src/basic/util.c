@@ -195,3 +195,28 @@ void vec_grow_(void *pv, size_t *cap, size_t need, size_t elsize)
 	*p = xrealloc(*p, c * elsize);
 	*cap = c;
 }
+
+/* Every line of want is a line of have; the first missing one in *missing. */
+bool str_lines_within(const char *want, const char *have, char *missing, size_t size)
+{
+	for (const char *l = want; l && *l;) {
+		size_t len = strcspn(l, "\n");
+		bool found = false;
+
+		for (const char *h = have; h && *h;) {
+			size_t hl = strcspn(h, "\n");
+
+			if (hl == len && !strncmp(h, l, len)) {
+				found = true;
+				break;
+			}
+			h += hl + (h[hl] == '\n');
+		}
+		if (!found) {
+			snprintf(missing, size, "%.*s", (int)len, l);
+			return false;
+		}
+		l += len + (l[len] == '\n');
+	}
+	return true;
+}

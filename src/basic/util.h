@@ -20,6 +20,11 @@ void *xmalloc(size_t n);
 void *xcalloc(size_t nmemb, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
+/*
+ * Every line of want is a line of have (both '\n'-separated); otherwise the
+ * first missing line goes into missing.
+ */
+bool str_lines_within(const char *want, const char *have, char *missing, size_t size);
 /* The first n bytes of s (which must have them), terminated. */
 char *xstrndup(const char *s, size_t n);
 

@@ -3,14 +3,18 @@
  * the executor, recording every state change in the run journal.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -24,6 +28,7 @@
 #include "plan.h"
 #include "secrets.h"
 #include "settings.h"
+#include "steps.h"
 
 #define SIM_SUFFIX ".sim.json"
 
@@ -31,7 +36,7 @@ static const char upgrade_usage[] =
 	"usage: stackhop upgrade -i INVENTORY [-s SETTINGS] --from RELEASE --to RELEASE\n"
 	"                        [--transport ssh|local|sim] [--journal PATH] [--forks N]\n"
 	"                        [--timeout S] [--yes] [--dry-run] [--catalog DIR]\n"
-	"                        [--sim-unit-ms MS] [--format text|json]\n"
+	"                        [--sim-unit-ms MS] [--no-probe] [--format text|json]\n"
 	"\n"
 	"Upgrade the cloud of INVENTORY from one release to another: build the plan\n"
 	"(see 'stackhop plan'), write it into a new run journal, and run it, every\n"
@@ -55,6 +60,9 @@ static const char upgrade_usage[] =
 	"      --catalog DIR     release catalog\n"
 	"      --sim-unit-ms MS  wall-clock length of one unit of simulated work\n"
 	"                        (default 0: as fast as possible)\n"
+	"      --no-probe        do not run the downtime prober (by default a real\n"
+	"                        run with a settings file probes its endpoints and\n"
+	"                        records outages in the journal)\n"
 	"      --format FMT      text (default: a live display on a terminal, else one\n"
 	"                        line per state change) or json (one object per line:\n"
 	"                        run, start, done, retry, unit-failed, failed, end)\n"
@@ -65,7 +73,7 @@ static const char upgrade_usage[] =
 
 static const char resume_usage[] =
 	"usage: stackhop resume --journal PATH [--forks N] [--timeout S] [--yes]\n"
-	"                       [--sim-unit-ms MS] [--format text|json]\n"
+	"                       [--sim-unit-ms MS] [--no-probe] [--format text|json]\n"
 	"\n"
 	"Carry on with the run recorded in PATH: steps done stay done; a step\n"
 	"found running (the run was killed inside it) is checked first and applied\n"
@@ -263,7 +271,7 @@ static void on_event(void *ctx, const struct exec_event *ev, const struct exec_r
 
 struct run_opts {
 	long forks, timeout, sim_unit_ms;
-	bool yes, json;
+	bool yes, json, no_probe;
 };
 
 static int parse_run_opt(int c, const char *cmd, struct run_opts *ro)
@@ -285,6 +293,9 @@ static int parse_run_opt(int c, const char *cmd, struct run_opts *ro)
 		return 0;
 	case 'y':
 		ro->yes = true;
+		return 0;
+	case 'P':
+		ro->no_probe = true;
 		return 0;
 	case 'o':
 		if (!streq(optarg, "text") && !streq(optarg, "json"))
@@ -329,6 +340,80 @@ static bool confirm(const struct plan *p, const char *transport, bool yes,
 }
 
 /*
+ * The downtime prober of a real run: "stackhop probe" as a child writing
+ * outages into the journal, ended with SIGTERM when the run ends (and by
+ * the kernel if this process dies first).  0 when it could not start: the
+ * run goes on unprobed, and says so.
+ */
+static pid_t start_prober(const char *settings, const char *journal)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	if (pid < 0) {
+		fprintf(stderr, "warning: no downtime prober: fork: %s\n", strerror(errno));
+		return 0;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != parent)
+			_exit(0);
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+		}
+		execl("/proc/self/exe", "stackhop", "probe", "-s", settings, "--journal", journal,
+		      "--quiet", (char *)NULL);
+		fprintf(stderr, "warning: no downtime prober: %s\n", strerror(errno));
+		_exit(127);
+	}
+	return pid;
+}
+
+static void stop_prober(pid_t pid)
+{
+	int status;
+
+	kill(pid, SIGTERM);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* What the prober recorded: per target, outages and downtime. */
+static void print_outages(struct journal *j, bool json)
+{
+	struct journal_outage *o = NULL;
+	struct sh_error err = { 0 };
+	size_t n = 0;
+
+	if (journal_read_outages(j, &o, &n, &err) < 0) {
+		fprintf(stderr, "warning: %s\n", err.msg);
+		return;
+	}
+	if (json) {
+		json_t *a = json_array(), *e = json_object();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_pack("{s:s, s:s, s:f, s:f, s:s}", "target",
+							   o[i].target, "plane", o[i].plane,
+							   "start", o[i].start, "duration",
+							   o[i].end - o[i].start, "error", o[i].error));
+		json_object_set_new(e, "event", json_string("outages"));
+		json_object_set_new(e, "outages", a);
+		json_line(e);
+	} else if (!n) {
+		printf("prober: no outage on any probed target\n");
+	} else {
+		printf("prober: %zu outage%s\n", n, n == 1 ? "" : "s");
+		for (size_t i = 0; i < n; i++)
+			printf("  %s %s: %.3f s (%s)\n", o[i].plane, o[i].target,
+			       o[i].end - o[i].start, o[i].error);
+	}
+	journal_outages_free(o, n);
+}
+
+/*
  * Run the plan of journal j (open and locked, at path) with transport;
  * closes j.  Returns the exit status; prints errors.
  */
@@ -349,7 +434,8 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 	struct exec_observer obs = { on_event, &pg };
 	const struct exec_driver *d;
 	void *dctx;
-	char cdir[64], *mpath = NULL;
+	char cdir[64], *mpath = NULL, state_dir[PATH_MAX + 8];
+	pid_t prober = 0;
 	int r;
 
 	/* The simulation runs nothing that could print or need a secret. */
@@ -375,7 +461,10 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 	} else {
 		if (ssh_options_init(st, &so, cdir, sizeof(cdir), &err) < 0)
 			goto fail;
-		rd = (struct remote_driver){ p, &so, (int)ro->timeout, secrets };
+		/* Backups and RabbitMQ definitions of the run: PATH.files/. */
+		snprintf(state_dir, sizeof(state_dir), "%s.files", path);
+		rd = (struct remote_driver){ p, &so, (int)ro->timeout, secrets, st->path,
+					     p->inv->path, state_dir };
 		d = &remote_driver;
 		dctx = &rd;
 	}
@@ -396,8 +485,14 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 		printf("journal: %s\n", path);
 	}
 	fflush(stdout);
+	if (!pg.sim && !ro->no_probe && st->path)
+		prober = start_prober(st->path, path);
 	r = executor_run(p, j, d, dctx, &eo, &obs, &rep, &err);
 	erase_block(&pg);
+	if (prober > 0) {
+		stop_prober(prober);
+		print_outages(j, pg.json);
+	}
 	if (pg.json) {
 		json_t *o = json_object();
 
@@ -491,6 +586,7 @@ int cmd_upgrade(int argc, char **argv)
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "catalog", required_argument, NULL, 'c' },
 		{ "sim-unit-ms", required_argument, NULL, 'u' },
+		{ "no-probe", no_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
@@ -571,6 +667,13 @@ int cmd_upgrade(int argc, char **argv)
 		jpath = jbuf;
 	}
 	/* Refuse before anything is written when the transport cannot do it. */
+	for (size_t i = 0; !streq(transport, "sim") && !set_path && i < plan->steps.n; i++)
+		if (infra_step_find(plan->steps.v[i].kind->name)) {
+			sh_error_set(&err, SH_EXIT_INPUT,
+				     "step '%s' (%s) acts on the cloud's clusters and needs a settings file (-s) with their endpoints and secrets",
+				     plan->steps.v[i].id, plan->steps.v[i].kind->name);
+			goto fail;
+		}
 	if (!streq(transport, "sim") && executor_precheck(plan, &remote_driver, NULL, &err) < 0)
 		goto fail;
 	if (!confirm(plan, transport, ro.yes, &err))
@@ -641,6 +744,7 @@ int cmd_resume(int argc, char **argv)
 		{ "timeout", required_argument, NULL, 't' },
 		{ "yes", no_argument, NULL, 'y' },
 		{ "sim-unit-ms", required_argument, NULL, 'u' },
+		{ "no-probe", no_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'o' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },

@@ -23,6 +23,11 @@ int cmd_upgrade(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
+int cmd_galera(int argc, char **argv);
+int cmd_check(int argc, char **argv);
+int cmd_rabbitmq(int argc, char **argv);
+int cmd_haproxy(int argc, char **argv);
+int cmd_step(int argc, char **argv);
 
 /*
  * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the
@@ -38,6 +43,14 @@ const char *lab_dir(void);
  */
 int ssh_options_init(const struct settings *st, struct ssh_options *o, char *cdir,
 		     size_t size, struct sh_error *err);
+
+struct infra;
+/*
+ * Inventory (default: "inventory" beside the settings), settings and
+ * secrets for an infrastructure procedure.
+ */
+int infra_open(struct infra *x, const char *inv_path, const char *set_path,
+	       struct sh_error *err);
 
 /* Where journals and probe results go by default. */
 #define STATE_DIR "/var/lib/stackhop"

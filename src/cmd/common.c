@@ -1,5 +1,6 @@
 /* common.c - what the subcommands share; see cmd.h. */
 #include <errno.h>
+#include <libgen.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -10,6 +11,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "infra.h"
 #include "util.h"
 
 #ifndef STACKHOP_DATADIR
@@ -117,4 +119,41 @@ int state_file_name(char *buf, size_t size, const char *name, const char *ext,
 	strftime(stamp, sizeof(stamp), "%Y%m%dT%H%M%SZ", &tm);
 	snprintf(buf, size, "%s/%s-%s.%s", STATE_DIR, name, stamp, ext);
 	return 0;
+}
+
+int infra_open(struct infra *x, const char *inv_path, const char *set_path,
+	       struct sh_error *err)
+{
+	char def[PATH_MAX];
+
+	memset(x, 0, sizeof(*x));
+	x->t0 = monotonic_now();
+	if (!set_path)
+		return sh_error_set(err, SH_EXIT_INPUT, "missing -s SETTINGS");
+	if (!inv_path) {
+		/* The inventory beside the settings (as the lab writes them). */
+		char dir[PATH_MAX];
+
+		strlcpy_sh(dir, set_path, sizeof(dir));
+		snprintf(def, sizeof(def), "%s/inventory", dirname(dir));
+		if (access(def, R_OK) < 0)
+			return sh_error_set(err, SH_EXIT_INPUT,
+					    "missing -i INVENTORY (and no 'inventory' beside '%s')", set_path);
+		inv_path = def;
+	}
+	if (inventory_load(inv_path, &x->inv, err) < 0 ||
+	    settings_load(set_path, &x->st, err) < 0)
+		goto fail;
+	if (!x->st->secrets) {
+		sh_error_set(err, SH_EXIT_INPUT, "%s: the settings name no secrets file (secrets:), and this needs the database credentials",
+			     set_path);
+		goto fail;
+	}
+	if (secrets_load(x->st->secrets, &x->secrets, err) < 0 ||
+	    ssh_options_init(x->st, &x->ssh, x->ssh_dir, sizeof(x->ssh_dir), err) < 0)
+		goto fail;
+	return 0;
+fail:
+	infra_close(x);
+	return -1;
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "drivers.h"
+#include "steps.h"
 
 /* ---- sim ----------------------------------------------------------------- */
 
@@ -94,13 +95,51 @@ static char *secret_lines(const struct secrets *sec, const char *names, size_t *
 	return buf ? buf : xstrdup("");
 }
 
+/* "stackhop step KIND ..." for an infrastructure step on target t (may be NULL). */
+static const char **step_argv(const struct remote_driver *d, const struct plan_step *s,
+			      const struct infra_step *is, const struct inv_host *t)
+{
+	const char **argv = xcalloc(20, sizeof(*argv));
+	const char *version = plan_step_param(s, "version");
+	size_t n = 0;
+
+	argv[n++] = "/proc/self/exe";
+	argv[n++] = "step";
+	argv[n++] = s->kind->name;
+	argv[n++] = "-s";
+	argv[n++] = d->settings;
+	argv[n++] = "-i";
+	argv[n++] = d->inventory;
+	argv[n++] = "--state";
+	argv[n++] = d->state_dir;
+	argv[n++] = "--id";
+	argv[n++] = s->id;
+	if (is->node) {
+		argv[n++] = "--node";
+		argv[n++] = (t ? t : s->targets[0])->name;
+	}
+	if (version) {
+		argv[n++] = "--to";
+		argv[n++] = version;
+	}
+	return argv;
+}
+
 static const char *remote_unsupported(void *ctx, const struct plan_step *s)
 {
 	struct remote_driver *d = ctx;
 	const char *names = plan_step_param(s, "stdin_secrets");
+	const struct infra_step *is = infra_step_find(s->kind->name);
 
+	if (is) {
+		if (is->version && !plan_step_param(s, "version"))
+			return "it installs a version, and the settings name none for its component (components: NAME: {version: …})";
+		if (d && !d->settings)
+			return "infrastructure steps need a settings file (-s)";
+		return NULL;
+	}
 	if (!s->argc)
-		return "this step kind has no implementation for real nodes yet (only steps that run a catalog command do)";
+		return "this step kind has no implementation for real nodes yet (only catalog commands and the infrastructure procedures do)";
 	if (d && names) {
 		char missing[128];
 		size_t len;
@@ -128,6 +167,16 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	*ret_delay = 0;
 	if (ph != PHASE_APPLY)
 		return 0;	/* commands have no separate check or verify */
+	if (infra_step_find(s->kind->name)) {
+		/* A process of this machine; it reaches the nodes itself. */
+		static const struct inv_host here = { .name = "localhost", .address = "localhost",
+						      .connection = "local" };
+		const char **argv = step_argv(d, s, infra_step_find(s->kind->name), t);
+		int r = proc_start(d->ssh, &here, argv, NULL, 0, d->timeout_s, proc, err);
+
+		free(argv);
+		return r < 0 ? -1 : 1;
+	}
 	if (names && !(in = secret_lines(d->secrets, names, &inlen, missing, sizeof(missing))))
 		return sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no '%s'", missing);
 	if (proc_start(d->ssh, t ? t : s->targets[0], s->argv, in, inlen, d->timeout_s,

@@ -23,9 +23,13 @@ extern const struct exec_driver sim_driver;
 /*
  * Context of remote_driver.  It runs the steps whose work is a command
  * (command, db-sync, online-migrations, status-check,
- * archive-deleted-rows) on their targets; other kinds get their
- * implementations with the lab (infrastructure procedures, container
- * runtimes, Keystone client) and are refused before anything runs.
+ * archive-deleted-rows) on their targets, and the infrastructure kinds of
+ * steps.h (health checks, the backup, the Galera, RabbitMQ, HAProxy,
+ * keepalived and memcached procedures) as "stackhop step KIND" processes
+ * on this machine, with the run's settings and inventory, --node for a
+ * per-node kind, --to the step's "version" parameter (from the settings'
+ * components), and --state the run's directory of files.  Other kinds
+ * (container runtimes, Keystone client) are refused before anything runs.
  *
  * A step whose params name "stdin_secrets: a,b" gets the values of those
  * secrets on its standard input, one per line in that order: secrets
@@ -36,6 +40,10 @@ struct remote_driver {
 	const struct ssh_options *ssh;
 	int timeout_s;			/* per command, 0 = none */
 	const struct secrets *secrets;	/* or NULL */
+	/* For the infrastructure kinds (NULL: they are refused): */
+	const char *settings;		/* absolute path */
+	const char *inventory;		/* absolute path */
+	const char *state_dir;		/* the run's files */
 };
 extern const struct exec_driver remote_driver;
 

@@ -116,6 +116,8 @@ int plan_print_text(const struct plan *p, FILE *out)
 				for (size_t a = 0; a < s->argc; a++)
 					fprintf(out, " %s", s->argv[a]);
 			}
+			if (!s->argc && plan_step_param(s, "version"))
+				fprintf(out, "  -> %s", plan_step_param(s, "version"));
 			if (s->nrenames)
 				fprintf(out, "  (%zu config change%s)", s->nrenames,
 					s->nrenames == 1 ? "" : "s");

@@ -266,10 +266,10 @@ static void compute_policies(struct builder *b)
 
 /* ---- infra phases ------------------------------------------------------ */
 
-static bool phase_applies(struct builder *b, const struct cat_infra *c)
+/* Does phase (default: hops h) run in this hop, after the settings' phases? */
+static bool phase_applies(struct builder *b, const char *phase, enum cat_hops h)
 {
-	const struct setting_choice *ch = settings_choice(&b->st->hops, c->phase);
-	enum cat_hops h = c->hops;
+	const struct setting_choice *ch = settings_choice(&b->st->hops, phase);
 
 	if (ch)
 		h = streq(ch->value, "every") ? HOPS_EVERY :
@@ -285,9 +285,10 @@ static int plan_infra(struct builder *b, const struct cat_infra *c,
 	const struct cat_procedure *proc;
 	inv_host_vec hosts = { 0 };
 	batch_vec batches = { 0 };
+	const struct cat_kv *version = NULL;
 	int r = -1;
 
-	proc = cat_infra_procedure(c, ch ? ch->value : c->default_procedure);
+	proc = cat_infra_procedure(c, ch && ch->value ? ch->value : c->default_procedure);
 	if (!proc) {
 		char list[256] = "";
 		size_t off = 0;
@@ -304,10 +305,19 @@ static int plan_infra(struct builder *b, const struct cat_infra *c,
 		r = 0;
 		goto out;
 	}
+	/* The settings' target version goes to every step as its "version". */
+	if (ch && ch->version) {
+		struct cat_kv *kv = arena_alloc(&b->p->arena, sizeof(*kv));
+
+		kv->key = "version";
+		kv->value = arena_strdup(&b->p->arena, ch->version);
+		version = kv;
+	}
 	for (size_t s = 0; s < proc->nsteps; s++) {
 		const struct cat_proc_step *ps = &proc->steps[s];
 		struct step_spec sp = { .kind = ps->kind, .owner = c->name,
-					.source = c->source };
+					.source = c->source, .params = version,
+					.nparams = version ? 1 : 0 };
 		long i;
 
 		switch (ps->scope) {
@@ -749,12 +759,12 @@ static int plan_hop(struct builder *b, idx_vec *tail)
 		const struct cat_infra *c = &b->cat->infra[k];
 
 		b->phase = c->phase;
-		if (phase_applies(b, c) && plan_infra(b, c, tail) < 0)
+		if (phase_applies(b, c->phase, c->hops) && plan_infra(b, c, tail) < 0)
 			goto out;
 	}
 
 	b->phase = "openstack";
-	for (size_t k = 0; k < b->cat->nservices; k++)
+	for (size_t k = 0; phase_applies(b, "openstack", HOPS_EVERY) && k < b->cat->nservices; k++)
 		if (plan_service(b, &b->cat->services[k], tail) < 0)
 			goto out;
 

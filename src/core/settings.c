@@ -27,6 +27,7 @@ struct settings *settings_defaults(void)
 	s->galera_backend = "galera";
 	s->galera_disabled_file = "/var/tmp/clustercheck.disabled";
 	s->haproxy_socket = "/run/haproxy/admin.sock";
+	s->rabbitmq_reconnect_timeout = 120;
 	add_default_rolling(s);
 	return s;
 }
@@ -129,23 +130,27 @@ static int parse_choices(struct settings *s, struct ydoc *d,
 			 const char *field, void *listp, struct sh_error *err)
 {
 	VEC(struct setting_choice) *list = listp;
-	const char *const keys[] = { field, NULL };
+	/* A component may also name its target version. */
+	bool comp = streq(what, "components");
+	const char *const keys[] = { field, comp ? "version" : NULL, NULL };
 
 	if (ymap_check(d, map, what, NULL, err) < 0)
 		return -1;
 	for (size_t i = 0; i < ymap_len(map); i++) {
 		const char *name = yscalar(ymap_key_at(d, map, i));
 		yaml_node_t *v = ymap_val_at(d, map, i);
-		const char *value;
+		const char *value = NULL, *version = NULL;
 		char w[300];
 
 		snprintf(w, sizeof(w), "%s '%s'", what, name);
 		if (ymap_check(d, v, w, keys, err) < 0 ||
-		    y_str(d, v, field, w, true, &value, err) < 0)
+		    (comp && y_str(d, v, "version", w, false, &version, err) < 0) ||
+		    y_str(d, v, field, w, !version, &value, err) < 0)
 			return -1;
 		struct setting_choice c = { arena_strdup(&s->arena, name),
-					    arena_strdup(&s->arena, value),
-					    ynode_line(ymap_get(d, v, field)) };
+					    value ? arena_strdup(&s->arena, value) : NULL,
+					    version ? arena_strdup(&s->arena, version) : NULL,
+					    ynode_line(ymap_get(d, v, value ? field : "version")) };
 		vec_push(*list, c);
 	}
 	return 0;
@@ -207,10 +212,11 @@ int settings_parse(const char *path, const char *buf, size_t len,
 {
 	static const char *const keys[] = { "vip", "endpoints", "runtime",
 		"secrets", "rolling", "components", "phases", "ssh", "probe", "galera",
-		"haproxy", "process", NULL };
+		"haproxy", "rabbitmq", "process", NULL };
 	static const char *const probe_keys[] = { "interval_ms", "timeout_ms", "targets", NULL };
 	static const char *const galera_keys[] = { "backend", "disabled_file", NULL };
 	static const char *const haproxy_keys[] = { "admin_socket", NULL };
+	static const char *const rabbitmq_keys[] = { "clients", "reconnect_timeout", NULL };
 	static const char *const process_keys[] = { "control", NULL };
 	static const char *const ssh_keys[] = { "config", "identity", "known_hosts",
 		"strict_host_key_checking", "control_persist", NULL };
@@ -354,6 +360,16 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		    opt_str(s, &d, n, "admin_socket", "haproxy", &s->haproxy_socket, err) < 0)
 			goto out;
 	}
+	if ((n = ymap_get(&d, root, "rabbitmq"))) {
+		yaml_node_t *cq;
+
+		if (ymap_check(&d, n, "rabbitmq", rabbitmq_keys, err) < 0 ||
+		    y_long(&d, n, "reconnect_timeout", "rabbitmq", 0, 3600, false,
+			   &s->rabbitmq_reconnect_timeout, err) < 0 ||
+		    y_seq(&d, n, "clients", "rabbitmq", false, true, &cq, err) < 0 ||
+		    string_list(s, &d, cq, &s->rabbitmq_clients, &s->nrabbitmq_clients) < 0)
+			goto out;
+	}
 	if ((n = ymap_get(&d, root, "process"))) {
 		yaml_node_t *cq;
 
@@ -380,9 +396,9 @@ int settings_parse(const char *path, const char *buf, size_t len,
 			struct setting_choice *c = &s->hops.v[i];
 
 			if (!streq(c->name, "host") && !streq(c->name, "ceph") &&
-			    !streq(c->name, "infra")) {
+			    !streq(c->name, "infra") && !streq(c->name, "openstack")) {
 				sh_error_at(err, s->path, c->line,
-					    "unknown phase '%s' in phases (expected host, ceph or infra)",
+					    "unknown phase '%s' in phases (expected host, ceph, infra or openstack)",
 					    c->name);
 				goto out;
 			}

@@ -13,12 +13,14 @@
  *   rolling:                          batches per inventory group
  *     default: {serial: 1, max_fail_percentage: 0}
  *     compute: {serial: "10%", max_fail_percentage: 10}
- *   components:                       procedure per infra component
- *     galera: {mode: rolling | new-cluster}
- *     rabbitmq: {mode: full-stop | rolling}
- *   phases:                           which hops upgrade host OS / Ceph
- *     host: {hops: first | every | none}
+ *   components:                       procedure per infra component, and
+ *     galera: {mode: rolling | new-cluster, version: 10.11.19}
+ *     rabbitmq: {mode: full-stop | rolling}   the version its steps install
+ *   phases:                           which hops upgrade host OS / Ceph /
+ *     host: {hops: first | every | none}      infrastructure / OpenStack
  *     ceph: {hops: first | every | none}
+ *     infra: {hops: every}            (every is the default of both)
+ *     openstack: {hops: none}         (e.g. the infrastructure alone)
  *   probe:                            the downtime prober
  *     interval_ms: 100                sampling interval
  *     timeout_ms: 1000                a sample slower than this fails
@@ -29,6 +31,11 @@
  *                                     in a path becomes the node's name
  *   haproxy:
  *     admin_socket: /run/haproxy/admin.sock   on each node ("{node}" too)
+ *   rabbitmq:
+ *     reconnect_timeout: 120          seconds for the clients' connections
+ *                                     to come back after an upgrade
+ *     clients: [nova-conductor, …]    services restarted on the RabbitMQ
+ *                                     nodes when they do not (none: fail)
  *   process:                          the process runtime
  *     control: [ARGV...]              the node's service control command
  *   ssh:                              the OpenSSH client's options
@@ -62,7 +69,8 @@ struct rolling {
 
 struct setting_choice {
 	const char *name;	/* component or phase */
-	const char *value;	/* mode or hops */
+	const char *value;	/* mode or hops; a component's may be NULL */
+	const char *version;	/* a component's target version, or NULL */
 	int line;
 };
 
@@ -81,6 +89,9 @@ struct settings {
 	const char *galera_backend;	/* default "galera" */
 	const char *galera_disabled_file;	/* may hold {node} */
 	const char *haproxy_socket;	/* may hold {node} */
+	const char **rabbitmq_clients;	/* services to restart, NULL-terminated, or NULL */
+	size_t nrabbitmq_clients;
+	long rabbitmq_reconnect_timeout;	/* seconds, default 120 */
 	const char **process_control;	/* argv prefix, NULL-terminated, or NULL */
 	size_t nprocess_control;
 	enum runtime_kind runtime;

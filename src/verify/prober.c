@@ -297,7 +297,7 @@ static void close_outage(struct prober *p, struct target *t, double end, bool op
 	};
 	double d = end - t->down_since;
 
-	snprintf(o.error, sizeof(o.error), "%s", t->first_error);
+	strlcpy_sh(o.error, t->first_error, sizeof(o.error));
 	t->down = false;
 	t->st.outages++;
 	t->st.downtime += d;
@@ -319,7 +319,7 @@ static void sample_done(struct prober *p, struct target *t, const char *error,
 		if (!t->down) {
 			t->down = true;
 			t->down_since = started;
-			snprintf(t->first_error, sizeof(t->first_error), "%s", error);
+			strlcpy_sh(t->first_error, error, sizeof(t->first_error));
 		}
 		return;
 	}

@@ -1,5 +1,6 @@
 /* test-plan.c - settings, the hop path and the step DAG. */
 #include "harness.h"
+#include "drivers.h"
 #include "plan.h"
 
 static struct catalog *cat;
@@ -47,6 +48,25 @@ TEST(settings_file)
 	CHECK(rolling_batch_size(settings_rolling(s, compute, 2), 1) == 1);
 	CHECK(settings_rolling(s, ctl, 3) == &s->rolling.v[0]);
 	CHECK(streq(settings_choice(&s->modes, "galera")->value, "new-cluster"));
+	/* What the infrastructure procedures and the prober read. */
+	CHECK(streq(s->database_user, "stackhop"));
+	CHECK(s->probe_interval_ms == 100 && s->probe_timeout_ms == 800);
+	CHECK(s->nprobe_targets == 2 && streq(s->probe_targets[1], "tcp:10.231.0.150:7"));
+	CHECK(streq(s->galera_backend, "galera"));
+	CHECK(s->nprocess_control == 3 && streq(s->process_control[0], "sh") &&
+	      !s->process_control[3]);
+	{
+		char *p = settings_node_path(s->haproxy_socket, "ctl2");
+
+		CHECK(streq(p, "/var/tmp/lab/nodes/ctl2/haproxy/admin.sock"));
+		free(p);
+	}
+	settings_free(s);
+	/* Defaults, for a cloud that does not say. */
+	s = settings_defaults();
+	CHECK(streq(s->database_user, "root") && s->probe_interval_ms == 100);
+	CHECK(streq(s->galera_disabled_file, "/var/tmp/clustercheck.disabled"));
+	CHECK(!s->process_control);
 	settings_free(s);
 }
 
@@ -83,6 +103,13 @@ TEST(settings_bad_inputs)
 	CHECK_CONTAINS(settings_bad("vipp: 10.0.0.1\n"), ":1: unknown key 'vipp' in the settings");
 	CHECK_CONTAINS(settings_bad("phases:\n  host: {hops: sometimes}\n"),
 		       ":2: hops of phase 'host' must be first, every or none");
+	CHECK_CONTAINS(settings_bad("probe:\n  interval_ms: 5\n"),
+		       "field 'interval_ms' of probe must be an integer from 10 to 60000");
+	CHECK_CONTAINS(settings_bad("probe:\n  targets: icmp:10.0.0.1\n"), ":2:");
+	CHECK_CONTAINS(settings_bad("galera:\n  backend: g\n  drain: yes\n"),
+		       ":3: unknown key 'drain' in galera");
+	CHECK_CONTAINS(settings_bad("process:\n  control: []\n"),
+		       ":2: process control must name a command");
 	CHECK_CONTAINS(settings_bad("- a list\n"), ":1: expected a YAML mapping at the top");
 	CHECK_CONTAINS(settings_bad("vip: [\n"), "invalid YAML");
 }
@@ -397,6 +424,54 @@ TEST(settings_the_planner_refuses)
 	CHECK(!plan_refuses("rolling:\n  compute: {serial: 2}\n"));
 }
 
+/* The infrastructure alone, with the versions its steps install. */
+TEST(infra_versions_and_phases)
+{
+	struct plan *p = build("2023.1", "2024.1",
+			       write_settings("components:\n"
+					      "  galera: {version: 10.11.19}\n"
+					      "  rabbitmq: {mode: rolling, version: \"3.10.8\"}\n"
+					      "phases:\n  openstack: {hops: none}\n  host: {hops: none}\n"));
+	size_t galera = 0, other = 0;
+	const struct plan_step *keep = NULL;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->steps.n; i++) {
+		const struct plan_step *s = &p->steps.v[i];
+		const char *v = plan_step_param(s, "version");
+
+		CHECK(!streq(s->phase, "openstack") && !streq(s->phase, "host"));
+		if (str_has_prefix(s->kind->name, "galera-")) {
+			galera++;
+			CHECK(v && streq(v, "10.11.19"));
+		} else if (str_has_prefix(s->kind->name, "rabbitmq-")) {
+			CHECK(v && streq(v, "3.10.8"));
+			CHECK(streq(s->kind->name, "rabbitmq-node-upgrade") ||
+			      streq(s->kind->name, "rabbitmq-validate"));
+		} else if (streq(s->kind->name, "keepalived-upgrade")) {
+			keep = s;
+		} else if (!v) {
+			other++;
+		}
+	}
+	CHECK(galera > 0 && other > 0);
+	/* The default galera procedure, its version from the settings. */
+	CHECK(find(p, "caracal/galera/galera-node-upgrade@control01") >= 0);
+	/* A step that installs a version the settings do not name is refused
+	 * before anything runs. */
+	CHECK(keep && !plan_step_param(keep, "version"));
+	if (keep)
+		CHECK_CONTAINS(remote_driver.unsupported(NULL, keep),
+			       "the settings name none for its component");
+	CHECK(!remote_driver.unsupported(NULL, &p->steps.v[find(p, "caracal/galera/galera-node-upgrade@control01")]));
+	CHECK_CONTAINS(settings_bad("components:\n  galera: {}\n"), ":2: ");
+	CHECK_CONTAINS(settings_bad("phases:\n  nova: {hops: none}\n"),
+		       "unknown phase 'nova' in phases (expected host, ceph, infra or openstack)");
+	CHECK_CONTAINS(settings_bad("phases:\n  host: {hops: none, version: 1}\n"),
+		       "unknown key 'version'");
+}
+
 int main(void)
 {
 	struct sh_error err = { 0 };
@@ -415,6 +490,7 @@ int main(void)
 	RUN(stein_extracts_placement);
 	RUN(settings_shape_the_plan);
 	RUN(settings_the_planner_refuses);
+	RUN(infra_versions_and_phases);
 	for (size_t i = 0; i < nkept; i++)
 		settings_free(kept[i]);
 	inventory_free(inv);

@@ -1,0 +1,102 @@
+/*
+ * cmd-step.c - stackhop step: one infrastructure step of a plan, the way
+ * "stackhop upgrade" runs it (and an operator can, by hand).
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "infra.h"
+#include "steps.h"
+
+static const char step_usage[] =
+	"usage: stackhop step KIND -s SETTINGS [-i INVENTORY] [--node NODE] [--to VERSION]\n"
+	"                     [--state DIR] [--id ID] [--reconnect-timeout S]\n"
+	"\n"
+	"Run one step of an upgrade plan on the real cloud: what 'stackhop\n"
+	"upgrade' runs for each step of these kinds.  Every kind is idempotent:\n"
+	"run again after a crash, it finishes what is left.\n"
+	"\n"
+	"  -s, --settings FILE     endpoints, credentials (secrets), runtime\n"
+	"  -i, --inventory FILE    default: 'inventory' beside the settings\n"
+	"      --node NODE         the node of a per-node kind\n"
+	"      --to VERSION        the component's target version\n"
+	"      --state DIR         the run's files: backups, RabbitMQ definitions\n"
+	"                          (created with mode 0700)\n"
+	"      --id ID             the plan step's id, naming its files\n"
+	"      --reconnect-timeout S  seconds for RabbitMQ clients to come back\n"
+	"                          (default: the settings' rabbitmq.reconnect_timeout,\n"
+	"                          else 120; 0: do not wait)\n"
+	"  -h, --help              show this help\n"
+	"\n"
+	"Kinds (N: needs --node, V: needs --to, S: needs --state):\n";
+
+static void print_usage(FILE *f)
+{
+	fputs(step_usage, f);
+	for (const struct infra_step *s = infra_steps; s->kind; s++)
+		fprintf(f, "  %-22s %c%c%c  %s\n", s->kind, s->node ? 'N' : '-',
+			s->version ? 'V' : '-', s->state ? 'S' : '-', s->what);
+	fputs("\nExit status: 0 done, 1 failed (the message says where), 2 bad input.\n", f);
+}
+
+int cmd_step(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "settings", required_argument, NULL, 's' },
+		{ "inventory", required_argument, NULL, 'i' },
+		{ "node", required_argument, NULL, 'n' },
+		{ "to", required_argument, NULL, 't' },
+		{ "state", required_argument, NULL, 'S' },
+		{ "id", required_argument, NULL, 'I' },
+		{ "reconnect-timeout", required_argument, NULL, 'R' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct infra_step_args a = { .reconnect_timeout = -1 };
+	const char *set_path = NULL, *inv_path = NULL;
+	struct sh_error err = { 0 };
+	struct infra x;
+	int c, r;
+
+	if (argc < 2 || streq(argv[1], "-h") || streq(argv[1], "--help")) {
+		print_usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	a.kind = argv[1];
+	optind = 2;
+	while ((c = getopt_long(argc, argv, "s:i:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': set_path = optarg; break;
+		case 'i': inv_path = optarg; break;
+		case 'n': a.node = optarg; break;
+		case 't': a.version = optarg; break;
+		case 'S': a.state_dir = optarg; break;
+		case 'I': a.id = optarg; break;
+		case 'R': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+
+			if (*end || end == optarg || v < 0 || v > 86400)
+				return usage_error("step", "--reconnect-timeout must be 0 to 86400 seconds, not '%s'", optarg);
+			a.reconnect_timeout = (int)v;
+			break;
+		}
+		case 'h': print_usage(stdout); return 0;
+		default: return usage_error("step", "bad option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("step", "unexpected argument '%s'", argv[optind]);
+	if (!infra_step_find(a.kind))
+		return usage_error("step", "unknown step kind '%s' (see 'stackhop step --help')", a.kind);
+	if (infra_open(&x, inv_path, set_path, &err) < 0)
+		return report_error(&err);
+	if (a.reconnect_timeout < 0)
+		a.reconnect_timeout = (int)x.st->rabbitmq_reconnect_timeout;
+	r = infra_step_run(&x, &a, &err);
+	infra_close(&x);
+	return r < 0 ? report_error(&err) : 0;
+}

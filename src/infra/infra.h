@@ -1,0 +1,146 @@
+/*
+ * infra.h - what the infrastructure procedures (Galera, RabbitMQ,
+ * HAProxy/keepalived) share: the cloud they act on, commands on its nodes,
+ * the process runtime's service control, SQL to one node, HAProxy's
+ * runtime API, and bounded waits.
+ *
+ * Every procedure prints what it does, one line per action with the
+ * seconds since it began, so that an operator can follow it and a test can
+ * check the order.  Secrets never reach argv: SQL passwords go to
+ * libmariadb, shell tools get option files of mode 0600 or stdin.
+ */
+#ifndef STACKHOP_INFRA_H
+#define STACKHOP_INFRA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <mysql.h>
+
+#include "error.h"
+#include "inventory.h"
+#include "secrets.h"
+#include "settings.h"
+#include "transport.h"
+
+struct infra {
+	struct inventory *inv;
+	struct settings *st;
+	struct secrets *secrets;
+	struct ssh_options ssh;
+	char ssh_dir[64];
+	double t0;			/* monotonic start, for the log */
+	bool quiet;
+};
+
+/*
+ * Load inventory, settings and secrets for a procedure (the settings and
+ * a secrets file are required: procedures need credentials).
+ */
+int infra_open(struct infra *x, const char *inv_path, const char *set_path,
+	       struct sh_error *err);
+void infra_close(struct infra *x);
+
+/* One line of the procedure's log on stdout: "[  12.3 s] ...". */
+void infra_log(struct infra *x, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Where each cluster runs: the first of these groups that has hosts. */
+extern const char *const infra_db_groups[];	/* Galera */
+extern const char *const infra_lb_groups[];	/* HAProxy and keepalived */
+extern const char *const infra_mq_groups[];	/* RabbitMQ */
+
+/*
+ * The hosts of the first inventory group of names[] that exists (e.g.
+ * "mariadb", "control"); an error naming them when none has hosts.
+ */
+int infra_hosts(struct infra *x, const char *const *names, inv_host_vec *out,
+		struct sh_error *err);
+struct inv_host *infra_host(struct infra *x, const char *name);
+
+/*
+ * Run argv on host h; stdin_data may be NULL.  Returns the exit status
+ * (or -1 with err set when it could not run); *out (may be NULL) gets its
+ * stdout, malloc'd.
+ */
+int infra_run(struct infra *x, const struct inv_host *h, const char *const *argv,
+	      const char *stdin_data, int timeout_s, char **out, struct sh_error *err);
+
+/*
+ * Run argv on this machine with stdin from stdin_path (NULL: /dev/null),
+ * stdout discarded; a failure's error carries the end of its stderr.
+ */
+int infra_local(struct infra *x, const char *const *argv, const char *stdin_path,
+		struct sh_error *err);
+
+/*
+ * The process runtime: settings' process.control + ACTION SERVICE NODE
+ * + extra args (NULL-terminated), on the node.  Non-zero status is an
+ * error naming the action, with the command's stderr.
+ */
+int infra_svc(struct infra *x, const struct inv_host *h, const char *action,
+	      const char *service, const char *const *extra, char **out,
+	      struct sh_error *err);
+
+/* The same with stdin_data on the command's standard input. */
+int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *action,
+		    const char *service, const char *const *extra, const char *stdin_data,
+		    char **out, struct sh_error *err);
+
+/* Does the runtime say service runs on h ("status" exits 0)? */
+bool infra_svc_running(struct infra *x, const struct inv_host *h, const char *service);
+/* Stop service on h unless it is not running; logs which. */
+int infra_svc_stop(struct infra *x, const struct inv_host *h, const char *service,
+		   struct sh_error *err);
+
+/* SQL on one node (its address, port 3306) or through host:port. */
+MYSQL *infra_sql_connect(struct infra *x, const char *host, int port,
+			 struct sh_error *err);
+/* endpoints.database (the VIP) split, and a connection through it. */
+int infra_vip_parts(struct infra *x, char *host, size_t size, char *port, size_t psize,
+		    struct sh_error *err);
+MYSQL *infra_vip_connect(struct infra *x, struct sh_error *err);
+/*
+ * Run q; the first column of each row, joined by '\n', into *out (may be
+ * NULL).  Rows of two columns "name\tvalue".
+ */
+int infra_sql(MYSQL *m, const char *q, char **out, struct sh_error *err);
+
+/* A HAProxy runtime API command on host h; *out its answer. */
+int haproxy_cmd(struct infra *x, const struct inv_host *h, const char *cmd, char **out,
+		struct sh_error *err);
+
+struct haproxy_server {
+	char backend[64];
+	char name[64];
+	char status[32];		/* UP, DOWN, MAINT, DRAIN, "UP 1/2", ... */
+	long scur;			/* current sessions */
+	bool backup;
+};
+
+/*
+ * The servers of backend (NULL: of every backend) on host h, from "show
+ * stat" (CSV, by header).
+ */
+int haproxy_servers(struct infra *x, const struct inv_host *h, const char *backend,
+		    struct haproxy_server **ret, size_t *n, struct sh_error *err);
+
+/*
+ * Call ok(arg) every 200 ms until it returns 1, -1 (error, err set), or
+ * timeout_s passes (an error naming what).
+ */
+int infra_wait(struct infra *x, double timeout_s, const char *what,
+	       int (*ok)(struct infra *x, void *arg, struct sh_error *err), void *arg,
+	       struct sh_error *err);
+
+double infra_elapsed(const struct infra *x);
+
+/* label (an image's version) is version v, or v and a Debian revision. */
+bool infra_version_is(const char *label, const char *v);
+/*
+ * The runtime on h has exactly one image of service matching version
+ * (checked before a procedure changes anything).
+ */
+int infra_image_check(struct infra *x, const struct inv_host *h, const char *service,
+		      const char *version, struct sh_error *err);
+
+#endif

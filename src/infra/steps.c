@@ -1,0 +1,223 @@
+/*
+ * steps.c - see steps.h.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "galera.h"
+#include "haproxy.h"
+#include "health.h"
+#include "rabbitmq.h"
+#include "steps.h"
+#include "util.h"
+
+const struct infra_step infra_steps[] = {
+	{ "pre-validate", false, false, false, "every health check (galera, haproxy, rabbitmq, keystone) not Failure" },
+	{ "post-verify", false, false, false, "the same health checks after the hop" },
+	{ "db-backup", false, false, true, "verified dump through the VIP into STATE/db-backup-ID.sql" },
+	{ "galera-node-upgrade", true, true, false, "one node of the rolling upgrade" },
+	{ "galera-drain", false, false, false, "every node disabled in HAProxy, replication queues empty" },
+	{ "galera-stop", true, false, false, "stop one node" },
+	{ "galera-bootstrap", false, true, false, "the first node as a new primary component on VERSION" },
+	{ "galera-join", true, true, false, "one more node on VERSION, Synced" },
+	{ "galera-validate", false, false, false, "every node Synced and ready in HAProxy, SQL through the VIP" },
+	{ "rabbitmq-export", false, false, true, "definitions and members into STATE/rabbitmq-definitions.json" },
+	{ "rabbitmq-stop", true, false, false, "stop one node" },
+	{ "rabbitmq-wipe", true, false, false, "remove one stopped node's mnesia directory" },
+	{ "rabbitmq-start", true, true, true, "start one node on VERSION" },
+	{ "rabbitmq-join", true, true, true, "start one node on VERSION, join the first node's cluster" },
+	{ "rabbitmq-import", false, false, true, "import the exported definitions" },
+	{ "rabbitmq-policy", false, false, false, "set the ha-all policy" },
+	{ "rabbitmq-validate", false, false, true, "members running, no partitions or alarms, definitions and clients back" },
+	{ "rabbitmq-node-upgrade", true, true, false, "one node of the rolling upgrade" },
+	{ "haproxy-upgrade", false, true, false, "HAProxy on VERSION node by node, the VIP holder last" },
+	{ "keepalived-upgrade", false, true, false, "keepalived restarted on VERSION node by node, the VIP holder last" },
+	{ "memcached-upgrade", true, true, false, "memcached restarted on VERSION on one node, answering" },
+	{ NULL, false, false, false, NULL },
+};
+
+const struct infra_step *infra_step_find(const char *kind)
+{
+	for (const struct infra_step *s = infra_steps; s->kind; s++)
+		if (streq(s->kind, kind))
+			return s;
+	return NULL;
+}
+
+/* ---- health checks ---------------------------------------------------------- */
+
+static int health_all(struct infra *x, struct sh_error *err)
+{
+	int failures = 0;
+	char failed[256] = "";
+
+	for (size_t i = 0; health_components[i]; i++) {
+		struct check_result r;
+
+		health_check(x, health_components[i], &r);
+		infra_log(x, "check %s: %s: %s", r.name, check_code_name(r.code), r.details);
+		if (r.code == CHECK_FAILURE) {
+			size_t o = strlen(failed);
+
+			snprintf(failed + o, sizeof(failed) - o, "%s%s", failures ? ", " : "", r.name);
+			failures++;
+		}
+	}
+	if (failures)
+		return sh_error_set(err, SH_EXIT_FAILURE, "health check Failure: %s", failed);
+	return 0;
+}
+
+/* ---- memcached ---------------------------------------------------------------- */
+
+/* A TCP connection to addr:port within timeout_ms. */
+static int tcp_answers(const char *addr, int port, int timeout_ms, struct sh_error *err)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
+	struct pollfd p;
+	int fd, e = 0, r = 0;
+	socklen_t len = sizeof(e);
+
+	if (inet_pton(AF_INET, addr, &sa.sin_addr) != 1)
+		return sh_error_set(err, SH_EXIT_INPUT, "'%s' is not an IPv4 address", addr);
+	fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return sh_error_set(err, SH_EXIT_FAILURE, "socket: %s", strerror(errno));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		r = 1;
+	} else if (errno == EINPROGRESS) {
+		p = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		if (poll(&p, 1, timeout_ms) == 1 &&
+		    getsockopt(fd, SOL_SOCKET, SO_ERROR, &e, &len) == 0 && e == 0)
+			r = 1;
+	} else {
+		e = errno;
+	}
+	if (!r)
+		sh_error_set(err, SH_EXIT_FAILURE, "%s:%d: %s", addr, port,
+			     e ? strerror(e) : "no answer");
+	close(fd);
+	return r;
+}
+
+static int memcached_answers(struct infra *x, void *arg, struct sh_error *err)
+{
+	const struct inv_host *h = arg;
+
+	(void)x;
+	return tcp_answers(h->address, 11211, 1000, err) == 1;
+}
+
+static int memcached_node_upgrade(struct infra *x, const struct inv_host *h, const char *version,
+				  struct sh_error *err)
+{
+	const char *start[] = { "--version", version, NULL };
+
+	if (infra_image_check(x, h, "memcached", version, err) < 0 ||
+	    infra_svc_stop(x, h, "memcached", err) < 0)
+		return -1;
+	if (infra_svc(x, h, "start", "memcached", start, NULL, err) < 0 ||
+	    infra_wait(x, 30, "memcached to answer on port 11211", memcached_answers, (void *)h,
+		       err) < 0)
+		return -1;
+	infra_log(x, "%s: memcached %s answers on %s:11211", h->name, version, h->address);
+	return 0;
+}
+
+/* ---- the dispatcher ------------------------------------------------------------- */
+
+/* STATE/NAME, with the characters of a step id that a file name should not hold replaced. */
+static char *state_file(const char *dir, const char *prefix, const char *id, const char *ext)
+{
+	size_t n = strlen(dir) + strlen(prefix) + (id ? strlen(id) : 0) + strlen(ext) + 4;
+	char *p = xmalloc(n), *s;
+
+	snprintf(p, n, "%s/%s%s%s%s", dir, prefix, id ? "-" : "", id ? id : "", ext);
+	for (s = p + strlen(dir) + 1; *s; s++)
+		if (*s == '/' || *s == '@' || *s == ' ' || *s == '#')
+			*s = '-';
+	return p;
+}
+
+int infra_step_run(struct infra *x, const struct infra_step_args *a, struct sh_error *err)
+{
+	const struct infra_step *s = infra_step_find(a->kind);
+	const struct inv_host *h = NULL;
+	struct rabbitmq_options ro = { a->version, NULL, a->reconnect_timeout };
+	const char *k = a->kind;
+	char *file = NULL;
+	int r = -1;
+
+	if (!s)
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "no step kind '%s' runs on real nodes (see 'stackhop step --help')", k);
+	if (s->node && !a->node)
+		return sh_error_set(err, SH_EXIT_INPUT, "step %s needs --node NODE", k);
+	if (!s->node && a->node)
+		return sh_error_set(err, SH_EXIT_INPUT, "step %s acts on the whole cluster: no --node", k);
+	if (a->node && !(h = infra_host(x, a->node)))
+		return sh_error_set(err, SH_EXIT_INPUT, "no host '%s' in inventory '%s'", a->node,
+				    x->inv->path);
+	if (s->version && !a->version)
+		return sh_error_set(err, SH_EXIT_INPUT, "step %s needs --to VERSION", k);
+	if (s->state) {
+		if (!a->state_dir)
+			return sh_error_set(err, SH_EXIT_INPUT, "step %s needs --state DIR", k);
+		if (mkdir(a->state_dir, 0700) < 0 && errno != EEXIST)
+			return sh_error_set(err, SH_EXIT_FAILURE, "cannot create '%s': %s",
+					    a->state_dir, strerror(errno));
+		file = str_has_prefix(k, "rabbitmq-") ?
+			state_file(a->state_dir, "rabbitmq-definitions", NULL, ".json") :
+			state_file(a->state_dir, "db-backup", a->id, ".sql");
+		ro.definitions = file;
+	}
+
+	if (streq(k, "pre-validate") || streq(k, "post-verify"))
+		r = health_all(x, err);
+	else if (streq(k, "db-backup"))
+		r = galera_backup(x, file, err);
+	else if (streq(k, "galera-node-upgrade"))
+		r = galera_node_upgrade(x, h, a->version, err);
+	else if (streq(k, "galera-drain"))
+		r = galera_drain(x, a->version, err);
+	else if (streq(k, "galera-stop"))
+		r = galera_stop(x, h, err);
+	else if (streq(k, "galera-bootstrap"))
+		r = galera_bootstrap(x, a->version, err);
+	else if (streq(k, "galera-join"))
+		r = galera_join(x, h, a->version, err);
+	else if (streq(k, "galera-validate"))
+		r = galera_validate(x, err);
+	else if (streq(k, "rabbitmq-export"))
+		r = rabbitmq_export(x, &ro, err);
+	else if (streq(k, "rabbitmq-stop"))
+		r = rabbitmq_stop(x, h, err);
+	else if (streq(k, "rabbitmq-wipe"))
+		r = rabbitmq_wipe(x, h, err);
+	else if (streq(k, "rabbitmq-start") || streq(k, "rabbitmq-join"))
+		r = rabbitmq_start(x, h, &ro, err);
+	else if (streq(k, "rabbitmq-import"))
+		r = rabbitmq_import(x, &ro, err);
+	else if (streq(k, "rabbitmq-policy"))
+		r = rabbitmq_policy(x, err);
+	else if (streq(k, "rabbitmq-validate"))
+		r = rabbitmq_validate(x, &ro, err);
+	else if (streq(k, "rabbitmq-node-upgrade"))
+		r = rabbitmq_node_upgrade(x, h, &ro, err);
+	else if (streq(k, "haproxy-upgrade"))
+		r = haproxy_upgrade(x, a->version, err);
+	else if (streq(k, "keepalived-upgrade"))
+		r = keepalived_upgrade(x, a->version, err);
+	else if (streq(k, "memcached-upgrade"))
+		r = memcached_node_upgrade(x, h, a->version, err);
+	free(file);
+	return r;
+}

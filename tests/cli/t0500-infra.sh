@@ -1,0 +1,313 @@
+#!/bin/sh
+# t0500-infra.sh - the infrastructure procedures on the lab, for real:
+# Galera verified backup and restore, rolling upgrade under the prober,
+# the new-cluster procedure, recovery after SIGKILL of every mysqld,
+# RabbitMQ full-stop, HAProxy/keepalived, health checks, and "stackhop
+# upgrade" running the infrastructure plan step by step, killed and
+# resumed.
+# Needs root; brings its own lab up and takes it down at the end.
+# Measurements (downtime, durations) go to fd 3.
+# shellcheck disable=SC2016 # test bodies are single-quoted on purpose
+# shellcheck source=tests/cli/lib.sh
+. "$(dirname "$0")/lib.sh"
+# shellcheck source=tests/lib/lab.sh
+. "$(dirname "$0")/../lib/lab.sh"
+
+# image_version SERVICE first|last: the oldest or newest image of SERVICE
+# (as Debian has them today: bookworm and bookworm-security).
+image_version() {
+	sh lab/svc.sh --dir "$LABDIR" versions "$1" ctl1 | sort -V | if [ "$2" = first ]; then head -1; else tail -1; fi
+}
+
+# versions: each controller's Galera image version, one line.
+versions() {
+	$STACKHOP galera status -s "$S" | awk 'NR > 1 { printf "%s=%s ", $1, $5 }'
+}
+
+# probe_start NAME ARGS...: the prober in the background; probe_stop ends
+# it and leaves its JSON in $TRASH/NAME.json.
+probe_start() {
+	name=$1
+	shift
+	$STACKHOP probe -s "$S" --quiet --out "$TRASH/$name.json" "$@" >"$TRASH/$name.probe" 2>&1 &
+	probe_pid=$!
+	sleep 1
+}
+probe_stop() {
+	kill -TERM "$probe_pid"
+	wait "$probe_pid" || true
+}
+
+test_expect_success 'lab up; galera status: 3 nodes Synced on the older MariaDB' '
+	lab_up
+	$STACKHOP galera status -s "$S" >"$TRASH/st"
+	[ "$(grep -c " Synced  *Primary  *3 $(image_version galera first)\$" "$TRASH/st")" = 3 ]
+'
+MDB_OLD=$(image_version galera first)
+MDB_NEW=$(image_version galera last)
+HAP_NEW=$(image_version haproxy last)
+RMQ=$(dpkg-query -W -f='${Version}' rabbitmq-server)
+export MDB_OLD MDB_NEW HAP_NEW RMQ
+echo "     images: mariadb $MDB_OLD -> $MDB_NEW, haproxy -> $HAP_NEW, rabbitmq $RMQ" >&3
+
+test_expect_success 'check: Success for galera, haproxy, rabbitmq and keystone on a healthy lab' '
+	$STACKHOP check -s "$S" >"$TRASH/check.out"
+	[ "$(grep -c "^| Result: Success" "$TRASH/check.out")" = 4 ]
+	grep -q "^| Check: galera" "$TRASH/check.out"
+	$STACKHOP check -s "$S" --component keystone --format json |
+		jq -e ".code == 0 and .checks[0].details == \"http://$VIP:5000/v3 answers and issues a token to admin\""
+'
+
+test_expect_success 'check: Failure, exit 2, naming the Galera node that is stopped' '
+	sh lab/svc.sh --dir "$LABDIR" stop galera ctl2
+	set +e; $STACKHOP check -s "$S" --component galera >"$TRASH/check.out"; rc=$?; set -e
+	$STACKHOP galera recover -s "$S" >/dev/null
+	test "$rc" = 2
+	grep -q "^| Result: Failure" "$TRASH/check.out"
+	tr -d "|\n" <"$TRASH/check.out" | tr -s " " | grep -q "ctl2 is down"
+	$STACKHOP check -s "$S" --component galera >/dev/null
+'
+
+test_expect_success 'backup: dumped through the VIP, restored into a scratch mysqld and compared; mode 0600' '
+	vip_sql "CREATE DATABASE keep; CREATE TABLE keep.t (id INT PRIMARY KEY, v TEXT);
+		INSERT INTO keep.t VALUES (1, \"one\"), (2, \"two\"), (3, \"three\");
+		CREATE PROCEDURE keep.p() SELECT 1;"
+	$STACKHOP galera backup -s "$S" --file "$TRASH/b.sql" >"$TRASH/b.out"
+	grep -q "verify: [0-9]* tables equal in rows and CHECKSUM TABLE" "$TRASH/b.out"
+	grep -q "verified$" "$TRASH/b.out"
+	[ "$(stat -c %a "$TRASH/b.sql")" = 600 ]
+	(cd "$TRASH" && sha256sum -c b.sql.sha256)
+	grep -q "^CREATE USER IF NOT EXISTS .stackhop.@.%. IDENTIFIED BY PASSWORD" "$TRASH/b.sql"
+	! grep -q "root.@.localhost" "$TRASH/b.sql"
+	! grep -q "$(secret database_password)" "$TRASH/b.sql" "$TRASH/b.out"
+	! ls "$TRASH"/b.sql.tmp 2>/dev/null
+'
+
+test_expect_success 'verification catches a corrupted dump: checksum, truncation, a missing table' '
+	head -c 20000 "$TRASH/b.sql" >"$TRASH/c1.sql"
+	cp "$TRASH/b.sql.sha256" "$TRASH/c1.sql.sha256"
+	expect_fail 1 $STACKHOP galera verify -s "$S" --file "$TRASH/c1.sql"
+	grep_err "does not match its checksum"
+	(cd "$TRASH" && sha256sum c1.sql >c1.sql.sha256)
+	expect_fail 1 $STACKHOP galera verify -s "$S" --file "$TRASH/c1.sql"
+	grep_err "does not end with mariadb-dump.s completion line: it is truncated"
+	# Cut at a statement boundary with the completion line put back: only
+	# the restore and the comparison can tell.
+	head -c 20000 "$TRASH/b.sql" | sed "\$d" >"$TRASH/c2.sql"
+	tail -1 "$TRASH/b.sql" >>"$TRASH/c2.sql"
+	(cd "$TRASH" && sha256sum c2.sql >c2.sql.sha256)
+	expect_fail 1 $STACKHOP galera verify -s "$S" --file "$TRASH/c2.sql"
+	grep_err "backup .*c2.sql. lacks table\|restores with"
+	expect_fail 1 $STACKHOP galera restore -s "$S" --file "$TRASH/c1.sql"
+	grep_err "truncated: refusing to restore it"
+	$STACKHOP galera verify -s "$S" --file "$TRASH/b.sql" >/dev/null
+'
+
+test_expect_success 'rolling upgrade of MariaDB (10.11.18 -> 10.11.19) under the prober: 0 failed SQL queries' '
+	probe_start roll
+	s=$(date +%s.%N)
+	$STACKHOP galera upgrade -s "$S" --to "$MDB_NEW" --mode rolling >"$TRASH/roll.out" ||
+		{ probe_stop; cat "$TRASH/roll.out"; false; }
+	e=$(date +%s.%N)
+	probe_stop
+	[ "$(versions)" = "ctl1=$MDB_NEW ctl2=$MDB_NEW ctl3=$MDB_NEW " ]
+	jq -e ".targets[] | select(.target == \"sql:$VIP:3306\") | .samples > 50 and .failures == 0" "$TRASH/roll.json"
+	# The active HAProxy server (ctl1) goes last, after the backups.
+	[ "$(sed -n "s/.*\] \(ctl.\): drain in HAProxy.*/\1/p" "$TRASH/roll.out" | tr -d "\n")" = ctl2ctl3ctl1 ]
+	echo "     rolling upgrade: $(echo "$e - $s" | bc) s; SQL through the VIP: $(jq -r ".targets[] | select(.target == \"sql:$VIP:3306\") | \"\(.samples) samples, \(.failures) failed\"" "$TRASH/roll.json")" >&3
+	sed -n "s/^\[ *\([0-9.]*\) s\] \(ctl.: stopped in .*\|ctl.: Synced.*\)/       \2/p" "$TRASH/roll.out" >&3
+'
+
+test_expect_success 'rolling upgrade again: every node already runs it, nothing is stopped' '
+	$STACKHOP galera upgrade -s "$S" --to "$MDB_NEW" >"$TRASH/roll2.out"
+	[ "$(grep -c "already runs $MDB_NEW" "$TRASH/roll2.out")" = 3 ]
+	! grep -q "stop" "$TRASH/roll2.out"
+'
+
+test_expect_success 'SIGKILL of every mysqld after committed inserts: recover brings 3/3 Synced, no row lost' '
+	vip_sql "CREATE TABLE keep.crash (id INT AUTO_INCREMENT PRIMARY KEY, v INT)"
+	for i in $(seq 1 200); do echo "INSERT INTO keep.crash (v) VALUES ($i);"; done >"$TRASH/ins.sql"
+	vip_sql "source $TRASH/ins.sql"
+	before=$(vip_sql "SELECT COUNT(*), SUM(v) FROM keep.crash")
+	for n in ctl1 ctl2 ctl3; do sh lab/svc.sh --dir "$LABDIR" kill galera $n; done
+	! vip_sql "SELECT 1" 2>/dev/null
+	s=$(date +%s.%N)
+	$STACKHOP galera recover -s "$S" >"$TRASH/rec.out"
+	e=$(date +%s.%N)
+	grep -q "from --wsrep-recover" "$TRASH/rec.out"
+	grep -q "^\[.*\] bootstrap from ctl.: ctl. has the highest seqno" "$TRASH/rec.out"
+	[ "$(vip_sql "SELECT COUNT(*), SUM(v) FROM keep.crash")" = "$before" ]
+	$STACKHOP galera status -s "$S" >"$TRASH/st"
+	[ "$(grep -c " Synced  *Primary  *3 " "$TRASH/st")" = 3 ]
+	echo "     recover after SIGKILL of 3 mysqld: $(echo "$e - $s" | bc) s (rows: $before)" >&3
+	grep "bootstrap from" "$TRASH/rec.out" | sed "s/^\[[^]]*\] /       /" >&3
+'
+
+test_expect_success 'recover with one node down joins it to the running primary' '
+	sh lab/svc.sh --dir "$LABDIR" kill galera ctl3
+	$STACKHOP galera recover -s "$S" >"$TRASH/rec2.out"
+	grep -q "is in a primary component: the stopped nodes join it" "$TRASH/rec2.out"
+	! grep -q "wsrep-recover" "$TRASH/rec2.out"
+'
+
+test_expect_success 'new-cluster procedure: every node back Synced, the data kept, downtime measured' '
+	probe_start nc
+	$STACKHOP galera upgrade -s "$S" --to "$MDB_NEW" --mode new-cluster >"$TRASH/nc.out" ||
+		{ probe_stop; cat "$TRASH/nc.out"; false; }
+	probe_stop
+	grep -q "^control-plane downtime (SQL through the VIP): [0-9.]* s$" "$TRASH/nc.out"
+	[ "$(vip_sql "SELECT COUNT(*) FROM keep.t")" = 3 ]
+	$STACKHOP galera status -s "$S" >"$TRASH/st"
+	[ "$(grep -c " Synced  *Primary  *3 $MDB_NEW\$" "$TRASH/st")" = 3 ]
+	echo "     new-cluster: $(grep "^control-plane downtime" "$TRASH/nc.out"); prober: $(jq -r ".targets[] | select(.target == \"sql:$VIP:3306\") | \"longest SQL outage \(.longest) s, \(.failures) of \(.samples) failed\"" "$TRASH/nc.json")" >&3
+'
+
+test_expect_success 'restore: a dropped database comes back from the verified backup' '
+	vip_sql "DROP DATABASE keep"
+	$STACKHOP galera restore -s "$S" --file "$TRASH/b.sql" >"$TRASH/r.out"
+	[ "$(vip_sql "SELECT GROUP_CONCAT(v ORDER BY id) FROM keep.t")" = "one,two,three" ]
+	vip_sql "CALL keep.p()" >/dev/null
+	for n in ctl1 ctl2 ctl3; do
+		[ "$(mariadb -S "$LABDIR/nodes/$n/galera/mysqld.sock" -N -e "SELECT COUNT(*) FROM keep.t")" = 3 ]
+	done
+'
+
+test_expect_success 'RabbitMQ full-stop: definitions survive the mnesia wipe, 3 running, no partitions' '
+	rmqctl ctl1 add_vhost /survive >/dev/null
+	rmqctl ctl1 add_user survivor "S3cret-for-the-test" >/dev/null
+	rmqctl ctl1 set_permissions -p /survive survivor ".*" ".*" ".*" >/dev/null
+	rmqctl ctl1 set_policy -p /survive keep-me "^keep" "{\"max-length\": 10}" >/dev/null
+	# The lab's AMQP clients, one per node, do not reconnect by themselves.
+	[ "$(rmqctl ctl1 eval "length(rabbit_networking:connections())." )" = 3 ]
+	probe_start rmq
+	$STACKHOP rabbitmq upgrade -s "$S" --to "$RMQ" --mode full-stop --reconnect-timeout 5 \
+		--definitions "$TRASH/defs.json" >"$TRASH/rmq.out" || { probe_stop; cat "$TRASH/rmq.out"; false; }
+	probe_stop
+	grep -q "of 3 client connections back; restart the clients: amqp-client" "$TRASH/rmq.out"
+	[ "$(grep -c ": amqp-client restarted" "$TRASH/rmq.out")" = 3 ]
+	grep -q "clients reconnected after their restart: 3 connections" "$TRASH/rmq.out"
+	[ "$(rmqctl ctl2 eval "length(rabbit_networking:connections())." )" = 3 ]
+	[ "$(stat -c %a "$TRASH/defs.json")" = 600 ]
+	grep -q "mnesia removed on 3 nodes" "$TRASH/rmq.out"
+	grep -q "validated: .* running, no partitions, no alarms" "$TRASH/rmq.out"
+	rmqctl ctl2 list_users --formatter json | jq -e "any(.[]; .user == \"survivor\")"
+	rmqctl ctl2 list_vhosts --formatter json | jq -e "any(.[]; .name == \"/survive\")"
+	rmqctl ctl3 list_policies -p /survive --formatter json | jq -e "any(.[]; .name == \"keep-me\")"
+	rmqctl ctl1 list_policies --formatter json | jq -e "any(.[]; .name == \"ha-all\" and (.definition | tostring | test(\"automatic\")))"
+	rmqctl ctl1 cluster_status --formatter json >"$TRASH/cs.json"
+	jq -e "(.running_nodes | length) == 3 and (.partitions | length) == 0 and (.alarms | length) == 0" "$TRASH/cs.json"
+	echo "     rabbitmq full-stop: $(grep "^rabbitmq broker downtime" "$TRASH/rmq.out")" >&3
+	jq -r ".targets[] | select(.target | startswith(\"tcp:\") and endswith(\":5672\")) | \"       AMQP port \(.target): down \(.downtime) s (\(.failures) of \(.samples) samples failed)\"" "$TRASH/rmq.json" >&3
+'
+
+test_expect_success 'HAProxy/keepalived upgrade: the VIP answers throughout, 0 failed HTTP probes to Keystone' '
+	holder=$(vip_holder)
+	probe_start hap
+	$STACKHOP haproxy upgrade -s "$S" --to "$HAP_NEW" >"$TRASH/hap.out" ||
+		{ probe_stop; cat "$TRASH/hap.out"; false; }
+	probe_stop
+	for n in ctl1 ctl2 ctl3; do
+		[ "$(sh lab/svc.sh --dir "$LABDIR" version haproxy $n)" = "$HAP_NEW" ]
+	done
+	# The holder gave the VIP away first and went last; one node holds it.
+	[ "$(sed -n "s/.*\] \(ctl.\): haproxy .* -> .*/\1/p" "$TRASH/hap.out" | tail -1)" = "$holder" ]
+	grep -q "$holder: VIP moved to ctl" "$TRASH/hap.out"
+	[ "$(vip_holder | wc -l)" = 1 ]
+	jq -e ".targets[] | select(.target == \"http://$VIP:5000/v3\") | .samples > 50 and .failures == 0" "$TRASH/hap.json"
+	jq -e ".targets[] | select(.target == \"sql:$VIP:3306\") | .failures == 0" "$TRASH/hap.json"
+	echo "     haproxy upgrade: $(jq -r ".targets[] | select(.target == \"http://$VIP:5000/v3\") | \"Keystone through the VIP: \(.samples) samples, \(.failures) failed\"" "$TRASH/hap.json")" >&3
+'
+
+# infra_settings FILE GALERA_MODE RABBITMQ_MODE: the lab's settings with
+# these procedures and no host or OpenStack phase: the plan is the
+# infrastructure alone, every step of it a real one.
+infra_settings() {
+	awk '/^components:/ { skip = 1; next } skip && /^  / { next } { skip = 0; print }' "$S" >"$1"
+	{
+		printf 'phases:\n  host: {hops: none}\n  openstack: {hops: none}\n'
+		printf 'components:\n  galera: {mode: %s, version: "%s"}\n' "$2" "$MDB_NEW"
+		printf '  rabbitmq: {mode: %s, version: "%s"}\n' "$3" "$RMQ"
+		grep -E "^  (haproxy|keepalived|memcached):" "$S"
+	} >>"$1"
+}
+
+# step_state JOURNAL ID-SUFFIX: the state of the step whose id ends so.
+step_state() {
+	$STACKHOP status --journal "$1" --format json |
+		jq -r --arg s "$2" ".steps[] | select(.id | endswith(\$s)) | .state"
+}
+
+test_expect_success 'upgrade runs the infrastructure plan for real; killed inside galera-join, resume finishes it' '
+	infra_settings "$LABDIR/settings-infra.yaml" new-cluster rolling
+	J=$TRASH/infra.journal
+	$STACKHOP plan -i "$LABDIR/inventory" -s "$LABDIR/settings-infra.yaml" --from zed --to 2023.1 >"$TRASH/plan.out"
+	grep -q "galera/galera-bootstrap@ctl1 .*-> $MDB_NEW" "$TRASH/plan.out"
+	! grep -q "phase openstack" "$TRASH/plan.out"
+	s=$(date +%s.%N)
+	$STACKHOP upgrade -i "$LABDIR/inventory" -s "$LABDIR/settings-infra.yaml" --from zed --to 2023.1 \
+		--yes --journal "$J" >"$TRASH/up1.out" 2>&1 &
+	pid=$!
+	i=0
+	until [ "$(step_state "$J" galera/galera-join@ctl2 2>/dev/null)" = running ]; do
+		sleep 0.1
+		i=$((i + 1))
+		[ $i -lt 1800 ] || { kill -KILL $pid; cat "$TRASH/up1.out"; false; }
+	done
+	sleep 1
+	kill -KILL $pid
+	wait $pid || true
+	[ "$(step_state "$J" galera/galera-join@ctl2)" = running ]
+	# Its step process and the prober ended with the run: nothing of the
+	# killed run races the resume.
+	sleep 1
+	[ -z "$(ps -eo args | awk "(\$1 == \"/proc/self/exe\" && \$2 == \"step\") || (\$1 == \"stackhop\" && \$2 == \"probe\")")" ]
+	$STACKHOP resume --journal "$J" --yes >"$TRASH/up2.out" 2>&1 || { cat "$TRASH/up2.out"; false; }
+	e=$(date +%s.%N)
+	grep -q "resume (check first) .*galera/galera-join@ctl2" "$TRASH/up2.out"
+	$STACKHOP status --journal "$J" --format json >"$TRASH/st.json"
+	jq -e "[.steps[] | select(.state != \"done\")] | length == 0" "$TRASH/st.json"
+	$STACKHOP galera status -s "$S" >"$TRASH/st"
+	[ "$(grep -c " Synced  *Primary  *3 $MDB_NEW\$" "$TRASH/st")" = 3 ]
+	[ "$(vip_sql "SELECT COUNT(*) FROM keep.t")" = 3 ]
+	rmqctl ctl1 cluster_status --formatter json | jq -e "(.running_nodes | length) == 3"
+	jq -e "[.steps[] | select(.kind == \"rabbitmq-node-upgrade\") | .tail | test(\"running, no local alarms; cluster complete\")] | length == 3 and all" "$TRASH/st.json"
+	jq -e "[.steps[] | select(.kind == \"rabbitmq-node-upgrade\") | .tail | test(\"clients reconnected after their restart: 3 connections\")] | all" "$TRASH/st.json"
+	[ "$(vip_holder | wc -l)" = 1 ]
+	ls "$J.files"/db-backup-*.sql "$J.files"/db-backup-*.sql.sha256 >/dev/null
+	grep -q "^prober:" "$TRASH/up2.out"
+	echo "     upgrade (infra only, $(jq ".steps | length" "$TRASH/st.json") steps) killed in galera-join and resumed: $(echo "$e - $s" | bc) s in all; outages:" >&3
+	$STACKHOP status --journal "$J" | sed -n "s/^  control /       /p" >&3
+'
+
+test_expect_success 'step: bad input is refused before anything changes' '
+	expect_fail 2 $STACKHOP step galera-fly -s "$S"
+	grep_err "unknown step kind .galera-fly."
+	expect_fail 2 $STACKHOP step galera-stop -s "$S"
+	grep_err "step galera-stop needs --node NODE"
+	expect_fail 2 $STACKHOP step galera-stop -s "$S" --node ctl9
+	grep_err "no host .ctl9. in inventory"
+	expect_fail 2 $STACKHOP step galera-join -s "$S" --node ctl2
+	grep_err "step galera-join needs --to VERSION"
+	expect_fail 2 $STACKHOP step galera-validate -s "$S" --node ctl2
+	grep_err "acts on the whole cluster: no --node"
+	expect_fail 2 $STACKHOP step db-backup -s "$S"
+	grep_err "needs --state DIR"
+	$STACKHOP step galera-validate -s "$S" >"$TRASH/v.out"
+	grep -q "SQL through the VIP answers" "$TRASH/v.out"
+'
+
+test_expect_success 'bad input: unknown subcommand, missing --to, a version no image has' '
+	expect_fail 2 $STACKHOP galera frobnicate -s "$S"
+	grep_err "unknown subcommand .frobnicate."
+	expect_fail 2 $STACKHOP galera upgrade -s "$S"
+	grep_err "upgrade needs --to VERSION"
+	expect_fail 1 $STACKHOP galera upgrade -s "$S" --to 99.1
+	grep_err "no galera image for version .99.1.: nothing was changed"
+	expect_fail 2 $STACKHOP haproxy upgrade -s "$S" --to 2.6.12
+	grep_err "names more than one haproxy image"
+	expect_fail 2 $STACKHOP rabbitmq upgrade -s "$S" --to "$RMQ" --mode sideways
+	grep_err "mode must be full-stop or rolling"
+	$STACKHOP galera status -s "$S" >/dev/null
+'
+
+test_done

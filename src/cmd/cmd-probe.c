@@ -234,33 +234,50 @@ int cmd_probe(int argc, char **argv)
 		case 'D': vec_push(data, optarg); break;
 		case 'F': vec_push(files, optarg); break;
 		case 'I':
-			if (parse_long(optarg, 10, 60000, &interval) < 0)
-				return usage_error("probe", "--interval must be milliseconds from 10 to 60000, not '%s'", optarg);
+			if (parse_long(optarg, 10, 60000, &interval) < 0) {
+				rc = usage_error("probe", "--interval must be milliseconds from 10 to 60000, not '%s'", optarg);
+				goto out;
+			}
 			break;
 		case 'W':
-			if (parse_long(optarg, 10, 60000, &timeout) < 0)
-				return usage_error("probe", "--timeout must be milliseconds from 10 to 60000, not '%s'", optarg);
+			if (parse_long(optarg, 10, 60000, &timeout) < 0) {
+				rc = usage_error("probe", "--timeout must be milliseconds from 10 to 60000, not '%s'", optarg);
+				goto out;
+			}
 			break;
 		case 'd':
-			if (parse_long(optarg, 1, 7 * 86400, &duration) < 0)
-				return usage_error("probe", "--duration must be seconds from 1 to 604800, not '%s'", optarg);
+			if (parse_long(optarg, 1, 7 * 86400, &duration) < 0) {
+				rc = usage_error("probe", "--duration must be seconds from 1 to 604800, not '%s'", optarg);
+				goto out;
+			}
 			break;
 		case 'j': journal_path = optarg; break;
 		case 'o': r.out = optarg; break;
 		case 'f':
-			if (!streq(optarg, "text") && !streq(optarg, "json"))
-				return usage_error("probe", "--format must be text or json, not '%s'", optarg);
+			if (!streq(optarg, "text") && !streq(optarg, "json")) {
+				rc = usage_error("probe", "--format must be text or json, not '%s'", optarg);
+				goto out;
+			}
 			format = optarg;
 			break;
 		case 'q': r.quiet = true; break;
-		case 'h': fputs(probe_usage, stdout); return 0;
-		default: return usage_error("probe", "bad option");
+		case 'h':
+			fputs(probe_usage, stdout);
+			rc = 0;
+			goto out;
+		default:
+			rc = usage_error("probe", "bad option");
+			goto out;
 		}
 	}
-	if (optind < argc)
-		return usage_error("probe", "unexpected argument '%s'", argv[optind]);
-	if (journal_path && r.out)
-		return usage_error("probe", "--journal and --out are exclusive");
+	if (optind < argc) {
+		rc = usage_error("probe", "unexpected argument '%s'", argv[optind]);
+		goto out;
+	}
+	if (journal_path && r.out) {
+		rc = usage_error("probe", "--journal and --out are exclusive");
+		goto out;
+	}
 	r.json = streq(format, "json");
 	if (settings_load_or_defaults(set_path, &st, &r.err) < 0)
 		goto fail;

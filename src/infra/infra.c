@@ -261,8 +261,11 @@ int haproxy_cmd(struct infra *x, const struct inv_host *h, const char *cmd, char
 	free(sock);
 	free(conn);
 	free(in);
-	if (r != 0)
+	if (r != 0) {
+		free(*out);	/* infra_run() fills it even on failure */
+		*out = NULL;
 		return sh_error_prefix(err, "HAProxy runtime API on %s ('%s')", h->name, cmd);
+	}
 	return 0;
 }
 

@@ -177,7 +177,7 @@ test_expect_success 'RabbitMQ full-stop: definitions survive the mnesia wipe, 3 
 	rmqctl ctl1 add_user survivor "S3cret-for-the-test" >/dev/null
 	rmqctl ctl1 set_permissions -p /survive survivor ".*" ".*" ".*" >/dev/null
 	rmqctl ctl1 set_policy -p /survive keep-me "^keep" "{\"max-length\": 10}" >/dev/null
-	# The lab's AMQP clients, one per node, do not reconnect by themselves.
+	# The AMQP clients of the lab, one per node, do not reconnect by themselves.
 	[ "$(rmqctl ctl1 eval "length(rabbit_networking:connections())." )" = 3 ]
 	probe_start rmq
 	$STACKHOP rabbitmq upgrade -s "$S" --to "$RMQ" --mode full-stop --reconnect-timeout 5 \

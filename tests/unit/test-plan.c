@@ -470,6 +470,7 @@ TEST(infra_versions_and_phases)
 		       "unknown phase 'nova' in phases (expected host, ceph, infra or openstack)");
 	CHECK_CONTAINS(settings_bad("phases:\n  host: {hops: none, version: 1}\n"),
 		       "unknown key 'version'");
+	plan_free(p);
 }
 
 int main(void)

@@ -2,6 +2,8 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "fault.h"
 #include "util.h"
@@ -49,4 +51,17 @@ void fault_point(const char *what, const char *detail)
 unsigned long fault_points(void)
 {
 	return count;
+}
+
+void fault_truncate(const char *what, const char *path)
+{
+	const char *e = getenv("STACKHOP_FAULT_TRUNCATE"), *colon;
+	size_t wl = strlen(what);
+	long n;
+
+	if (!e || !(colon = strchr(e, ':')) || (size_t)(colon - e) != wl || strncmp(e, what, wl) ||
+	    parse_long(colon + 1, 0, 1L << 40, &n) < 0)
+		return;
+	if (truncate(path, (off_t)n) < 0)
+		perror(path);
 }

@@ -22,4 +22,12 @@ void fault_point(const char *what, const char *detail);
 bool fault_logging(void);
 unsigned long fault_points(void);
 
+/*
+ * With STACKHOP_FAULT_TRUNCATE=WHAT:BYTES in the environment, truncate
+ * path to BYTES when what is WHAT: a corrupted file where the code that
+ * must catch it will look (test hook: "backup" is the fresh dump before
+ * its verification).  Without the variable it does nothing.
+ */
+void fault_truncate(const char *what, const char *path);
+
 #endif

@@ -34,6 +34,7 @@
 
 #include <openssl/evp.h>
 
+#include "fault.h"
 #include "fileio.h"
 #include "galera.h"
 #include "util.h"
@@ -572,6 +573,7 @@ int galera_backup(struct infra *x, const char *path, struct sh_error *err)
 		goto out;
 	if (collect(m, &after, err) < 0)
 		goto out;
+	fault_truncate("backup", tmp);
 	if (verify_against(x, tmp, &before, &after, err) < 0)
 		goto out;
 	if ((fd = open(tmp, O_RDONLY | O_CLOEXEC)) < 0 || fsync(fd) < 0) {

@@ -103,6 +103,17 @@ test_expect_success 'verification catches a corrupted dump: checksum, truncation
 	$STACKHOP galera verify -s "$S" --file "$TRASH/b.sql" >/dev/null
 '
 
+test_expect_success 'a dump corrupted before its verification fails the backup and its plan step; nothing is kept' '
+	expect_fail 1 env STACKHOP_FAULT_TRUNCATE=backup:20000 $STACKHOP galera backup -s "$S" --file "$TRASH/bad.sql"
+	grep_err "does not end with mariadb-dump.s completion line: it is truncated"
+	! ls "$TRASH"/bad.sql* 2>/dev/null
+	expect_fail 1 env STACKHOP_FAULT_TRUNCATE=backup:20000 $STACKHOP step db-backup -s "$S" \
+		--state "$TRASH/state" --id hop1/db-backup
+	grep_err "it is truncated"
+	[ -z "$(ls -A "$TRASH/state")" ]
+	[ "$(stat -c %a "$TRASH/state")" = 700 ]
+'
+
 test_expect_success 'rolling upgrade of MariaDB (10.11.18 -> 10.11.19) under the prober: 0 failed SQL queries' '
 	probe_start roll
 	s=$(date +%s.%N)

@@ -33,6 +33,7 @@ static const struct command commands[] = {
 	{ "galera", cmd_galera, "Galera: status, verified backup, restore, rolling/new-cluster upgrade, recover" },
 	{ "rabbitmq", cmd_rabbitmq, "RabbitMQ: full-stop (definitions kept) or rolling upgrade, validated" },
 	{ "haproxy", cmd_haproxy, "HAProxy/keepalived: upgrade node by node, the VIP answering throughout" },
+	{ "config", cmd_config, "config migrate: a service's configuration file translated to a release" },
 	{ "step", cmd_step, "run one infrastructure step of a plan (as upgrade does) on the real cloud" },
 	{ "exec", cmd_exec, "run a command on hosts of an inventory over ssh (or locally)" },
 };

@@ -149,7 +149,7 @@ write_secrets() {
 	[ -f "$LAB/secrets.yaml" ] && return 0
 	umask 077
 	{
-		for k in database_password keystone_db_password keystone_admin_password \
+		for k in database_password keystone_db_password keystone_admin_password placement_password \
 			rabbitmq_password rabbitmq_cookie; do
 			echo "$k: \"$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')\""
 		done

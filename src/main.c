@@ -34,6 +34,7 @@ static const struct command commands[] = {
 	{ "rabbitmq", cmd_rabbitmq, "RabbitMQ: full-stop (definitions kept) or rolling upgrade, validated" },
 	{ "haproxy", cmd_haproxy, "HAProxy/keepalived: upgrade node by node, the VIP answering throughout" },
 	{ "config", cmd_config, "config migrate: a service's configuration file translated to a release" },
+	{ "keystone", cmd_keystone, "keystone register|list: a service's user, service and endpoints, found or created" },
 	{ "step", cmd_step, "run one infrastructure step of a plan (as upgrade does) on the real cloud" },
 	{ "exec", cmd_exec, "run a command on hosts of an inventory over ssh (or locally)" },
 };

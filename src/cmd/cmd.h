@@ -29,6 +29,7 @@ int cmd_rabbitmq(int argc, char **argv);
 int cmd_haproxy(int argc, char **argv);
 int cmd_step(int argc, char **argv);
 int cmd_config(int argc, char **argv);
+int cmd_keystone(int argc, char **argv);
 
 /*
  * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the

@@ -16,6 +16,7 @@
 
 #include "galera.h"
 #include "health.h"
+#include "keystone.h"
 #include "util.h"
 
 const char *const health_components[] = { "galera", "haproxy", "rabbitmq", "keystone", NULL };
@@ -247,10 +248,10 @@ static size_t discard(char *p, size_t s, size_t n, void *u)
 	return s * n;
 }
 
-static long http(const char *url, const char *body, char *why, size_t size)
+/* The HTTP status of a GET of url, 0 with why when there was none. */
+static long http_get(const char *url, char *why, size_t size)
 {
 	CURL *c = curl_easy_init();
-	struct curl_slist *hdr = NULL;
 	char errbuf[CURL_ERROR_SIZE] = "";
 	long code = 0;
 	CURLcode rc;
@@ -261,17 +262,11 @@ static long http(const char *url, const char *body, char *why, size_t size)
 	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	if (body) {
-		hdr = curl_slist_append(hdr, "Content-Type: application/json");
-		curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
-		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body);
-	}
 	rc = curl_easy_perform(c);
 	if (rc == CURLE_OK)
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 	else
 		snprintf(why, size, "%s", errbuf[0] ? errbuf : curl_easy_strerror(rc));
-	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
 	return code;
 }
@@ -279,14 +274,14 @@ static long http(const char *url, const char *body, char *why, size_t size)
 static void check_keystone(struct infra *x, struct check_result *r)
 {
 	const char *pw = secrets_get(x->secrets, "keystone_admin_password");
-	char why[256] = "", url[512];
+	char why[256] = "";
 	long code;
 
 	if (!x->st->keystone) {
 		note(r, CHECK_FAILURE, "the settings have no endpoints.keystone");
 		return;
 	}
-	code = http(x->st->keystone, NULL, why, sizeof(why));
+	code = http_get(x->st->keystone, why, sizeof(why));
 	if (code != 200) {
 		note(r, CHECK_FAILURE, "GET %s: %s", x->st->keystone, code ? "" : why);
 		if (code)
@@ -299,24 +294,15 @@ static void check_keystone(struct infra *x, struct check_result *r)
 		return;
 	}
 	{
-		json_t *body = json_pack("{s:{s:{s:[s], s:{s:{s:s, s:{s:s}, s:s}}}, s:{s:{s:s, s:{s:s}}}}}",
-			"auth", "identity", "methods", "password", "password", "user", "name", "admin",
-			"domain", "id", "default", "password", pw, "scope", "project", "name", "admin",
-			"domain", "id", "default");
-		char *text = json_dumps(body, JSON_COMPACT);
+		struct keystone k;
+		struct sh_error e = { 0 };
 
-		snprintf(url, sizeof(url), "%s/auth/tokens", x->st->keystone);
-		code = http(url, text, why, sizeof(why));
-		memset(text, 0, strlen(text));
-		free(text);
-		json_decref(body);
+		if (keystone_login(&k, x->st->keystone, "admin", pw, "admin", &e) == 0)
+			note(r, CHECK_SUCCESS, "%s answers and issues a token to admin", x->st->keystone);
+		else
+			note(r, CHECK_FAILURE, "%s", e.msg);
+		keystone_release(&k);
 	}
-	if (code == 201)
-		note(r, CHECK_SUCCESS, "%s answers and issues a token to admin", x->st->keystone);
-	else
-		note(r, CHECK_FAILURE, "POST %s as admin: %s", url, code ? "no token" : why);
-	if (code && code != 201)
-		note(r, CHECK_FAILURE, "HTTP %ld", code);
 }
 
 void health_check(struct infra *x, const char *component, struct check_result *r)

@@ -307,6 +307,37 @@ test_expect_success 'step: bad input is refused before anything changes' '
 	grep -q "SQL through the VIP answers" "$TRASH/v.out"
 '
 
+test_expect_success 'keystone register: placement user, service and 3 endpoints; a second run creates nothing' '
+	set -- --service placement --type placement --url "http://$VIP:8778" \
+		--user placement --password-secret placement_password
+	$STACKHOP keystone register -s "$S" "$@" >"$TRASH/k1"
+	grep -q "^user placement: created$" "$TRASH/k1"
+	grep -q "^role admin of placement on service: created$" "$TRASH/k1"
+	grep -q "^service placement (placement): created$" "$TRASH/k1"
+	[ "$(grep -c "^endpoint placement .* http://$VIP:8778: created$" "$TRASH/k1")" = 3 ]
+	$STACKHOP keystone register -s "$S" "$@" >"$TRASH/k2"
+	! grep -q "created\|updated" "$TRASH/k2"
+	[ "$(grep -c ": exists$" "$TRASH/k2")" = 7 ]
+	# The user got its password from the secrets file: it logs in to its project.
+	printf "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\": {\"name\": \"placement\", \"domain\": {\"id\": \"default\"}, \"password\": \"%s\"}}}, \"scope\": {\"project\": {\"name\": \"service\", \"domain\": {\"id\": \"default\"}}}}}" \
+		"$(secret placement_password)" |
+		curl -s -o /dev/null -w "%{http_code}" -H "Content-Type: application/json" -d @- \
+		"http://$VIP:5000/v3/auth/tokens" >"$TRASH/code"
+	[ "$(cat "$TRASH/code")" = 201 ]
+	$STACKHOP keystone list -s "$S" --type placement >"$TRASH/kl"
+	[ "$(grep -c "^service placement (placement)" "$TRASH/kl")" = 1 ]
+	[ "$(grep -c "^  endpoint \(public\|internal\|admin\) RegionOne http://$VIP:8778$" "$TRASH/kl")" = 3 ]
+	# A changed URL is updated in place, not added.
+	$STACKHOP keystone register -s "$S" "$@" --public-url "http://$VIP:8779" >"$TRASH/k3"
+	grep -q "^endpoint placement public http://$VIP:8779: updated$" "$TRASH/k3"
+	[ "$($STACKHOP keystone list -s "$S" --type placement | grep -c "^  endpoint")" = 3 ]
+	! grep -q "$(secret placement_password)\|$(secret keystone_admin_password)" "$TRASH/k1" "$TRASH/k2" "$TRASH/k3"
+	expect_fail 2 $STACKHOP keystone register -s "$S" --service x --type x --url http://x --user x
+	grep_err "--user and --password-secret go together"
+	expect_fail 2 $STACKHOP keystone register -s "$S" --service x --type x --url http://x --user x --password-secret nope
+	grep_err "the secrets file holds no .nope."
+'
+
 test_expect_success 'bad input: unknown subcommand, missing --to, a version no image has' '
 	expect_fail 2 $STACKHOP galera frobnicate -s "$S"
 	grep_err "unknown subcommand .frobnicate."

@@ -135,8 +135,13 @@ haproxy_conf() {
 		cat <<EOF
 global
     maxconn 2000
-    stats socket $d/admin.sock mode 600 level admin
+    # expose-fd listeners: a reload (svc.sh reload) hands the listening
+    # sockets to the new process (-x), so no connection is refused.
+    stats socket $d/admin.sock mode 600 level admin expose-fd listeners
     stats timeout 10s
+    # After a reload the old process ends within this, long-lived
+    # connections (Keystone's SQL pool) or not: their clients reconnect.
+    hard-stop-after 10s
 
 defaults
     mode tcp
@@ -186,6 +191,34 @@ haproxy_up() {
 		"$(image_dir haproxy "$ver")/usr/sbin/haproxy" -db -f "$LAB/nodes/$n/haproxy/haproxy.cfg"
 }
 
+# haproxy_reload NODE VERSION: the seamless reload: a new HAProxy from
+# VERSION's image takes the listening sockets over from the running one
+# (-x, through the admin socket) and tells it to finish (-sf): the old one
+# serves what it has in flight and ends.  Waits for that (hard-stop-after
+# bounds it) and says how long it took.
+haproxy_reload() {
+	n=$1 ver=$2
+	d="$LAB/nodes/$n/haproxy"
+	old=$(cat "$(pidfile "$n" haproxy)")
+	haproxy_conf "$n"
+	spawn "$n" haproxy "$d/haproxy.log" "$(image_dir haproxy "$ver")/usr/sbin/haproxy" \
+		-db -f "$d/haproxy.cfg" -x "$d/admin.sock" -sf "$old"
+	echo "$ver" >"$d/version"
+	new=$(cat "$(pidfile "$n" haproxy)")
+	i=0
+	while kill -0 "$old" 2>/dev/null && [ $i -lt 300 ]; do
+		kill -0 "$new" 2>/dev/null || die "the new haproxy on $n ended: see $d/haproxy.log"
+		sleep 0.1
+		i=$((i + 1))
+	done
+	if kill -0 "$old" 2>/dev/null; then
+		kill -TERM "$old" 2>/dev/null || true
+		echo "reloaded: PID $old -> $new; the old one was still running after 30 s: terminated"
+	else
+		echo "reloaded: PID $old -> $new; the old one ended after $((i / 10)).$((i % 10)) s"
+	fi
+}
+
 haproxy_cmd() { echo "$2" | socat stdio "UNIX-CONNECT:$LAB/nodes/$1/haproxy/admin.sock"; }
 
 keepalived_up() {
@@ -214,7 +247,8 @@ $peers
     }
 }
 EOF
-	keepalived --version 2>&1 | head -1 | awk '{print $2}' >"$d/version"
+	# The package's version, as versions_of (svc.sh) names the image.
+	dpkg-query -W -f='${Version}\n' keepalived >"$d/version"
 	spawn_run "$n" keepalived "$d/keepalived.log" /usr/sbin/keepalived -n -l -D -P \
 		-f "$d/keepalived.conf" -p "$d/keepalived.pid" -r "$d/vrrp.pid"
 }

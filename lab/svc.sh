@@ -12,6 +12,8 @@
 #   stop | kill | status | version | versions
 #   galera only: grastate | safe-to-bootstrap | remove-grastate | recover
 #                | upgrade-db
+#   haproxy only: reload [--version V] (seamless: the new process takes the
+#                 listening sockets over, the old one finishes what it has)
 #   keepalived only: drain (give the VIP away: lowest priority, reloaded;
 #                    start again restores the priority)
 #   rabbitmq only: wipe | ctl ARGS... (rabbitmqctl) | diag ARGS...
@@ -30,7 +32,7 @@ LAB=${STACKHOP_LAB_DIR:-/var/tmp/stackhop-lab}
 . "$LAB_SRC/services.sh"
 
 usage() {
-	sed -n '8,21p' "$0" | sed 's/^# *//' >&2
+	sed -n '8,23p' "$0" | sed 's/^# *//' >&2
 	exit 2
 }
 
@@ -150,6 +152,11 @@ galera.upgrade-db)
 haproxy.start)
 	alive "$node" haproxy && die "haproxy already runs on $node"
 	haproxy_up "$node" "$version"
+	;;
+haproxy.reload)
+	alive "$node" haproxy || die "haproxy does not run on $node: start it"
+	[ -n "$version" ] || version=$(running_version "$node" haproxy)
+	haproxy_reload "$node" "$version"
 	;;
 keepalived.start)
 	alive "$node" keepalived && die "keepalived already runs on $node"

@@ -34,18 +34,29 @@ static const char rabbitmq_usage[] =
 
 static const char haproxy_usage[] =
 	"usage: stackhop haproxy upgrade -s SETTINGS [-i INVENTORY] --to VERSION\n"
+	"                        [--mode reload|vip-move]\n"
 	"\n"
-	"Upgrade HAProxy node by node, those not holding the VIP first; the VIP\n"
-	"holder gives the VIP away first (keepalived at its lowest priority, so\n"
-	"another node takes it before it lets go).  On each node the new HAProxy\n"
-	"must see every backend UP before keepalived restarts there.\n"
+	"Upgrade HAProxy node by node, those not holding the VIP first, the VIP\n"
+	"holder last; on each node the new HAProxy must see every backend UP\n"
+	"before the next.\n"
+	"  --mode reload    (default, else the settings' components: haproxy:\n"
+	"                   {mode}) a seamless reload: the new process takes the\n"
+	"                   listening sockets over from the old one, which\n"
+	"                   finishes what it has in flight; the VIP stays\n"
+	"  --mode vip-move  stop and start; the holder first gives the VIP away\n"
+	"                   (keepalived at its lowest priority, so another node\n"
+	"                   takes it before it lets go); a connection in flight\n"
+	"                   at the move is reset\n"
 	"The nodes are the inventory's haproxy group (else loadbalancer, else\n"
 	"control).\n";
+
+static const char *const rabbitmq_modes[] = { "full-stop", "rolling", NULL };
 
 /* Options both commands share; sub-specific ones in mode/definitions/timeout. */
 static int parse(const char *cmd, const char *usage, int argc, char **argv,
 		 const char **set_path, const char **inv_path, const char **to,
-		 const char **mode, const char **defs, long *timeout)
+		 const char *const *modes, const char **mode, const char **defs,
+		 long *timeout)
 {
 	static const struct option opts[] = {
 		{ "settings", required_argument, NULL, 's' },
@@ -72,10 +83,9 @@ static int parse(const char *cmd, const char *usage, int argc, char **argv,
 		case 'i': *inv_path = optarg; break;
 		case 't': *to = optarg; break;
 		case 'm':
-			if (!mode)
-				return usage_error(cmd, "--mode is for rabbitmq");
-			if (!streq(optarg, "full-stop") && !streq(optarg, "rolling"))
-				return usage_error(cmd, "--mode must be full-stop or rolling, not '%s'", optarg);
+			if (!streq(optarg, modes[0]) && !streq(optarg, modes[1]))
+				return usage_error(cmd, "--mode must be %s or %s, not '%s'", modes[0],
+						   modes[1], optarg);
 			*mode = optarg;
 			break;
 		case 'D':
@@ -106,18 +116,15 @@ int cmd_rabbitmq(int argc, char **argv)
 	struct rabbitmq_options o = { 0 };
 	struct sh_error err = { 0 };
 	struct infra x;
-	int r = parse("rabbitmq", rabbitmq_usage, argc, argv, &set_path, &inv_path, &to, &mode,
-		      &defs, &timeout);
+	int r = parse("rabbitmq", rabbitmq_usage, argc, argv, &set_path, &inv_path, &to,
+		      rabbitmq_modes, &mode, &defs, &timeout);
 
 	if (r >= 0)
 		return r;
 	if (infra_open(&x, inv_path, set_path, &err) < 0)
 		return report_error(&err);
-	if (!mode) {
-		const struct setting_choice *m = settings_choice(&x.st->modes, "rabbitmq");
-
-		mode = m && m->value ? m->value : "full-stop";
-	}
+	if (!(mode = infra_mode(&x, "rabbitmq", rabbitmq_modes, mode, &err)))
+		goto fail;
 	if (!defs) {
 		if (state_file_name(defbuf, sizeof(defbuf), "rabbitmq-definitions", "json", &err) < 0)
 			goto fail;
@@ -139,17 +146,19 @@ fail:
 
 int cmd_haproxy(int argc, char **argv)
 {
-	const char *set_path = NULL, *inv_path = NULL, *to = NULL;
+	const char *set_path = NULL, *inv_path = NULL, *to = NULL, *mode = NULL;
 	struct sh_error err = { 0 };
 	struct infra x;
-	int r = parse("haproxy", haproxy_usage, argc, argv, &set_path, &inv_path, &to, NULL, NULL,
-		      NULL);
+	int r = parse("haproxy", haproxy_usage, argc, argv, &set_path, &inv_path, &to,
+		      haproxy_modes, &mode, NULL, NULL);
 
 	if (r >= 0)
 		return r;
 	if (infra_open(&x, inv_path, set_path, &err) < 0)
 		return report_error(&err);
-	r = haproxy_upgrade(&x, to, &err);
+	mode = infra_mode(&x, "haproxy", haproxy_modes, mode, &err);
+	r = mode ? haproxy_upgrade(&x, to, streq(mode, "vip-move") ? HAPROXY_VIP_MOVE : HAPROXY_RELOAD,
+				   &err) : -1;
 	infra_close(&x);
 	return r < 0 ? report_error(&err) : 0;
 }

@@ -16,6 +16,7 @@
  *   components:                       procedure per infra component, and
  *     galera: {mode: rolling | new-cluster, version: 10.11.19}
  *     rabbitmq: {mode: full-stop | rolling}   the version its steps install
+ *     haproxy: {mode: reload | vip-move}
  *   phases:                           which hops upgrade host OS / Ceph /
  *     host: {hops: first | every | none}      infrastructure / OpenStack
  *     ceph: {hops: first | every | none}

@@ -8,6 +8,7 @@
 #include "haproxy.h"
 #include "util.h"
 
+const char *const haproxy_modes[] = { "reload", "vip-move", NULL };
 
 /* Does h hold the VIP?  1 yes, 0 no, -1 could not tell. */
 static int holds_vip(struct infra *x, const struct inv_host *h, struct sh_error *err)
@@ -151,16 +152,82 @@ fail:
 	return -1;
 }
 
-static int node_upgrade(struct infra *x, const inv_host_vec *lb, const struct inv_host *h,
-			const char *version, struct sh_error *err)
+/* The version HAProxy runs on h (malloc'd), or NULL and err. */
+static char *running_version(struct infra *x, const struct inv_host *h, const char *service,
+			     struct sh_error *err)
+{
+	char *v = NULL;
+
+	if (infra_svc(x, h, "version", service, NULL, &v, err) < 0) {
+		free(v);
+		return NULL;
+	}
+	v[strcspn(v, "\n")] = '\0';
+	return v;
+}
+
+/* The last line of out, for the log (out is changed). */
+static const char *last_line(char *out)
+{
+	char *nl;
+
+	while ((nl = strrchr(out, '\n')) && nl[1] == '\0')
+		*nl = '\0';
+	return nl ? nl + 1 : out;
+}
+
+/*
+ * The seamless reload: a new HAProxy from version's image takes the
+ * listening sockets over from the running one and the old one finishes
+ * what it has in flight, so no connection is refused or reset and the VIP
+ * stays where it is.  Where HAProxy does not run, it is started.
+ */
+static int node_reload(struct infra *x, const inv_host_vec *lb, const struct inv_host *h,
+		       const char *version, struct sh_error *err)
+{
+	struct host_arg a = { h, version };
+	const char *ver[] = { "--version", version, NULL };
+	char *v = running_version(x, h, "haproxy", err), *out = NULL;
+	int held;
+
+	(void)lb;
+	if (!v)
+		return -1;
+	if (infra_version_is(v, version) && infra_svc_running(x, h, "haproxy")) {
+		infra_log(x, "%s: already runs %s", h->name, v);
+		free(v);
+		return 0;
+	}
+	held = holds_vip(x, h, err);
+	infra_log(x, "%s: haproxy %s -> %s by a seamless reload%s", h->name, v, version,
+		  held == 1 ? " (it holds the VIP, which stays)" : "");
+	free(v);
+	if (!infra_svc_running(x, h, "haproxy")) {
+		if (infra_svc(x, h, "start", "haproxy", ver, NULL, err) < 0)
+			return -1;
+	} else if (infra_svc(x, h, "reload", "haproxy", ver, &out, err) < 0) {
+		free(out);
+		return -1;
+	}
+	if (out)
+		infra_log(x, "%s: %s", h->name, last_line(out));
+	free(out);
+	if (infra_wait(x, 60, "the new HAProxy to see its backends UP", haproxy_ready, &a, err) < 0)
+		return -1;
+	infra_log(x, "%s: haproxy %s serves, every backend UP", h->name, version);
+	return 0;
+}
+
+/* Stop and start: the holder gives the VIP away first. */
+static int node_vip_move(struct infra *x, const inv_host_vec *lb, const struct inv_host *h,
+			 const char *version, struct sh_error *err)
 {
 	struct host_arg a = { h, version };
 	const char *start[] = { "--version", version, NULL };
-	char *v = NULL;
+	char *v = running_version(x, h, "haproxy", err);
 
-	if (infra_svc(x, h, "version", "haproxy", NULL, &v, err) < 0)
+	if (!v)
 		return -1;
-	v[strcspn(v, "\n")] = '\0';
 	if (infra_version_is(v, version)) {
 		infra_log(x, "%s: already runs %s", h->name, v);
 		free(v);
@@ -238,6 +305,17 @@ out:
 static int keepalived_node(struct infra *x, const inv_host_vec *lb, const struct inv_host *h,
 			   const char *version, struct sh_error *err)
 {
+	char *v = running_version(x, h, "keepalived", err);
+
+	if (!v)
+		return -1;
+	/* Restarting it anyway would move the VIP for nothing. */
+	if (infra_version_is(v, version) && infra_svc_running(x, h, "keepalived")) {
+		infra_log(x, "%s: keepalived already runs %s: not restarted", h->name, v);
+		free(v);
+		return 0;
+	}
+	free(v);
 	if (give_vip_away(x, lb, h, err) < 0 || keepalived_restart(x, lb, h, version, err) < 0)
 		return -1;
 	infra_log(x, "%s: keepalived %s runs; the VIP is held", h->name, version);
@@ -249,7 +327,9 @@ int keepalived_upgrade(struct infra *x, const char *version, struct sh_error *er
 	return holder_last_each(x, "keepalived", version, keepalived_node, err);
 }
 
-int haproxy_upgrade(struct infra *x, const char *version, struct sh_error *err)
+int haproxy_upgrade(struct infra *x, const char *version, enum haproxy_mode mode,
+		    struct sh_error *err)
 {
-	return holder_last_each(x, "haproxy", version, node_upgrade, err);
+	return holder_last_each(x, "haproxy", version,
+				mode == HAPROXY_VIP_MOVE ? node_vip_move : node_reload, err);
 }

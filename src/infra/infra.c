@@ -444,6 +444,25 @@ int infra_local(struct infra *x, const char *const *argv, const char *stdin_path
 	return 0;
 }
 
+/* The --mode given, else the settings' components: NAME: {mode}, else modes[0]. */
+const char *infra_mode(struct infra *x, const char *name, const char *const *modes,
+			   const char *given, struct sh_error *err)
+{
+	const struct setting_choice *m = settings_choice(&x->st->modes, name);
+
+	if (given)
+		return given;
+	if (!m || !m->value)
+		return modes[0];
+	for (size_t i = 0; modes[i]; i++)
+		if (streq(m->value, modes[i]))
+			return m->value;
+	sh_error_at(err, x->st->path ? x->st->path : "settings", m->line,
+		    "unknown mode '%s' for component '%s' (expected %s or %s)", m->value, name,
+		    modes[0], modes[1]);
+	return NULL;
+}
+
 bool infra_version_is(const char *label, const char *v)
 {
 	size_t n = strlen(v);

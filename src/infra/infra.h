@@ -135,6 +135,14 @@ int infra_wait(struct infra *x, double timeout_s, const char *what,
 double infra_elapsed(const struct infra *x);
 
 /* label (an image's version) is version v, or v and a Debian revision. */
+/*
+ * The mode of component name: given (an option) if not NULL, else the
+ * settings' components: NAME: {mode}, else modes[0]; modes holds two
+ * names.  NULL and err (naming the settings' line) for an unknown one.
+ */
+const char *infra_mode(struct infra *x, const char *name, const char *const *modes,
+		       const char *given, struct sh_error *err);
+
 bool infra_version_is(const char *label, const char *v);
 /*
  * The runtime on h has exactly one image of service matching version

@@ -38,8 +38,8 @@ const struct infra_step infra_steps[] = {
 	{ "rabbitmq-policy", false, false, false, "set the ha-all policy" },
 	{ "rabbitmq-validate", false, false, true, "members running, no partitions or alarms, definitions and clients back" },
 	{ "rabbitmq-node-upgrade", true, true, false, "one node of the rolling upgrade" },
-	{ "haproxy-upgrade", false, true, false, "HAProxy on VERSION node by node, the VIP holder last" },
-	{ "keepalived-upgrade", false, true, false, "keepalived restarted on VERSION node by node, the VIP holder last" },
+	{ "haproxy-upgrade", false, true, false, "HAProxy on VERSION node by node (seamless reload, or vip-move), the VIP holder last" },
+	{ "keepalived-upgrade", false, true, false, "keepalived on VERSION node by node (those already on it left alone), the VIP holder last" },
 	{ "memcached-upgrade", true, true, false, "memcached restarted on VERSION on one node, answering" },
 	{ NULL, false, false, false, NULL },
 };
@@ -212,8 +212,13 @@ int infra_step_run(struct infra *x, const struct infra_step_args *a, struct sh_e
 		r = rabbitmq_validate(x, &ro, err);
 	else if (streq(k, "rabbitmq-node-upgrade"))
 		r = rabbitmq_node_upgrade(x, h, &ro, err);
-	else if (streq(k, "haproxy-upgrade"))
-		r = haproxy_upgrade(x, a->version, err);
+	else if (streq(k, "haproxy-upgrade")) {
+		const char *m = infra_mode(x, "haproxy", haproxy_modes, NULL, err);
+
+		if (m)
+			r = haproxy_upgrade(x, a->version,
+					    streq(m, "vip-move") ? HAPROXY_VIP_MOVE : HAPROXY_RELOAD, err);
+	}
 	else if (streq(k, "keepalived-upgrade"))
 		r = keepalived_upgrade(x, a->version, err);
 	else if (streq(k, "memcached-upgrade"))

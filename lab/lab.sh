@@ -192,6 +192,11 @@ write_outputs() {
 		echo "  haproxy: {version: \"$(label "$(new_version haproxy)")\"}"
 		echo "  keepalived: {version: \"$(dpkg-query -W -f='${Version}' keepalived)\"}"
 		echo "  memcached: {version: \"$(dpkg-query -W -f='${Version}' memcached)\"}"
+		echo "  keystone: {version: \"$(label "$(new_version keystone)")\"}"
+		# The OpenStack services the lab runs (the others are skipped).
+		echo "services: [keystone]"
+		# Its hosts are namespaces of this machine: no host OS phase.
+		printf 'phases:\n  host: {hops: none}\n'
 		echo "rabbitmq:"
 		echo "  reconnect_timeout: 10"
 		echo "  clients: [amqp-client]"

@@ -438,6 +438,7 @@ keystone_up() {
 		keystone_manage "$first" "$ver" db_sync >"$d/setup.log" 2>&1 ||
 			die "keystone db_sync failed, see $d/setup.log"
 		mkdir -p "$LAB/shared/fernet-keys" "$LAB/shared/credential-keys"
+		chmod 700 "$LAB/shared/fernet-keys" "$LAB/shared/credential-keys"
 		keystone_manage "$first" "$ver" fernet_setup --keystone-user root --keystone-group root \
 			>>"$d/setup.log" 2>&1 || die "keystone fernet_setup failed, see $d/setup.log"
 		keystone_manage "$first" "$ver" credential_setup --keystone-user root --keystone-group root \
@@ -456,15 +457,21 @@ keystone_up() {
 	for n in $CONTROLLERS; do
 		alive "$n" keystone && continue
 		v=$(running_version "$n" keystone); [ -n "$v" ] || v=$ver
-		img=$(image_dir keystone "$v")
-		echo "$v" >"$LAB/nodes/$n/keystone/version"
-		spawn "$n" keystone "$LAB/nodes/$n/keystone/uwsgi.log" env \
-			PYTHONPATH="$img/usr/lib/python3/dist-packages" \
-			OS_KEYSTONE_CONFIG_FILES="$LAB/nodes/$n/keystone/keystone.conf" \
-			/usr/bin/uwsgi --plugin python3 --http-socket "$(node_addr "$n"):5000" \
-			--wsgi-file "$img/usr/bin/keystone-wsgi-public" --processes 1 --threads 2 \
-			--die-on-term --need-app
+		keystone_start "$n" "$v"
 	done
+}
+
+# keystone_start NODE VERSION: uwsgi serving VERSION's image on NODE:5000.
+keystone_start() {
+	n=$1 img=$(image_dir keystone "$2")
+	[ -f "$LAB/nodes/$n/keystone/keystone.conf" ] || keystone_conf "$n"
+	echo "$2" >"$LAB/nodes/$n/keystone/version"
+	spawn "$n" keystone "$LAB/nodes/$n/keystone/uwsgi.log" env \
+		PYTHONPATH="$img/usr/lib/python3/dist-packages" \
+		OS_KEYSTONE_CONFIG_FILES="$LAB/nodes/$n/keystone/keystone.conf" \
+		/usr/bin/uwsgi --plugin python3 --http-socket "$(node_addr "$n"):5000" \
+		--wsgi-file "$img/usr/bin/keystone-wsgi-public" --processes 1 --threads 2 \
+		--die-on-term --need-app
 }
 
 keystone_healthy() { curl -sf -o /dev/null --max-time 3 "http://$(node_addr "$1"):5000/v3"; }

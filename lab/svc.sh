@@ -6,10 +6,18 @@
 # stackhop's; this only acts on one process of one node.
 #
 #   svc.sh [--dir DIR] ACTION SERVICE NODE [OPTIONS]
-#   (SERVICE: galera, rabbitmq, haproxy, keepalived, memcached or amqp-client)
+#   (SERVICE: galera, rabbitmq, haproxy, keepalived, memcached, amqp-client
+#    or keystone)
 #
 #   start [--version V] [--new-cluster] [--start-position UUID:SEQNO]
 #   stop | kill | status | version | versions
+#   remove: forget a stopped service's container (its run record)
+#   remove-image --keep V: remove the other images of SERVICE that no
+#                node's container uses (the lab's nodes share one store)
+#   keystone only: health (its API answers on the node) | config (print
+#                  keystone.conf) | config-write (replace it, from stdin) |
+#                  exec [--version V] -- COMMAND ARGS... (keystone-manage,
+#                  keystone-status of the image, with the node's config)
 #   galera only: grastate | safe-to-bootstrap | remove-grastate | recover
 #                | upgrade-db
 #   haproxy only: reload [--version V] (seamless: the new process takes the
@@ -32,7 +40,7 @@ LAB=${STACKHOP_LAB_DIR:-/var/tmp/stackhop-lab}
 . "$LAB_SRC/services.sh"
 
 usage() {
-	sed -n '8,23p' "$0" | sed 's/^# *//' >&2
+	sed -n '8,32p' "$0" | sed 's/^# *//' >&2
 	exit 2
 }
 
@@ -55,8 +63,8 @@ if ip -4 -o addr show 2>/dev/null | grep -q " $(node_addr "$node")/"; then
 	IN_NODE=$node
 fi
 case $svc in
-galera | rabbitmq | haproxy | keepalived | memcached | amqp-client) ;;
-*) die "unknown service '$svc' (expected galera, rabbitmq, haproxy, keepalived, memcached or amqp-client)" ;;
+galera | rabbitmq | haproxy | keepalived | memcached | amqp-client | keystone) ;;
+*) die "unknown service '$svc' (expected galera, rabbitmq, haproxy, keepalived, memcached, amqp-client or keystone)" ;;
 esac
 
 # The image of SERVICE whose version label is V or starts with V.
@@ -97,10 +105,12 @@ rabbitmq.ctl) rmq "$node" rabbitmqctl "$@"; exit ;;
 rabbitmq.diag) rmq "$node" rabbitmq-diagnostics "$@"; exit ;;
 esac
 
-version="" new_cluster="" position=""
+version="" new_cluster="" position="" keep=""
 while [ $# -gt 0 ]; do
 	case $1 in
+	--) shift; break ;;
 	--version) version=$(resolve_version "$svc" "$2"); shift 2 ;;
+	--keep) keep=$(resolve_version "$svc" "$2"); shift 2 ;;
 	--new-cluster) new_cluster=1; shift ;;
 	--start-position) position=$2; shift 2 ;;
 	*) die "unknown option '$1'" ;;
@@ -120,6 +130,28 @@ case "$svc.$action" in
 *.version) running_version "$node" "$svc" ;;
 *.versions) versions_of "$svc" ;;
 *.stop) stop "$node" "$svc" ;;
+*.remove)
+	alive "$node" "$svc" && die "$svc runs on $node: stop it first"
+	rm -f "$LAB/nodes/$node/$svc/version" "$(pidfile "$node" "$svc")"
+	echo "removed the $svc container of $node"
+	;;
+*.remove-image)
+	[ -n "$keep" ] || die "remove-image needs --keep VERSION"
+	img=$(image_name "$svc")
+	for v in $(versions_of "$svc"); do
+		[ "$v" = "$keep" ] && continue
+		users=""
+		for n in $(all_nodes); do
+			[ "$(running_version "$n" "$svc")" = "$v" ] && users="$users $n"
+		done
+		if [ -n "$users" ]; then
+			echo "kept image $img-$v: the containers of$users use it"
+		else
+			rm -rf "$(image_dir "$img" "$v")"
+			echo "removed image $img-$v"
+		fi
+	done
+	;;
 *.kill) stop "$node" "$svc" KILL ;;
 galera.start)
 	alive "$node" galera && die "galera already runs on $node"
@@ -178,6 +210,40 @@ rabbitmq.start)
 	alive "$node" rabbitmq && die "rabbitmq already runs on $node"
 	rabbitmq_definitions
 	rabbitmq_start "$node"
+	;;
+keystone.start)
+	alive "$node" keystone && die "keystone already runs on $node"
+	[ -n "$version" ] || version=$(running_version "$node" keystone)
+	[ -n "$version" ] || die "no keystone version recorded for $node: give --version"
+	keystone_start "$node" "$version"
+	;;
+keystone.health)
+	keystone_healthy "$node" || die "keystone on $node does not answer on $(node_addr "$node"):5000/v3"
+	echo "keystone on $node answers on $(node_addr "$node"):5000/v3"
+	;;
+keystone.config) cat "$LAB/nodes/$node/keystone/keystone.conf" ;;
+keystone.config-write)
+	# Atomic: a reader sees the old file or the new one, never a part.
+	f=$LAB/nodes/$node/keystone/keystone.conf
+	umask 077
+	cat >"$f.new"
+	sync "$f.new"
+	mv "$f.new" "$f"
+	;;
+keystone.exec)
+	[ $# -gt 0 ] || die "exec needs -- COMMAND ARGS..."
+	[ -n "$version" ] || version=$(running_version "$node" keystone)
+	[ -n "$version" ] || die "no keystone version recorded for $node: give --version"
+	case $1 in
+	keystone-manage | keystone-status) ;;
+	*) die "keystone images have no command '$1' (keystone-manage, keystone-status)" ;;
+	esac
+	img=$(image_dir keystone "$version")
+	cmd=$1
+	shift
+	in_ns "$node" env PYTHONPATH="$img/usr/lib/python3/dist-packages" \
+		/usr/bin/python3 "$img/usr/bin/$cmd" \
+		--config-file "$LAB/nodes/$node/keystone/keystone.conf" "$@"
 	;;
 memcached.start)
 	alive "$node" memcached && die "memcached already runs on $node"

@@ -13,7 +13,9 @@
 
 static const char step_usage[] =
 	"usage: stackhop step KIND -s SETTINGS [-i INVENTORY] [--node NODE] [--to VERSION]\n"
-	"                     [--state DIR] [--id ID] [--reconnect-timeout S]\n"
+	"                     [--component NAME] [--state DIR] [--id ID]\n"
+	"                     [--catalog DIR --release NAME]\n"
+	"                     [--reconnect-timeout S]\n"
 	"\n"
 	"Run one step of an upgrade plan on the real cloud: what 'stackhop\n"
 	"upgrade' runs for each step of these kinds.  Every kind is idempotent:\n"
@@ -21,7 +23,10 @@ static const char step_usage[] =
 	"\n"
 	"  -s, --settings FILE     endpoints, credentials (secrets), runtime\n"
 	"  -i, --inventory FILE    default: 'inventory' beside the settings\n"
-	"      --node NODE         the node of a per-node kind\n"
+	"      --node NODE         the node of a per-node kind (L: a list, NODE,NODE...)\n"
+	"      --component NAME    the OpenStack container of a container kind (C)\n"
+	"      --catalog DIR, --release NAME  config-migrate: the renames up to\n"
+	"                          that release\n"
 	"      --to VERSION        the component's target version\n"
 	"      --state DIR         the run's files: backups, RabbitMQ definitions\n"
 	"                          (created with mode 0700)\n"
@@ -31,14 +36,15 @@ static const char step_usage[] =
 	"                          else 120; 0: do not wait)\n"
 	"  -h, --help              show this help\n"
 	"\n"
-	"Kinds (N: needs --node, V: needs --to, S: needs --state):\n";
+	"Kinds (N: needs --node, V: needs --to, S: needs --state, C: needs --component):\n";
 
 static void print_usage(FILE *f)
 {
 	fputs(step_usage, f);
 	for (const struct infra_step *s = infra_steps; s->kind; s++)
-		fprintf(f, "  %-22s %c%c%c  %s\n", s->kind, s->node ? 'N' : '-',
-			s->version ? 'V' : '-', s->state ? 'S' : '-', s->what);
+		fprintf(f, "  %-22s %c%c%c%c  %s\n", s->kind, s->nodes ? 'L' : s->node ? 'N' : '-',
+			s->version ? 'V' : '-', s->state ? 'S' : '-', s->component ? 'C' : '-',
+			s->what);
 	fputs("\nExit status: 0 done, 1 failed (the message says where), 2 bad input.\n", f);
 }
 
@@ -48,6 +54,9 @@ int cmd_step(int argc, char **argv)
 		{ "settings", required_argument, NULL, 's' },
 		{ "inventory", required_argument, NULL, 'i' },
 		{ "node", required_argument, NULL, 'n' },
+		{ "component", required_argument, NULL, 'c' },
+		{ "catalog", required_argument, NULL, 'C' },
+		{ "release", required_argument, NULL, 'r' },
 		{ "to", required_argument, NULL, 't' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "id", required_argument, NULL, 'I' },
@@ -72,6 +81,9 @@ int cmd_step(int argc, char **argv)
 		case 's': set_path = optarg; break;
 		case 'i': inv_path = optarg; break;
 		case 'n': a.node = optarg; break;
+		case 'c': a.component = optarg; break;
+		case 'C': a.catalog = optarg; break;
+		case 'r': a.release = optarg; break;
 		case 't': a.version = optarg; break;
 		case 'S': a.state_dir = optarg; break;
 		case 'I': a.id = optarg; break;

@@ -97,9 +97,9 @@ static char *secret_lines(const struct secrets *sec, const char *names, size_t *
 
 /* "stackhop step KIND ..." for an infrastructure step on target t (may be NULL). */
 static const char **step_argv(const struct remote_driver *d, const struct plan_step *s,
-			      const struct infra_step *is, const struct inv_host *t)
+			      const struct infra_step *is, const struct inv_host *t, char **owned)
 {
-	const char **argv = xcalloc(20, sizeof(*argv));
+	const char **argv = xcalloc(32, sizeof(*argv));
 	const char *version = plan_step_param(s, "version");
 	size_t n = 0;
 
@@ -114,14 +114,67 @@ static const char **step_argv(const struct remote_driver *d, const struct plan_s
 	argv[n++] = d->state_dir;
 	argv[n++] = "--id";
 	argv[n++] = s->id;
-	if (is->node) {
+	if (is->nodes) {
+		/* One process for the batch: every target, comma-separated. */
+		size_t len = 1;
+		char *list;
+
+		for (size_t i = 0; i < s->ntargets; i++)
+			len += strlen(s->targets[i]->name) + 1;
+		list = *owned = xcalloc(len, 1);
+		for (size_t i = 0; i < s->ntargets; i++)
+			snprintf(list + strlen(list), len - strlen(list), "%s%s", i ? "," : "",
+				 s->targets[i]->name);
+		argv[n++] = "--node";
+		argv[n++] = list;
+	} else if (is->node) {
 		argv[n++] = "--node";
 		argv[n++] = (t ? t : s->targets[0])->name;
+	}
+	if (is->component && (s->component || s->owner)) {
+		argv[n++] = "--component";
+		argv[n++] = s->component ? s->component : s->owner;
+	}
+	if (streq(s->kind->name, "config-migrate")) {
+		argv[n++] = "--catalog";
+		argv[n++] = d->plan->cat->dir;
+		argv[n++] = "--release";
+		argv[n++] = d->plan->hops.v[s->hop].to->name;
 	}
 	if (version) {
 		argv[n++] = "--to";
 		argv[n++] = version;
 	}
+	return argv;
+}
+
+/*
+ * A catalog command's argv as the runtime runs it on h: with the process
+ * runtime, CONTROL exec SERVICE NODE [--version V] -- ARGV (the image of
+ * the step's version, else the one the node runs); else argv itself.
+ */
+static const char *const *exec_argv(const struct remote_driver *d, const struct plan_step *s,
+				    const struct inv_host *h)
+{
+	const char *version = plan_step_param(s, "version");
+	const char **argv;
+	size_t n = 0;
+
+	if (!d->process_control || !s->owner)
+		return s->argv;
+	argv = xcalloc(d->nprocess_control + s->argc + 8, sizeof(*argv));
+	for (size_t i = 0; i < d->nprocess_control; i++)
+		argv[n++] = d->process_control[i];
+	argv[n++] = "exec";
+	argv[n++] = s->owner;
+	argv[n++] = h->name;
+	if (version) {
+		argv[n++] = "--version";
+		argv[n++] = version;
+	}
+	argv[n++] = "--";
+	for (size_t i = 0; i < s->argc; i++)
+		argv[n++] = s->argv[i];
 	return argv;
 }
 
@@ -161,6 +214,7 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	const struct plan_step *s = &d->plan->steps.v[step];
 
 	const char *names = plan_step_param(s, "stdin_secrets");
+	const char *const *cmd;
 	char *in = NULL, missing[128];
 	size_t inlen = 0;
 
@@ -171,21 +225,28 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 		/* A process of this machine; it reaches the nodes itself. */
 		static const struct inv_host here = { .name = "localhost", .address = "localhost",
 						      .connection = "local" };
-		const char **argv = step_argv(d, s, infra_step_find(s->kind->name), t);
+		char *owned = NULL;
+		const char **argv = step_argv(d, s, infra_step_find(s->kind->name), t, &owned);
 		int r = proc_start(d->ssh, &here, argv, NULL, 0, d->timeout_s, proc, err);
 
+		free(owned);
 		free(argv);
 		return r < 0 ? -1 : 1;
 	}
 	if (names && !(in = secret_lines(d->secrets, names, &inlen, missing, sizeof(missing))))
 		return sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no '%s'", missing);
-	if (proc_start(d->ssh, t ? t : s->targets[0], s->argv, in, inlen, d->timeout_s,
+	cmd = exec_argv(d, s, t ? t : s->targets[0]);
+	if (proc_start(d->ssh, t ? t : s->targets[0], cmd, in, inlen, d->timeout_s,
 		       proc, err) < 0) {
+		if (cmd != s->argv)
+			free((void *)cmd);
 		if (in)
 			explicit_bzero(in, inlen);
 		free(in);
 		return -1;
 	}
+	if (cmd != s->argv)
+		free((void *)cmd);
 	return 1;
 }
 

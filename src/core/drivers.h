@@ -44,6 +44,11 @@ struct remote_driver {
 	const char *settings;		/* absolute path */
 	const char *inventory;		/* absolute path */
 	const char *state_dir;		/* the run's files */
+	/* The process runtime's control command (runtime: process), or
+	 * NULL: catalog commands then run in the service's image through
+	 * its "exec" action instead of bare on the node. */
+	const char *const *process_control;
+	size_t nprocess_control;
 };
 extern const struct exec_driver remote_driver;
 

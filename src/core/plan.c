@@ -407,6 +407,48 @@ static bool cmd_selected(struct builder *b, const struct cat_step *c,
 	return new && cat_range_has(&c->range, b->to->index);
 }
 
+static bool service_selected(const struct settings *st, const char *name)
+{
+	if (!st->services)
+		return true;
+	for (size_t i = 0; i < st->nservices; i++)
+		if (streq(st->services[i], name))
+			return true;
+	return false;
+}
+
+/*
+ * The image version the settings name for an OpenStack component
+ * (components: NAME: {version}), else for its service, or NULL.
+ */
+static const char *component_version(struct builder *b, const char *component,
+				     const char *service)
+{
+	const struct setting_choice *ch = settings_choice(&b->st->modes, component);
+
+	if (!ch || !ch->version)
+		ch = settings_choice(&b->st->modes, service);
+	return ch ? ch->version : NULL;
+}
+
+/* params with "version" appended (arena), or params itself without a version. */
+static const struct cat_kv *with_version(struct builder *b, const struct cat_kv *params,
+					 size_t n, const char *version, size_t *nout)
+{
+	struct cat_kv *kv;
+
+	*nout = n;
+	if (!version)
+		return params;
+	kv = arena_alloc(&b->p->arena, (n + 1) * sizeof(*kv));
+	for (size_t i = 0; i < n; i++)
+		kv[i] = params[i];
+	kv[n].key = "version";
+	kv[n].value = arena_strdup(&b->p->arena, version);
+	*nout = n + 1;
+	return kv;
+}
+
 /* Container steps for one batch: stop, remove, remove image / start, check. */
 static int container_steps(struct builder *b, struct comp_plan *cp, size_t k,
 			   bool stop, bool start, idx_vec *tail)
@@ -422,10 +464,14 @@ static int container_steps(struct builder *b, struct comp_plan *cp, size_t k,
 		.max_fail = bt->max_fail, .source = cp->c->source,
 	};
 
+	const char *version = component_version(b, cp->c->name, cp->owner);
+
 	for (size_t i = 0; stop && i < ARRAY_SIZE(stop_kinds); i++) {
 		long s;
 
 		sp.kind = stop_kinds[i];
+		/* The image kept when the old ones go: the new release's. */
+		sp.params = with_version(b, NULL, 0, i == 2 ? version : NULL, &sp.nparams);
 		s = add_step(b, &sp, tail, "%s/%s/%s#b%zu", cp->owner, cp->c->name,
 			     sp.kind, k + 1);
 		if (s < 0)
@@ -436,6 +482,7 @@ static int container_steps(struct builder *b, struct comp_plan *cp, size_t k,
 		long s;
 
 		sp.kind = start_kinds[i];
+		sp.params = with_version(b, NULL, 0, i == 0 ? version : NULL, &sp.nparams);
 		s = add_step(b, &sp, tail, "%s/%s/%s#b%zu", cp->owner, cp->c->name,
 			     sp.kind, k + 1);
 		if (s < 0)
@@ -453,12 +500,17 @@ static long catalog_step(struct builder *b, const struct cat_service *svc,
 	struct step_spec sp = {
 		.kind = c->kind, .owner = svc->name,
 		.targets = where->v, .ntargets = c->all_nodes ? where->n : 1,
-		.argv = c->argv, .argc = c->argc,
-		.params = c->params, .nparams = c->nparams, .source = c->source,
+		.argv = c->argv, .argc = c->argc, .source = c->source,
 		.provides = c->provides, .nprovides = c->nprovides,
 		.requires = c->requires, .nrequires = c->nrequires,
 	};
-	long i = add_step(b, &sp, deps, "%s/%s", svc->name, c->id);
+	long i;
+
+	/* A command after the old containers runs in the new release's image. */
+	sp.params = with_version(b, c->params, c->nparams,
+				 c->stage == STAGE_PRE ? NULL : component_version(b, svc->name, svc->name),
+				 &sp.nparams);
+	i = add_step(b, &sp, deps, "%s/%s", svc->name, c->id);
 
 	if (i < 0 && c->file)
 		sh_error_prefix(b->err, "%s:%d", c->file, c->line);
@@ -491,6 +543,10 @@ static int plan_service(struct builder *b, const struct cat_service *svc,
 
 	if (!old && !new)
 		return 0;
+	if (!service_selected(b->st, svc->name)) {
+		add_service_summary(b, svc->name, "skipped", "not among the settings' services", first);
+		return 0;
+	}
 
 	/* Its components, and components moving into it from another service. */
 	for (size_t s = 0; s < b->cat->nservices; s++) {
@@ -785,6 +841,18 @@ out:
 	return r;
 }
 
+/* A service or container of that name in the catalog. */
+static bool openstack_component(const struct catalog *cat, const char *name)
+{
+	if (catalog_service(cat, name))
+		return true;
+	for (size_t s = 0; s < cat->nservices; s++)
+		for (size_t k = 0; k < cat->services[s].ncomponents; k++)
+			if (streq(cat->services[s].components[k].name, name))
+				return true;
+	return false;
+}
+
 /* Settings that name catalog entries must name existing ones. */
 static int check_settings(struct builder *b)
 {
@@ -793,11 +861,22 @@ static int check_settings(struct builder *b)
 	for (size_t i = 0; i < b->st->modes.n; i++) {
 		const struct setting_choice *c = &b->st->modes.v[i];
 
-		if (!catalog_infra(b->cat, c->name))
+		if (catalog_infra(b->cat, c->name))
+			continue;
+		if (!openstack_component(b->cat, c->name))
 			return sh_error_at(b->err, path, c->line,
-					   "unknown component '%s' in components (expected an infra component of the catalog, like galera or rabbitmq)",
+					   "unknown component '%s' in components (expected an infra component of the catalog, like galera or rabbitmq, or an OpenStack service or container, like keystone)",
+					   c->name);
+		if (c->value)
+			return sh_error_at(b->err, path, c->line,
+					   "component '%s' is an OpenStack one: it takes a version, not a mode",
 					   c->name);
 	}
+	for (size_t i = 0; i < b->st->nservices; i++)
+		if (!catalog_service(b->cat, b->st->services[i]))
+			return sh_error_at(b->err, path, b->st->services_line,
+					   "unknown service '%s' in services (expected a service of the catalog, like keystone or nova)",
+					   b->st->services[i]);
 	/* A rolling policy for a group the inventory lacks would silently
 	 * apply to nothing (a typo like "computes"). */
 	for (size_t i = 1; i < b->st->rolling.n; i++) {

@@ -212,7 +212,7 @@ int settings_parse(const char *path, const char *buf, size_t len,
 {
 	static const char *const keys[] = { "vip", "endpoints", "runtime",
 		"secrets", "rolling", "components", "phases", "ssh", "probe", "galera",
-		"haproxy", "rabbitmq", "process", NULL };
+		"haproxy", "rabbitmq", "process", "services", NULL };
 	static const char *const probe_keys[] = { "interval_ms", "timeout_ms", "targets", NULL };
 	static const char *const galera_keys[] = { "backend", "disabled_file", NULL };
 	static const char *const haproxy_keys[] = { "admin_socket", NULL };
@@ -348,6 +348,14 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		    y_seq(&d, n, "targets", "probe", false, true, &tq, err) < 0 ||
 		    string_list(s, &d, tq, &s->probe_targets, &s->nprobe_targets) < 0)
 			goto out;
+	}
+	if (ymap_get(&d, root, "services")) {
+		yaml_node_t *sq;
+
+		if (y_seq(&d, root, "services", "settings", false, true, &sq, err) < 0 ||
+		    string_list(s, &d, sq, &s->services, &s->nservices) < 0)
+			goto out;
+		s->services_line = ynode_line(sq);
 	}
 	if ((n = ymap_get(&d, root, "galera"))) {
 		if (ymap_check(&d, n, "galera", galera_keys, err) < 0 ||

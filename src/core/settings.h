@@ -17,6 +17,12 @@
  *     galera: {mode: rolling | new-cluster, version: 10.11.19}
  *     rabbitmq: {mode: full-stop | rolling}   the version its steps install
  *     haproxy: {mode: reload | vip-move}
+ *     keystone: {version: 22.0.2-0+deb12u6}   an OpenStack component's (or
+ *                                 service's) image: a version, no mode
+ *   services: [keystone]              the OpenStack services the cloud runs
+ *                                     (default: every one the inventory
+ *                                     has groups for); the others are
+ *                                     skipped
  *   phases:                           which hops upgrade host OS / Ceph /
  *     host: {hops: first | every | none}      infrastructure / OpenStack
  *     ceph: {hops: first | every | none}
@@ -99,6 +105,9 @@ struct settings {
 	const char *secrets;	/* absolute path, or NULL */
 	VEC(struct rolling) rolling;	/* rolling[0] is "default" */
 	VEC(struct setting_choice) modes;	/* components: */
+	const char **services;		/* services: (NULL-terminated), or NULL: all */
+	size_t nservices;
+	int services_line;
 	VEC(struct setting_choice) hops;	/* phases: */
 	const char *ssh_config, *ssh_identity, *ssh_known_hosts;
 	const char *ssh_strict;		/* "yes" or "accept-new" */

@@ -200,24 +200,7 @@ static void cluster_close(struct cluster *c)
 /* "set server BACKEND/NODE state STATE" on every HAProxy. */
 static int lb_set(struct cluster *c, const char *node, const char *state, struct sh_error *err)
 {
-	char cmd[256];
-
-	snprintf(cmd, sizeof(cmd), "set server %s/%s state %s", c->x->st->galera_backend, node,
-		 state);
-	for (size_t i = 0; i < c->lb.n; i++) {
-		char *out;
-
-		if (haproxy_cmd(c->x, c->lb.v[i], cmd, &out, err) < 0)
-			return -1;
-		if (out[strspn(out, " \r\n")]) {
-			sh_error_set(err, SH_EXIT_FAILURE, "HAProxy on %s refused '%s': %.*s",
-				     c->lb.v[i]->name, cmd, (int)strcspn(out, "\n"), out);
-			free(out);
-			return -1;
-		}
-		free(out);
-	}
-	return 0;
+	return infra_lb_set(c->x, &c->lb, c->x->st->galera_backend, node, state, err);
 }
 
 struct node_arg {
@@ -231,49 +214,18 @@ struct node_arg {
 static int lb_no_sessions(struct infra *x, void *arg, struct sh_error *err)
 {
 	struct node_arg *a = arg;
+	struct infra_lb_server l = { &a->c->lb, x->st->galera_backend, a->h->name, a->want };
 
-	for (size_t i = 0; i < a->c->lb.n; i++) {
-		struct haproxy_server *s;
-		size_t n;
-
-		if (haproxy_servers(x, a->c->lb.v[i], x->st->galera_backend, &s, &n, err) < 0)
-			return -1;
-		for (size_t k = 0; k < n; k++)
-			if (streq(s[k].name, a->h->name) && s[k].scur > 0) {
-				sh_error_set(err, SH_EXIT_FAILURE, "%ld sessions through %s", s[k].scur,
-					     a->c->lb.v[i]->name);
-				free(s);
-				return 0;
-			}
-		free(s);
-	}
-	return 1;
+	return infra_lb_no_sessions(x, &l, err);
 }
 
 /* Every HAProxy shows the node in status want (UP, MAINT...). */
 static int lb_status_is(struct infra *x, void *arg, struct sh_error *err)
 {
 	struct node_arg *a = arg;
+	struct infra_lb_server l = { &a->c->lb, x->st->galera_backend, a->h->name, a->want };
 
-	for (size_t i = 0; i < a->c->lb.n; i++) {
-		struct haproxy_server *s;
-		size_t n;
-		bool ok = false;
-
-		if (haproxy_servers(x, a->c->lb.v[i], x->st->galera_backend, &s, &n, err) < 0)
-			return -1;
-		for (size_t k = 0; k < n; k++)
-			if (streq(s[k].name, a->h->name)) {
-				ok = str_has_prefix(s[k].status, a->want);
-				if (!ok)
-					sh_error_set(err, SH_EXIT_FAILURE, "%s shows it %s",
-						     a->c->lb.v[i]->name, s[k].status);
-			}
-		free(s);
-		if (!ok)
-			return 0;
-	}
-	return 1;
+	return infra_lb_status_is(x, &l, err);
 }
 
 static int disabled_file(struct cluster *c, const struct inv_host *h, bool on,

@@ -463,6 +463,77 @@ const char *infra_mode(struct infra *x, const char *name, const char *const *mod
 	return NULL;
 }
 
+/* ---- HAProxy backends -------------------------------------------------------- */
+
+int infra_lb_set(struct infra *x, const inv_host_vec *lb, const char *backend, const char *node,
+		 const char *state, struct sh_error *err)
+{
+	char cmd[256];
+
+	snprintf(cmd, sizeof(cmd), "set server %s/%s state %s", backend, node, state);
+	for (size_t i = 0; i < lb->n; i++) {
+		char *out;
+
+		if (haproxy_cmd(x, lb->v[i], cmd, &out, err) < 0)
+			return -1;
+		if (out[strspn(out, " \r\n")]) {
+			sh_error_set(err, SH_EXIT_FAILURE, "HAProxy on %s refused '%s': %.*s",
+				     lb->v[i]->name, cmd, (int)strcspn(out, "\n"), out);
+			free(out);
+			return -1;
+		}
+		free(out);
+	}
+	return 0;
+}
+
+int infra_lb_no_sessions(struct infra *x, void *arg, struct sh_error *err)
+{
+	const struct infra_lb_server *l = arg;
+
+	for (size_t i = 0; i < l->lb->n; i++) {
+		struct haproxy_server *s;
+		size_t n;
+
+		if (haproxy_servers(x, l->lb->v[i], l->backend, &s, &n, err) < 0)
+			return -1;
+		for (size_t k = 0; k < n; k++)
+			if (streq(s[k].name, l->node) && s[k].scur > 0) {
+				sh_error_set(err, SH_EXIT_FAILURE, "%ld sessions through %s", s[k].scur,
+					     l->lb->v[i]->name);
+				free(s);
+				return 0;
+			}
+		free(s);
+	}
+	return 1;
+}
+
+int infra_lb_status_is(struct infra *x, void *arg, struct sh_error *err)
+{
+	const struct infra_lb_server *l = arg;
+
+	for (size_t i = 0; i < l->lb->n; i++) {
+		struct haproxy_server *s;
+		size_t n;
+		bool ok = false;
+
+		if (haproxy_servers(x, l->lb->v[i], l->backend, &s, &n, err) < 0)
+			return -1;
+		for (size_t k = 0; k < n; k++)
+			if (streq(s[k].name, l->node)) {
+				ok = str_has_prefix(s[k].status, l->want);
+				if (!ok)
+					sh_error_set(err, SH_EXIT_FAILURE, "%s shows it %s",
+						     l->lb->v[i]->name, s[k].status);
+			}
+		free(s);
+		if (!ok)
+			return 0;
+	}
+	return 1;
+}
+
 bool infra_version_is(const char *label, const char *v)
 {
 	size_t n = strlen(v);

@@ -124,6 +124,23 @@ struct haproxy_server {
 int haproxy_servers(struct infra *x, const struct inv_host *h, const char *backend,
 		    struct haproxy_server **ret, size_t *n, struct sh_error *err);
 
+/* "set server BACKEND/NODE state STATE" on every load balancer of lb. */
+int infra_lb_set(struct infra *x, const inv_host_vec *lb, const char *backend, const char *node,
+		 const char *state, struct sh_error *err);
+
+/* A server of a backend on every load balancer, for the waits below. */
+struct infra_lb_server {
+	const inv_host_vec *lb;
+	const char *backend;
+	const char *node;
+	const char *want;		/* a status prefix: UP, MAINT, ... */
+};
+
+/* infra_wait() conditions (arg: a struct infra_lb_server): no HAProxy
+ * has a session open to the server; every HAProxy shows it in want. */
+int infra_lb_no_sessions(struct infra *x, void *arg, struct sh_error *err);
+int infra_lb_status_is(struct infra *x, void *arg, struct sh_error *err);
+
 /*
  * Call ok(arg) every 200 ms until it returns 1, -1 (error, err set), or
  * timeout_s passes (an error naming what).

@@ -16,32 +16,39 @@
 #include "haproxy.h"
 #include "health.h"
 #include "rabbitmq.h"
+#include "service.h"
 #include "steps.h"
 #include "util.h"
 
 const struct infra_step infra_steps[] = {
-	{ "pre-validate", false, false, false, "every health check (galera, haproxy, rabbitmq, keystone) not Failure" },
-	{ "post-verify", false, false, false, "the same health checks after the hop" },
-	{ "db-backup", false, false, true, "verified dump through the VIP into STATE/db-backup-ID.sql" },
-	{ "galera-node-upgrade", true, true, false, "one node of the rolling upgrade" },
-	{ "galera-drain", false, false, false, "every node disabled in HAProxy, replication queues empty" },
-	{ "galera-stop", true, false, false, "stop one node" },
-	{ "galera-bootstrap", false, true, false, "the first node as a new primary component on VERSION" },
-	{ "galera-join", true, true, false, "one more node on VERSION, Synced" },
-	{ "galera-validate", false, false, false, "every node Synced and ready in HAProxy, SQL through the VIP" },
-	{ "rabbitmq-export", false, false, true, "definitions and members into STATE/rabbitmq-definitions.json" },
-	{ "rabbitmq-stop", true, false, false, "stop one node" },
-	{ "rabbitmq-wipe", true, false, false, "remove one stopped node's mnesia directory" },
-	{ "rabbitmq-start", true, true, true, "start one node on VERSION" },
-	{ "rabbitmq-join", true, true, true, "start one node on VERSION, join the first node's cluster" },
-	{ "rabbitmq-import", false, false, true, "import the exported definitions" },
-	{ "rabbitmq-policy", false, false, false, "set the ha-all policy" },
-	{ "rabbitmq-validate", false, false, true, "members running, no partitions or alarms, definitions and clients back" },
-	{ "rabbitmq-node-upgrade", true, true, false, "one node of the rolling upgrade" },
-	{ "haproxy-upgrade", false, true, false, "HAProxy on VERSION node by node (seamless reload, or vip-move), the VIP holder last" },
-	{ "keepalived-upgrade", false, true, false, "keepalived on VERSION node by node (those already on it left alone), the VIP holder last" },
-	{ "memcached-upgrade", true, true, false, "memcached restarted on VERSION on one node, answering" },
-	{ NULL, false, false, false, NULL },
+	{ "pre-validate", false, false, false, "every health check (galera, haproxy, rabbitmq, keystone) not Failure", false, false },
+	{ "post-verify", false, false, false, "the same health checks after the hop", false, false },
+	{ "db-backup", false, false, true, "verified dump through the VIP into STATE/db-backup-ID.sql", false, false },
+	{ "galera-node-upgrade", true, true, false, "one node of the rolling upgrade", false, false },
+	{ "galera-drain", false, false, false, "every node disabled in HAProxy, replication queues empty", false, false },
+	{ "galera-stop", true, false, false, "stop one node", false, false },
+	{ "galera-bootstrap", false, true, false, "the first node as a new primary component on VERSION", false, false },
+	{ "galera-join", true, true, false, "one more node on VERSION, Synced", false, false },
+	{ "galera-validate", false, false, false, "every node Synced and ready in HAProxy, SQL through the VIP", false, false },
+	{ "rabbitmq-export", false, false, true, "definitions and members into STATE/rabbitmq-definitions.json", false, false },
+	{ "rabbitmq-stop", true, false, false, "stop one node", false, false },
+	{ "rabbitmq-wipe", true, false, false, "remove one stopped node's mnesia directory", false, false },
+	{ "rabbitmq-start", true, true, true, "start one node on VERSION", false, false },
+	{ "rabbitmq-join", true, true, true, "start one node on VERSION, join the first node's cluster", false, false },
+	{ "rabbitmq-import", false, false, true, "import the exported definitions", false, false },
+	{ "rabbitmq-policy", false, false, false, "set the ha-all policy", false, false },
+	{ "rabbitmq-validate", false, false, true, "members running, no partitions or alarms, definitions and clients back", false, false },
+	{ "rabbitmq-node-upgrade", true, true, false, "one node of the rolling upgrade", false, false },
+	{ "haproxy-upgrade", false, true, false, "HAProxy on VERSION node by node (seamless reload, or vip-move), the VIP holder last", false, false },
+	{ "keepalived-upgrade", false, true, false, "keepalived on VERSION node by node (those already on it left alone), the VIP holder last", false, false },
+	{ "memcached-upgrade", true, true, false, "memcached restarted on VERSION on one node, answering", false, false },
+	{ "container-stop", true, false, false, "drain the node in HAProxy, stop the old container", true, false },
+	{ "container-remove", true, false, false, "remove the stopped container", true, false },
+	{ "image-remove", true, true, false, "remove the images other than VERSION that no container uses", true, false },
+	{ "container-start", true, true, false, "start the container on VERSION", true, false },
+	{ "health-check", true, false, false, "each node answers, back in HAProxy; keystone: a token through the VIP", true, true },
+	{ "config-migrate", true, false, false, "each node's configuration translated to --release with the catalog's renames (--catalog)", true, true },
+	{ NULL, false, false, false, NULL, false, false },
 };
 
 const struct infra_step *infra_step_find(const char *kind)
@@ -147,6 +154,53 @@ static char *state_file(const char *dir, const char *prefix, const char *id, con
 	return p;
 }
 
+/* A kind that acts on a list of nodes (health-check). */
+static int nodes_step(struct infra *x, const struct infra_step_args *a, struct sh_error *err)
+{
+	VEC(const struct inv_host *) hosts = { 0 };
+	char *list = xstrdup(a->node), *save = NULL;
+	int r = -1;
+
+	for (char *n = strtok_r(list, ",", &save); n; n = strtok_r(NULL, ",", &save)) {
+		const struct inv_host *h = infra_host(x, n);
+
+		if (!h) {
+			sh_error_set(err, SH_EXIT_INPUT, "no host '%s' in inventory '%s'", n,
+				     x->inv->path);
+			goto out;
+		}
+		vec_push(hosts, h);
+	}
+	if (!hosts.n) {
+		sh_error_set(err, SH_EXIT_INPUT, "step %s needs --node NODE[,NODE...]", a->kind);
+		goto out;
+	}
+	if (streq(a->kind, "config-migrate")) {
+		struct catalog *cat = NULL;
+		const struct cat_release *rel;
+
+		if (!a->catalog || !a->release) {
+			sh_error_set(err, SH_EXIT_INPUT, "step config-migrate needs --catalog DIR and --release NAME");
+			goto out;
+		}
+		if (catalog_load(a->catalog, &cat, err) < 0)
+			goto out;
+		if (!(rel = catalog_release(cat, a->release)))
+			sh_error_set(err, SH_EXIT_INPUT, "unknown release '%s' in catalog '%s'",
+				     a->release, a->catalog);
+		else
+			r = service_config_migrate(x, cat, a->component, rel->index, hosts.v,
+						   hosts.n, err);
+		catalog_free(cat);
+		goto out;
+	}
+	r = service_health_check(x, a->component, hosts.v, hosts.n, err);
+out:
+	vec_free(hosts);
+	free(list);
+	return r;
+}
+
 int infra_step_run(struct infra *x, const struct infra_step_args *a, struct sh_error *err)
 {
 	const struct infra_step *s = infra_step_find(a->kind);
@@ -163,6 +217,12 @@ int infra_step_run(struct infra *x, const struct infra_step_args *a, struct sh_e
 		return sh_error_set(err, SH_EXIT_INPUT, "step %s needs --node NODE", k);
 	if (!s->node && a->node)
 		return sh_error_set(err, SH_EXIT_INPUT, "step %s acts on the whole cluster: no --node", k);
+	if (s->component && !a->component)
+		return sh_error_set(err, SH_EXIT_INPUT, "step %s needs --component NAME", k);
+	if (!s->component && a->component)
+		return sh_error_set(err, SH_EXIT_INPUT, "step %s takes no --component", k);
+	if (s->nodes)
+		return nodes_step(x, a, err);
 	if (a->node && !(h = infra_host(x, a->node)))
 		return sh_error_set(err, SH_EXIT_INPUT, "no host '%s' in inventory '%s'", a->node,
 				    x->inv->path);
@@ -223,6 +283,14 @@ int infra_step_run(struct infra *x, const struct infra_step_args *a, struct sh_e
 		r = keepalived_upgrade(x, a->version, err);
 	else if (streq(k, "memcached-upgrade"))
 		r = memcached_node_upgrade(x, h, a->version, err);
+	else if (streq(k, "container-stop"))
+		r = service_container_stop(x, a->component, h, err);
+	else if (streq(k, "container-remove"))
+		r = service_container_remove(x, a->component, h, err);
+	else if (streq(k, "image-remove"))
+		r = service_image_remove(x, a->component, h, a->version, err);
+	else if (streq(k, "container-start"))
+		r = service_container_start(x, a->component, h, a->version, err);
 	free(file);
 	return r;
 }

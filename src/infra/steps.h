@@ -3,7 +3,8 @@
  * nodes with the infrastructure procedures: health checks before and
  * after a hop, the verified database backup, and every step of the
  * Galera, RabbitMQ, HAProxy, keepalived and memcached procedures of
- * catalog/infra.yaml.
+ * catalog/infra.yaml, and the container flow of an OpenStack service
+ * (service.h).
  *
  * "stackhop step KIND" runs one of them; the executor's remote driver
  * runs that command (locally) for each such step of a plan, so every step
@@ -23,6 +24,8 @@ struct infra_step {
 	bool version;		/* needs --to VERSION (the component's target) */
 	bool state;		/* keeps files in the run's state directory */
 	const char *what;	/* for the help */
+	bool component;		/* an OpenStack container's: needs --component */
+	bool nodes;		/* --node takes a comma-separated list */
 };
 
 /* The step kind of that name that runs on real nodes, or NULL. */
@@ -32,7 +35,10 @@ extern const struct infra_step infra_steps[];
 
 struct infra_step_args {
 	const char *kind;
-	const char *node;	/* inventory host name, or NULL */
+	const char *node;	/* inventory host name (a list for nodes kinds), or NULL */
+	const char *component;	/* an OpenStack container, or NULL */
+	const char *catalog;	/* config-migrate: the catalog's directory */
+	const char *release;	/* config-migrate: the release to translate to */
 	const char *version;	/* or NULL */
 	const char *state_dir;	/* backups, RabbitMQ definitions (created 0700) */
 	const char *id;		/* the plan step's id: names its files */

@@ -422,6 +422,46 @@ TEST(settings_the_planner_refuses)
 	CHECK_CONTAINS(plan_refuses("rolling:\n  compute: {serial: 2}\n  computes: {serial: \"10%\"}\n"),
 		       "settings.yaml:3: rolling names 'computes', which is not a group of inventory 'examples/multinode'");
 	CHECK(!plan_refuses("rolling:\n  compute: {serial: 2}\n"));
+	CHECK_CONTAINS(plan_refuses("components:\n  keystone: {mode: rolling}\n"),
+		       "settings.yaml:2: component 'keystone' is an OpenStack one: it takes a version, not a mode");
+	CHECK_CONTAINS(plan_refuses("services: [keystone, novva]\n"),
+		       "settings.yaml:1: unknown service 'novva' in services");
+}
+
+/* services: plans those alone; an OpenStack component's version goes to
+ * the steps that run its new image, not to those of the old one. */
+TEST(services_and_openstack_versions)
+{
+	struct plan *p = build("2023.1", "2024.1",
+			       write_settings("services: [keystone]\n"
+					      "components:\n  keystone: {version: \"25.0.0-1\"}\n"));
+	size_t ks = 0;
+
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->steps.n; i++) {
+		const struct plan_step *s = &p->steps.v[i];
+		const char *v = plan_step_param(s, "version");
+		const char *k = s->kind->name;
+
+		if (!streq(s->phase, "openstack"))
+			continue;
+		CHECK(s->owner && streq(s->owner, "keystone"));
+		ks++;
+		if (streq(k, "container-start") || streq(k, "image-remove") || streq(k, "db-sync"))
+			CHECK(v && streq(v, "25.0.0-1"));
+		if (streq(k, "container-stop") || streq(k, "container-remove") ||
+		    streq(k, "health-check"))
+			CHECK(!v);
+	}
+	CHECK(ks > 5);
+	for (size_t i = 0; i < p->hops.v[0].services.n; i++) {
+		const struct plan_service *sv = &p->hops.v[0].services.v[i];
+
+		if (!streq(sv->name, "keystone"))
+			CHECK(streq(sv->mode, "skipped") && sv->why &&
+			      strstr(sv->why, "not among the settings' services"));
+	}
 }
 
 /* The infrastructure alone, with the versions its steps install. */
@@ -491,6 +531,7 @@ int main(void)
 	RUN(stein_extracts_placement);
 	RUN(settings_shape_the_plan);
 	RUN(settings_the_planner_refuses);
+	RUN(services_and_openstack_versions);
 	RUN(infra_versions_and_phases);
 	for (size_t i = 0; i < nkept; i++)
 		settings_free(kept[i]);

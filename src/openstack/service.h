@@ -1,0 +1,49 @@
+/*
+ * service.h - the per-node container flow of an OpenStack service, as
+ * step functions (catalog/services.yaml, plan.c's service flow): stop the
+ * old container, remove it, remove the old image, start the new one, check
+ * its health.  They act through the node's runtime: with runtime
+ * "process" the settings' process control command (the lab's svc.sh),
+ * where a container is the service's process with its run record and an
+ * image an unpacked package tree.
+ *
+ * Where a load balancer has a backend named after the component with a
+ * server named after the node, container-stop drains that server first
+ * (drain, no session left, then maint) and the health check puts it back
+ * (ready, UP on every HAProxy): the VIP never sends a request to a node
+ * whose container is down.  Every function is idempotent.
+ */
+#ifndef STACKHOP_SERVICE_H
+#define STACKHOP_SERVICE_H
+
+#include "catalog.h"
+#include "infra.h"
+
+int service_container_stop(struct infra *x, const char *component, const struct inv_host *h,
+			   struct sh_error *err);
+int service_container_remove(struct infra *x, const char *component, const struct inv_host *h,
+			     struct sh_error *err);
+/* Remove the component's images on h other than keep (the new one). */
+int service_image_remove(struct infra *x, const char *component, const struct inv_host *h,
+			 const char *keep, struct sh_error *err);
+int service_container_start(struct infra *x, const char *component, const struct inv_host *h,
+			    const char *version, struct sh_error *err);
+/*
+ * The component answers on each of hosts (n of them), is back in HAProxy,
+ * and, for keystone, a token issues through the VIP.
+ */
+int service_health_check(struct infra *x, const char *component,
+			 const struct inv_host *const *hosts, size_t n, struct sh_error *err);
+
+/*
+ * The service's configuration on each of hosts translated to release to
+ * (an index of cat->releases) with the catalog's renames (config.h): read
+ * through the runtime ("config" action), written back atomically there
+ * ("config-write", on standard input) only when something changed.  Each
+ * change is logged by option name, never with a value.
+ */
+int service_config_migrate(struct infra *x, const struct catalog *cat, const char *service,
+			   int to, const struct inv_host *const *hosts, size_t n,
+			   struct sh_error *err);
+
+#endif

@@ -25,14 +25,15 @@ bc
 
 # "deps.sh bench" adds what the benchmarks compare against; "deps.sh lab"
 # what the lab runs (its services' second versions are downloaded by
-# lab/images.sh, not installed).
+# lab/images.sh, not installed; podman serves the docker runtime's tests).
 case "${1:-}" in
 bench) PACKAGES="$PACKAGES ansible-core netcat-openbsd" ;;
 lab)
 	PACKAGES="$PACKAGES
 mariadb-server mariadb-client galera-4 rsync socat
 rabbitmq-server haproxy keepalived memcached iptables iputils-ping curl
-python3-keystone python3-pymysql python3-memcache python3-amqp uwsgi-core uwsgi-plugin-python3"
+python3-keystone python3-pymysql python3-memcache python3-amqp uwsgi-core uwsgi-plugin-python3
+podman catatonit busybox-static"
 	;;
 esac
 

@@ -35,6 +35,7 @@ static const struct command commands[] = {
 	{ "haproxy", cmd_haproxy, "HAProxy/keepalived: upgrade node by node, the VIP answering throughout" },
 	{ "config", cmd_config, "config migrate: a service's configuration file translated to a release" },
 	{ "keystone", cmd_keystone, "keystone register|list: a service's user, service and endpoints, found or created" },
+	{ "docker", cmd_docker, "docker version|inspect|create|start|wait|stop|remove|image-remove: one container through the Docker API" },
 	{ "step", cmd_step, "run one infrastructure step of a plan (as upgrade does) on the real cloud" },
 	{ "exec", cmd_exec, "run a command on hosts of an inventory over ssh (or locally)" },
 };

@@ -30,6 +30,7 @@ int cmd_haproxy(int argc, char **argv);
 int cmd_step(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_keystone(int argc, char **argv);
+int cmd_docker(int argc, char **argv);
 
 /*
  * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the

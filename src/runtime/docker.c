@@ -1,0 +1,386 @@
+/*
+ * docker.c - see docker.h.
+ */
+#include <curl/curl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "docker.h"
+#include "util.h"
+
+#define API "/v1.41"
+#define MAX_ANSWER (4 << 20)
+
+struct answer {
+	char *data;
+	size_t len;
+	bool over;
+};
+
+static size_t on_body(char *p, size_t size, size_t n, void *arg)
+{
+	struct answer *a = arg;
+	size_t len = size * n;
+
+	if (a->len + len > MAX_ANSWER) {
+		a->over = true;
+		return 0;
+	}
+	a->data = xrealloc(a->data, a->len + len + 1);
+	memcpy(a->data + a->len, p, len);
+	a->len += len;
+	a->data[a->len] = '\0';
+	return len;
+}
+
+/* Names go into URL paths: only the characters Docker allows in them. */
+static int check_name(const char *what, const char *name, const char *extra,
+		      struct sh_error *err)
+{
+	char allowed[96] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-";
+
+	if (extra)
+		strncat(allowed, extra, sizeof(allowed) - strlen(allowed) - 1);
+	if (!name || !name[0] || !strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789", name[0]) ||
+	    strspn(name, allowed) != strlen(name))
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "bad %s name '%s' (expected a letter or digit, then letters, digits, '_', '.', '-'%s)",
+				    what, name ? name : "", extra ? ", '/', ':', '@'" : "");
+	return 0;
+}
+
+/*
+ * method path (under /v1.41, or absolute when it starts with "/v4") with
+ * an optional JSON body; the status into *code, the answer (JSON or NULL)
+ * into *ret.  -1 only when the server could not be reached.
+ */
+static int call(struct docker *d, const char *method, const char *path, json_t *body,
+		long *code, json_t **ret, struct sh_error *err)
+{
+	CURL *c = d->curl;
+	struct curl_slist *hdr = NULL;
+	struct answer a = { 0 };
+	char url[1024], errbuf[CURL_ERROR_SIZE] = "", *text = NULL;
+	CURLcode rc;
+	int r = -1;
+
+	snprintf(url, sizeof(url), "http://localhost%s%s", str_has_prefix(path, "/v4") ? "" : API,
+		 path);
+	curl_easy_reset(c);
+	curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, d->socket);
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
+	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
+	hdr = curl_slist_append(hdr, "Accept: application/json");
+	if (body) {
+		text = json_dumps(body, JSON_COMPACT);
+		hdr = curl_slist_append(hdr, "Content-Type: application/json");
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, text);
+	} else if (streq(method, "POST")) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "");
+	}
+	curl_easy_setopt(c, CURLOPT_HTTPHEADER, hdr);
+	rc = curl_easy_perform(c);
+	if (rc != CURLE_OK) {
+		sh_error_set(err, SH_EXIT_FAILURE, "docker API on %s: %s %s: %s", d->socket, method,
+			     path, a.over ? "the answer is larger than 4 MiB" :
+			     errbuf[0] ? errbuf : curl_easy_strerror(rc));
+		goto out;
+	}
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+	*ret = a.len ? json_loadb(a.data, a.len, 0, NULL) : NULL;
+	if (a.len && !*ret && *code < 300) {
+		sh_error_set(err, SH_EXIT_FAILURE, "docker API on %s: %s %s: HTTP %ld with an answer that is not JSON",
+			     d->socket, method, path, *code);
+		goto out;
+	}
+	r = 0;
+out:
+	curl_slist_free_all(hdr);
+	free(text);
+	free(a.data);
+	return r;
+}
+
+/* The API's error for an answer of code: "404 no such container: MESSAGE". */
+static int api_error(struct docker *d, const char *method, const char *path, long code,
+		     json_t *ans, struct sh_error *err)
+{
+	const char *msg = json_string_value(json_object_get(ans, "message"));
+	const char *what = code == 404 ? "not found" : code == 409 ? "conflict" :
+			   code == 400 ? "bad request" : code >= 500 ? "server error" : "refused";
+
+	return sh_error_set(err, SH_EXIT_FAILURE, "docker API on %s: %s %s: %ld %s: %s", d->socket,
+			    method, path, code, what, msg ? msg : "(no message)");
+}
+
+/* A call whose success is one of ok (0-terminated); else the API's error. */
+static int expect(struct docker *d, const char *method, const char *path, json_t *body,
+		  const long *ok, json_t **ret, long *ret_code, struct sh_error *err)
+{
+	json_t *ans = NULL;
+	long code = 0;
+
+	if (call(d, method, path, body, &code, &ans, err) < 0)
+		return -1;
+	if (ret_code)
+		*ret_code = code;
+	for (size_t i = 0; ok[i]; i++)
+		if (code == ok[i]) {
+			if (ret)
+				*ret = ans;
+			else
+				json_decref(ans);
+			return 0;
+		}
+	api_error(d, method, path, code, ans, err);
+	json_decref(ans);
+	return -1;
+}
+
+int docker_open(struct docker *d, const char *socket_path, struct sh_error *err)
+{
+	static const long ok[] = { 200, 0 };
+	json_t *v = NULL, *comp;
+	const char *name = NULL, *ver;
+
+	memset(d, 0, sizeof(*d));
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	d->curl = curl_easy_init();
+	d->socket = xstrdup(socket_path);
+	if (expect(d, "GET", "/version", NULL, ok, &v, NULL, err) < 0) {
+		docker_close(d);
+		return -1;
+	}
+	ver = json_string_value(json_object_get(v, "Version"));
+	comp = json_object_get(v, "Components");
+	for (size_t i = 0; i < json_array_size(comp) && !name; i++) {
+		const char *n = json_string_value(json_object_get(json_array_get(comp, i), "Name"));
+
+		if (n && (streq(n, "Podman Engine") || streq(n, "Engine")))
+			name = n;
+	}
+	d->podman = name && streq(name, "Podman Engine");
+	snprintf(d->server, sizeof(d->server), "%s %s", d->podman ? "Podman Engine" : "Docker Engine",
+		 ver ? ver : "?");
+	json_decref(v);
+	return 0;
+}
+
+void docker_close(struct docker *d)
+{
+	if (d->curl)
+		curl_easy_cleanup(d->curl);
+	free(d->socket);
+	memset(d, 0, sizeof(*d));
+}
+
+static void copy_str(char *dst, size_t size, json_t *v)
+{
+	const char *s = json_string_value(v);
+
+	snprintf(dst, size, "%s", s ? s : "");
+}
+
+int docker_inspect(struct docker *d, const char *name, struct docker_state *st,
+		   struct sh_error *err)
+{
+	static const long ok[] = { 200, 404, 0 };
+	json_t *ans = NULL, *state;
+	char path[512];
+	long code;
+
+	memset(st, 0, sizeof(*st));
+	if (check_name("container", name, NULL, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/containers/%s/json", name);
+	if (expect(d, "GET", path, NULL, ok, &ans, &code, err) < 0)
+		return -1;
+	if (code == 404) {
+		json_decref(ans);
+		return 0;
+	}
+	state = json_object_get(ans, "State");
+	st->exists = true;
+	st->running = json_is_true(json_object_get(state, "Running"));
+	st->exit_code = (long)json_integer_value(json_object_get(state, "ExitCode"));
+	copy_str(st->id, sizeof(st->id), json_object_get(ans, "Id"));
+	copy_str(st->status, sizeof(st->status), json_object_get(state, "Status"));
+	copy_str(st->health, sizeof(st->health),
+		 json_object_get(json_object_get(state, "Health"), "Status"));
+	copy_str(st->image, sizeof(st->image),
+		 json_object_get(json_object_get(ans, "Config"), "Image"));
+	json_decref(ans);
+	return 0;
+}
+
+static int container_action(struct docker *d, const char *method, const char *name,
+			    const char *action, const char *query, const long *ok,
+			    struct sh_error *err)
+{
+	char path[512];
+
+	if (check_name("container", name, NULL, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/containers/%s%s%s%s", name, action, query ? "?" : "",
+		 query ? query : "");
+	return expect(d, method, path, NULL, ok, NULL, NULL, err);
+}
+
+int docker_stop(struct docker *d, const char *name, int timeout_s, struct sh_error *err)
+{
+	static const long ok[] = { 204, 304, 0 };
+	char q[32];
+
+	snprintf(q, sizeof(q), "t=%d", timeout_s);
+	return container_action(d, "POST", name, "/stop", q, ok, err);
+}
+
+int docker_start(struct docker *d, const char *name, struct sh_error *err)
+{
+	static const long ok[] = { 204, 304, 0 };
+
+	return container_action(d, "POST", name, "/start", NULL, ok, err);
+}
+
+int docker_remove(struct docker *d, const char *name, struct sh_error *err)
+{
+	static const long ok[] = { 204, 0 };
+
+	return container_action(d, "DELETE", name, "", NULL, ok, err);
+}
+
+int docker_image_remove(struct docker *d, const char *image, struct sh_error *err)
+{
+	static const long ok[] = { 200, 0 };
+	char path[512];
+
+	if (check_name("image", image, "/:@", err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/images/%s", image);
+	return expect(d, "DELETE", path, NULL, ok, NULL, NULL, err);
+}
+
+int docker_image_exists(struct docker *d, const char *image, struct sh_error *err)
+{
+	static const long ok[] = { 200, 404, 0 };
+	char path[512];
+	long code;
+
+	if (check_name("image", image, "/:@", err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/images/%s/json", image);
+	if (expect(d, "GET", path, NULL, ok, NULL, &code, err) < 0)
+		return -1;
+	return code == 200;
+}
+
+static json_t *str_array(const char *const *v)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; v && v[i]; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+int docker_create(struct docker *d, const struct docker_spec *spec, char *ret_id, size_t size,
+		  struct sh_error *err)
+{
+	static const long ok[] = { 201, 0 };
+	json_t *body = json_object(), *host = json_object(), *ans = NULL;
+	char path[512];
+	int r = -1;
+
+	if (check_name("container", spec->name, NULL, err) < 0 ||
+	    check_name("image", spec->image, "/:@", err) < 0)
+		goto out;
+	json_object_set_new(body, "Image", json_string(spec->image));
+	if (spec->cmd)
+		json_object_set_new(body, "Cmd", str_array(spec->cmd));
+	if (spec->binds)
+		json_object_set_new(host, "Binds", str_array(spec->binds));
+	if (spec->network_mode)
+		json_object_set_new(host, "NetworkMode", json_string(spec->network_mode));
+	if (spec->init)
+		json_object_set_new(host, "Init", json_true());
+	json_object_set_new(body, "HostConfig", host);
+	host = NULL;
+	if (spec->health) {
+		json_t *hc = json_object(), *test = json_array();
+		long long ns = (spec->health_interval_ms > 0 ? spec->health_interval_ms : 1000) *
+			       1000000LL;
+
+		json_array_append_new(test, json_string("CMD"));
+		for (size_t i = 0; spec->health[i]; i++)
+			json_array_append_new(test, json_string(spec->health[i]));
+		json_object_set_new(hc, "Test", test);
+		json_object_set_new(hc, "Interval", json_integer(ns));
+		json_object_set_new(hc, "Timeout", json_integer(5000000000LL));
+		json_object_set_new(hc, "Retries", json_integer(3));
+		json_object_set_new(body, "Healthcheck", hc);
+	}
+	snprintf(path, sizeof(path), "/containers/create?name=%s", spec->name);
+	if (expect(d, "POST", path, body, ok, &ans, NULL, err) < 0)
+		goto out;
+	if (ret_id)
+		copy_str(ret_id, size, json_object_get(ans, "Id"));
+	r = 0;
+out:
+	json_decref(ans);
+	json_decref(host);
+	json_decref(body);
+	return r;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int docker_wait_healthy(struct docker *d, const char *name, double timeout_s,
+			struct sh_error *err)
+{
+	const double end = now() + timeout_s;
+	struct docker_state st;
+
+	for (;;) {
+		if (docker_inspect(d, name, &st, err) < 0)
+			return -1;
+		if (!st.exists)
+			return sh_error_set(err, SH_EXIT_FAILURE, "no container '%s' on %s", name,
+					    d->socket);
+		if (!st.running && !streq(st.status, "created"))
+			return sh_error_set(err, SH_EXIT_FAILURE,
+					    "container '%s' is %s (exit code %ld), not running", name,
+					    st.status, st.exit_code);
+		if (st.running && (!st.health[0] || streq(st.health, "healthy")))
+			return 0;
+		if (streq(st.health, "unhealthy"))
+			return sh_error_set(err, SH_EXIT_FAILURE, "container '%s' is unhealthy", name);
+		if (now() > end)
+			return sh_error_set(err, SH_EXIT_FAILURE,
+					    "container '%s' not healthy after %.0f s (status %s, health %s)",
+					    name, timeout_s, st.status, st.health[0] ? st.health : "none");
+		if (d->podman && st.running && streq(st.health, "starting")) {
+			/* No systemd to run Podman's checks: run one now. */
+			static const long ok[] = { 200, 0 };
+			char path[512];
+
+			snprintf(path, sizeof(path), "/v4.0.0/libpod/containers/%s/healthcheck", name);
+			if (expect(d, "GET", path, NULL, ok, NULL, NULL, err) < 0)
+				return -1;
+		}
+		nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
+	}
+}

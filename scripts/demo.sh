@@ -72,7 +72,7 @@ s=$(date +%s)
 	--yes --journal "$out/lab.journal" >"$out/lab-run.log" 2>&1 ||
 	{ cat "$out/lab-run.log"; exit 1; }
 echo "(the lab upgrade took $(($(date +%s) - s)) s)"
-grep -E '^(prober|  control|  data|[0-9]+ of [0-9]+ steps)' "$out/lab-run.log"
+grep -E '^(prober|downtime per|  control|  data|[0-9]+ of [0-9]+ steps)' "$out/lab-run.log"
 ./stackhop galera status -s "$lab/settings.yaml"
 for n in ctl1 ctl2 ctl3; do echo "keystone on $n: $(sh lab/svc.sh version keystone $n)"; done
 echo

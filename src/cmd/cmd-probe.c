@@ -341,6 +341,22 @@ int cmd_probe(int argc, char **argv)
 	save_out(&r, ended);
 	if (r.failed)
 		goto fail;
+	if (r.journal) {
+		size_t n = prober_count(r.p);
+		struct journal_probe_target *t = xcalloc(n ? n : 1, sizeof(*t));
+		int w;
+
+		for (size_t i = 0; i < n; i++) {
+			const struct probe_stats *s = prober_stats(r.p, i);
+
+			t[i] = (struct journal_probe_target){ prober_name(r.p, i), prober_plane(r.p, i),
+				s->samples, s->failures, s->outages, s->longest, s->downtime };
+		}
+		w = journal_add_probe_targets(r.journal, t, n, &r.err);
+		free(t);
+		if (w < 0)
+			goto fail;
+	}
 	for (size_t i = 0; i < prober_count(r.p); i++)
 		any_failed |= prober_stats(r.p, i)->failures > 0;
 	if (r.json) {

@@ -35,7 +35,7 @@ static void print_time(double t)
 }
 
 static int print_json(const struct journal_view *v, const struct journal_outage *out,
-		      size_t nout)
+		      size_t nout, struct journal *j)
 {
 	json_t *o = json_object(), *steps = json_array(), *outages = json_array();
 
@@ -73,6 +73,7 @@ static int print_json(const struct journal_view *v, const struct journal_outage 
 			"end", out[i].end, "duration", out[i].end - out[i].start,
 			"open", out[i].open, "error", out[i].error));
 	json_object_set_new(o, "outages", outages);
+	json_object_set_new(o, "probe_targets", probe_targets_json(j));
 	json_dumpf(o, stdout, JSON_INDENT(1) | JSON_PRESERVE_ORDER);
 	putchar('\n');
 	json_decref(o);
@@ -184,10 +185,11 @@ int cmd_status(int argc, char **argv)
 		return report_error(&err);
 	}
 	if (streq(format, "json")) {
-		print_json(&v, out, nout);
+		print_json(&v, out, nout, j);
 	} else {
 		print_text(&v);
 		print_outages(out, nout);
+		probe_targets_print(j);
 	}
 	journal_outages_free(out, nout);
 	journal_view_release(&v);

@@ -401,6 +401,7 @@ static void print_outages(struct journal *j, bool json)
 							   o[i].end - o[i].start, "error", o[i].error));
 		json_object_set_new(e, "event", json_string("outages"));
 		json_object_set_new(e, "outages", a);
+		json_object_set_new(e, "targets", probe_targets_json(j));
 		json_line(e);
 	} else if (!n) {
 		printf("prober: no outage on any probed target\n");
@@ -410,6 +411,8 @@ static void print_outages(struct journal *j, bool json)
 			printf("  %s %s: %.3f s (%s)\n", o[i].plane, o[i].target,
 			       o[i].end - o[i].start, o[i].error);
 	}
+	if (!json)
+		probe_targets_print(j);
 	journal_outages_free(o, n);
 }
 
@@ -672,7 +675,7 @@ int cmd_upgrade(int argc, char **argv)
 	}
 	/* Refuse before anything is written when the transport cannot do it. */
 	for (size_t i = 0; !streq(transport, "sim") && !set_path && i < plan->steps.n; i++)
-		if (infra_step_find(plan->steps.v[i].kind->name)) {
+		if (remote_step_kind(&plan->steps.v[i])) {
 			sh_error_set(&err, SH_EXIT_INPUT,
 				     "step '%s' (%s) acts on the cloud's clusters and needs a settings file (-s) with their endpoints and secrets",
 				     plan->steps.v[i].id, plan->steps.v[i].kind->name);

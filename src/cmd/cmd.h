@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "error.h"
 #include "settings.h"
 #include "transport.h"
@@ -31,6 +33,12 @@ int cmd_step(int argc, char **argv);
 int cmd_config(int argc, char **argv);
 int cmd_keystone(int argc, char **argv);
 int cmd_docker(int argc, char **argv);
+
+struct journal;
+/* The prober's totals per target in journal j: a table on stdout (nothing
+ * when the run had no prober), or a JSON array. */
+int probe_targets_print(struct journal *j);
+json_t *probe_targets_json(struct journal *j);
 
 /*
  * The catalog directory: --catalog, else $STACKHOP_CATALOG, else the

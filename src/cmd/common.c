@@ -12,6 +12,7 @@
 
 #include "cmd.h"
 #include "infra.h"
+#include "journal.h"
 #include "util.h"
 
 #ifndef STACKHOP_DATADIR
@@ -156,4 +157,43 @@ int infra_open(struct infra *x, const char *inv_path, const char *set_path,
 fail:
 	infra_close(x);
 	return -1;
+}
+
+int probe_targets_print(struct journal *j)
+{
+	struct journal_probe_target *t = NULL;
+	struct sh_error err = { 0 };
+	size_t n = 0;
+
+	if (journal_read_probe_targets(j, &t, &n, &err) < 0) {
+		fprintf(stderr, "warning: %s\n", err.msg);
+		return -1;
+	}
+	if (n)
+		printf("downtime per probed target (samples, failed, outages, longest, downtime):\n");
+	for (size_t i = 0; i < n; i++)
+		printf("  %-7s %-34s %7lld %6lld %4lld %9.3f s %9.3f s\n", t[i].plane, t[i].target,
+		       t[i].samples, t[i].failures, t[i].outages, t[i].longest, t[i].downtime);
+	journal_probe_targets_free(t, n);
+	return 0;
+}
+
+json_t *probe_targets_json(struct journal *j)
+{
+	struct journal_probe_target *t = NULL;
+	struct sh_error err = { 0 };
+	json_t *a = json_array();
+	size_t n = 0;
+
+	if (journal_read_probe_targets(j, &t, &n, &err) < 0)
+		fprintf(stderr, "warning: %s\n", err.msg);
+	for (size_t i = 0; i < n; i++)
+		json_array_append_new(a, json_pack("{s:s, s:s, s:I, s:I, s:I, s:f, s:f}", "target",
+						   t[i].target, "plane", t[i].plane, "samples",
+						   (json_int_t)t[i].samples, "failures",
+						   (json_int_t)t[i].failures, "outages",
+						   (json_int_t)t[i].outages, "longest", t[i].longest,
+						   "downtime", t[i].downtime));
+	journal_probe_targets_free(t, n);
+	return a;
 }

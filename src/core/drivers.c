@@ -95,6 +95,12 @@ static char *secret_lines(const struct secrets *sec, const char *names, size_t *
 	return buf ? buf : xstrdup("");
 }
 
+const struct infra_step *remote_step_kind(const struct plan_step *s)
+{
+	/* A catalog command is a command, whatever its kind's name. */
+	return s->argc ? NULL : infra_step_find(s->kind->name);
+}
+
 /* "stackhop step KIND ..." for an infrastructure step on target t (may be NULL). */
 static const char **step_argv(const struct remote_driver *d, const struct plan_step *s,
 			      const struct infra_step *is, const struct inv_host *t, char **owned)
@@ -182,7 +188,7 @@ static const char *remote_unsupported(void *ctx, const struct plan_step *s)
 {
 	struct remote_driver *d = ctx;
 	const char *names = plan_step_param(s, "stdin_secrets");
-	const struct infra_step *is = infra_step_find(s->kind->name);
+	const struct infra_step *is = remote_step_kind(s);
 
 	if (is) {
 		if (is->version && !plan_step_param(s, "version"))
@@ -221,12 +227,12 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	*ret_delay = 0;
 	if (ph != PHASE_APPLY)
 		return 0;	/* commands have no separate check or verify */
-	if (infra_step_find(s->kind->name)) {
+	if (remote_step_kind(s)) {
 		/* A process of this machine; it reaches the nodes itself. */
 		static const struct inv_host here = { .name = "localhost", .address = "localhost",
 						      .connection = "local" };
 		char *owned = NULL;
-		const char **argv = step_argv(d, s, infra_step_find(s->kind->name), t, &owned);
+		const char **argv = step_argv(d, s, remote_step_kind(s), t, &owned);
 		int r = proc_start(d->ssh, &here, argv, NULL, 0, d->timeout_s, proc, err);
 
 		free(owned);
@@ -248,6 +254,18 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	if (cmd != s->argv)
 		free((void *)cmd);
 	return 1;
+}
+
+/* The catalog's params: {warning_exit: N} names status as a warning. */
+static bool warning_exit(const struct plan_step *s, int status)
+{
+	const char *w = plan_step_param(s, "warning_exit");
+	char want[16];
+
+	if (!w || status <= 0)
+		return false;
+	snprintf(want, sizeof(want), "%d", status);
+	return streq(w, want);
 }
 
 static void remote_end(void *ctx, size_t step, const struct inv_host *t,
@@ -287,6 +305,8 @@ static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 		res->outcome = OUTCOME_AGAIN;	/* more to migrate or archive */
 	else if (proc->status == 1 && streq(k, "status-check"))
 		res->outcome = OUTCOME_OK;	/* a warning */
+	else if (warning_exit(&d->plan->steps.v[step], proc->status))
+		res->outcome = OUTCOME_OK;	/* the catalog says it is a warning */
 	else
 		res->outcome = OUTCOME_FAIL;
 }

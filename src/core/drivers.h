@@ -52,4 +52,11 @@ struct remote_driver {
 };
 extern const struct exec_driver remote_driver;
 
+struct infra_step;
+/*
+ * The "stackhop step" kind that carries out plan step s on real nodes, or
+ * NULL when s is a command (it has an argv) or no such kind exists.
+ */
+const struct infra_step *remote_step_kind(const struct plan_step *s);
+
 #endif

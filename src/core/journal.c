@@ -57,7 +57,12 @@ static const char schema[] =
 static const char outages_schema[] =
 	"CREATE TABLE IF NOT EXISTS outages (id INTEGER PRIMARY KEY,"
 	"  target TEXT NOT NULL, plane TEXT NOT NULL, start REAL NOT NULL,"
-	"  end REAL NOT NULL, open INTEGER NOT NULL, error TEXT NOT NULL);";
+	"  end REAL NOT NULL, open INTEGER NOT NULL, error TEXT NOT NULL);"
+	/* Per target, what every prober of the run (a resume starts another)
+	 * sampled: added up when each one ends. */
+	"CREATE TABLE IF NOT EXISTS probe_targets (target TEXT PRIMARY KEY,"
+	"  plane TEXT NOT NULL, samples INTEGER NOT NULL, failures INTEGER NOT NULL,"
+	"  outages INTEGER NOT NULL, longest REAL NOT NULL, downtime REAL NOT NULL);";
 
 static int db_error(sqlite3 *db, struct sh_error *err, const char *what)
 {
@@ -355,6 +360,92 @@ int journal_read_outages(struct journal *j, struct journal_outage **ret, size_t 
 	*ret = v.v;
 	*n = v.n;
 	return 0;
+}
+
+int journal_add_probe_targets(struct journal *j, const struct journal_probe_target *t,
+			      size_t n, struct sh_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	int r = 0;
+
+	if (exec(j->db, "BEGIN IMMEDIATE", err) < 0)
+		return -1;
+	if (sqlite3_prepare_v2(j->db, "INSERT INTO probe_targets (target, plane, samples,"
+			       " failures, outages, longest, downtime)"
+			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(target) DO UPDATE SET"
+			       " samples = samples + excluded.samples,"
+			       " failures = failures + excluded.failures,"
+			       " outages = outages + excluded.outages,"
+			       " longest = max(longest, excluded.longest),"
+			       " downtime = downtime + excluded.downtime", -1, &st, NULL) != SQLITE_OK) {
+		r = db_error(j->db, err, "cannot write the prober's summary");
+		goto out;
+	}
+	for (size_t i = 0; i < n && r == 0; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, t[i].target, -1, SQLITE_STATIC);
+		sqlite3_bind_text(st, 2, t[i].plane, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(st, 3, t[i].samples);
+		sqlite3_bind_int64(st, 4, t[i].failures);
+		sqlite3_bind_int64(st, 5, t[i].outages);
+		sqlite3_bind_double(st, 6, t[i].longest);
+		sqlite3_bind_double(st, 7, t[i].downtime);
+		if (sqlite3_step(st) != SQLITE_DONE)
+			r = db_error(j->db, err, "cannot write the prober's summary");
+	}
+out:
+	sqlite3_finalize(st);
+	if (r == 0)
+		return exec(j->db, "COMMIT", err);
+	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
+	return r;
+}
+
+int journal_read_probe_targets(struct journal *j, struct journal_probe_target **ret, size_t *n,
+			       struct sh_error *err)
+{
+	sqlite3_stmt *st = NULL;
+	VEC(struct journal_probe_target) v = { 0 };
+	int rc;
+
+	*ret = NULL;
+	*n = 0;
+	rc = sqlite3_prepare_v2(j->db, "SELECT target, plane, samples, failures, outages, longest,"
+				" downtime FROM probe_targets ORDER BY plane, target", -1, &st, NULL);
+	if (rc != SQLITE_OK) {
+		if (strstr(sqlite3_errmsg(j->db), "no such table"))
+			return 0;
+		return db_error(j->db, err, "cannot read the prober's summary");
+	}
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+		struct journal_probe_target t = {
+			.target = xstrdup((const char *)sqlite3_column_text(st, 0)),
+			.plane = xstrdup((const char *)sqlite3_column_text(st, 1)),
+			.samples = sqlite3_column_int64(st, 2),
+			.failures = sqlite3_column_int64(st, 3),
+			.outages = sqlite3_column_int64(st, 4),
+			.longest = sqlite3_column_double(st, 5),
+			.downtime = sqlite3_column_double(st, 6),
+		};
+		vec_push(v, t);
+	}
+	sqlite3_finalize(st);
+	if (rc != SQLITE_DONE) {
+		journal_probe_targets_free(v.v, v.n);
+		return db_error(j->db, err, "cannot read the prober's summary");
+	}
+	*ret = v.v;
+	*n = v.n;
+	return 0;
+}
+
+void journal_probe_targets_free(struct journal_probe_target *t, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free((char *)t[i].target);
+		free((char *)t[i].plane);
+	}
+	free(t);
 }
 
 void journal_outages_free(struct journal_outage *o, size_t n)

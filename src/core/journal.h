@@ -95,6 +95,21 @@ int journal_read_outages(struct journal *j, struct journal_outage **ret, size_t 
 			 struct sh_error *err);
 void journal_outages_free(struct journal_outage *o, size_t n);
 
+/* Per probed target, what the run's probers sampled (added up). */
+struct journal_probe_target {
+	const char *target, *plane;
+	long long samples, failures, outages;
+	double longest, downtime;	/* seconds */
+};
+
+/* Add one prober's totals (one transaction). */
+int journal_add_probe_targets(struct journal *j, const struct journal_probe_target *t,
+			      size_t n, struct sh_error *err);
+/* The totals, by plane and target (none when the run had no prober). */
+int journal_read_probe_targets(struct journal *j, struct journal_probe_target **ret, size_t *n,
+			       struct sh_error *err);
+void journal_probe_targets_free(struct journal_probe_target *t, size_t n);
+
 /* A step as recorded. */
 struct journal_step {
 	long idx, hop;

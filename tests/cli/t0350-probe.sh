@@ -116,7 +116,7 @@ test_expect_success 'SIGTERM stops the prober, which still prints its summary' '
 	jq -e ".targets[0].samples >= 3 and .targets[0].failures == 0" "$TRASH/sig.json"
 '
 
-test_expect_success 'outages go into a run journal; status shows them' '
+test_expect_success 'outages and per-target totals go into a run journal; status shows them' '
 	printf "[control]\nctl1 ansible_host=10.231.0.11\n" >"$TRASH/one.ini"
 	$STACKHOP upgrade -i "$TRASH/one.ini" --from zed --to 2023.1 --transport sim --yes \
 		--journal "$TRASH/run.journal" >/dev/null
@@ -127,6 +127,15 @@ test_expect_success 'outages go into a run journal; status shows them' '
 	grep -q "control tcp:127.0.0.1:$P_NONE from .* (still down when the prober stopped): connect: Connection refused" "$TRASH/st.out"
 	$STACKHOP status --journal "$TRASH/run.journal" --format json |
 		jq -e ".outages | length == 1 and .[0].plane == \"control\""
+	# Per target, the totals: a second prober (as a resume runs) adds up.
+	grep -q "^downtime per probed target" "$TRASH/st.out"
+	grep -q "^  control tcp:127.0.0.1:$P_NONE  *[0-9]*  *[0-9]*    1 " "$TRASH/st.out"
+	$STACKHOP status --journal "$TRASH/run.journal" --format json >"$TRASH/st1.json"
+	expect_fail 1 $STACKHOP probe --target tcp:127.0.0.1:$P_NONE --duration 1 \
+		--journal "$TRASH/run.journal"
+	$STACKHOP status --journal "$TRASH/run.journal" --format json >"$TRASH/st2.json"
+	n1=$(jq ".probe_targets[0].samples" "$TRASH/st1.json")
+	jq -e ".probe_targets | length == 1 and .[0].outages == 2 and .[0].samples > $n1 and .[0].failures == .[0].samples and .[0].downtime > 1.5" "$TRASH/st2.json"
 '
 
 test_expect_success 'bad targets: clear errors naming the spec, the file and line' '

@@ -71,8 +71,7 @@ s=$(date +%s)
 ./stackhop upgrade -i "$lab/inventory" -s "$lab/settings.yaml" --from zed --to 2023.1 \
 	--yes --journal "$out/lab.journal" >"$out/lab-run.log" 2>&1 ||
 	{ cat "$out/lab-run.log"; exit 1; }
-echo "(the lab upgrade took $(($(date +%s) - s)) s)"
-grep -E '^(prober|downtime per|  control|  data|[0-9]+ of [0-9]+ steps)' "$out/lab-run.log"
+took=$(($(date +%s) - s))
 ./stackhop galera status -s "$lab/settings.yaml"
 for n in ctl1 ctl2 ctl3; do echo "keystone on $n: $(sh lab/svc.sh version keystone $n)"; done
 echo
@@ -80,3 +79,8 @@ echo "full plan: $out/plan.txt, $out/plan.json; graph of the last hop: $out/newt
 echo "run journal: $out/run.journal (stackhop status --journal $out/run.journal --format json)"
 echo "lab run: $out/lab-run.log, journal $out/lab.journal"
 echo "the lab is up: stackhop lab status; make lab-down removes it"
+echo
+echo "== summary of the lab upgrade (zed -> 2023.1, $took s)"
+grep -E '^[0-9]+ of [0-9]+ steps' "$out/lab-run.log"
+# The prober's outages, then its downtime per probed target.
+awk '/^prober:/ { on = 1 } /^[0-9]+ of [0-9]+ steps/ { on = 0 } on' "$out/lab-run.log"

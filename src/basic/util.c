@@ -220,3 +220,19 @@ bool str_lines_within(const char *want, const char *have, char *missing, size_t 
 	}
 	return true;
 }
+
+size_t bounded_write(char *p, size_t size, size_t n, void *arg)
+{
+	struct bounded *b = arg;
+	size_t m = size * n;
+
+	if (b->len + m > b->max) {
+		b->over = true;
+		return 0;
+	}
+	b->data = xrealloc(b->data, b->len + m + 1);
+	memcpy(b->data + b->len, p, m);
+	b->len += m;
+	b->data[b->len] = '\0';
+	return m;
+}

@@ -75,6 +75,19 @@ void vec_grow_(void *pv, size_t *cap, size_t need, size_t elsize);
 
 typedef VEC(char *) str_vec;
 
+/*
+ * A bounded byte buffer that fills from a libcurl write callback:
+ * bounded_write() has CURLOPT_WRITEFUNCTION's signature, its user
+ * pointer a struct bounded; past max bytes it stops the transfer and
+ * sets over.  data is NUL-terminated; free() it.
+ */
+struct bounded {
+	char *data;
+	size_t len, max;
+	bool over;
+};
+size_t bounded_write(char *p, size_t size, size_t n, void *bounded);
+
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 #include "banned.h"

@@ -81,49 +81,9 @@ out:
 }
 
 struct reg {
-	const char *service, *type, *url[3], *region, *user, *pw_key, *project, *role;
+	struct ks_registration r;
+	const char *pw_key;
 };
-
-static int reg(struct keystone *k, const struct reg *a, const struct secrets *sec,
-	       struct sh_error *err)
-{
-	static const char *const ifaces[] = { "public", "internal", "admin" };
-	char *pid = NULL, *uid = NULL, *sid = NULL;
-	enum ks_outcome o;
-	int r = -1;
-
-	if (a->user) {
-		const char *pw = secrets_get(sec, a->pw_key);
-
-		if (!pw) {
-			sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no '%s'", a->pw_key);
-			goto out;
-		}
-		if (keystone_ensure_project(k, a->project, &pid, &o, err) < 0)
-			goto out;
-		printf("project %s: %s\n", a->project, ks_outcome_name(o));
-		if (keystone_ensure_user(k, a->user, pw, &uid, &o, err) < 0)
-			goto out;
-		printf("user %s: %s\n", a->user, ks_outcome_name(o));
-		if (keystone_ensure_role(k, pid, uid, a->role, &o, err) < 0)
-			goto out;
-		printf("role %s of %s on %s: %s\n", a->role, a->user, a->project, ks_outcome_name(o));
-	}
-	if (keystone_ensure_service(k, a->service, a->type, &sid, &o, err) < 0)
-		goto out;
-	printf("service %s (%s): %s\n", a->service, a->type, ks_outcome_name(o));
-	for (size_t i = 0; i < 3; i++) {
-		if (keystone_ensure_endpoint(k, sid, ifaces[i], a->url[i], a->region, &o, err) < 0)
-			goto out;
-		printf("endpoint %s %s %s: %s\n", a->service, ifaces[i], a->url[i], ks_outcome_name(o));
-	}
-	r = 0;
-out:
-	free(pid);
-	free(uid);
-	free(sid);
-	return r;
-}
 
 int cmd_keystone(int argc, char **argv)
 {
@@ -143,7 +103,7 @@ int cmd_keystone(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	struct reg a = { .region = "RegionOne", .project = "service", .role = "admin" };
+	struct reg a = { .r = { .region = "RegionOne", .project = "service", .role = "admin" } };
 	const char *set_path = NULL, *url = NULL, *sub;
 	struct settings *st = NULL;
 	struct secrets *sec = NULL;
@@ -162,17 +122,17 @@ int cmd_keystone(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 's': set_path = optarg; break;
-		case 'S': a.service = optarg; break;
-		case 'T': a.type = optarg; break;
+		case 'S': a.r.service = optarg; break;
+		case 'T': a.r.type = optarg; break;
 		case 'u': url = optarg; break;
-		case 'P': a.url[0] = optarg; break;
-		case 'I': a.url[1] = optarg; break;
-		case 'A': a.url[2] = optarg; break;
-		case 'R': a.region = optarg; break;
-		case 'U': a.user = optarg; break;
+		case 'P': a.r.url[0] = optarg; break;
+		case 'I': a.r.url[1] = optarg; break;
+		case 'A': a.r.url[2] = optarg; break;
+		case 'R': a.r.region = optarg; break;
+		case 'U': a.r.user = optarg; break;
 		case 'W': a.pw_key = optarg; break;
-		case 'p': a.project = optarg; break;
-		case 'r': a.role = optarg; break;
+		case 'p': a.r.project = optarg; break;
+		case 'r': a.r.role = optarg; break;
 		case 'h': fputs(keystone_usage, stdout); return 0;
 		default: return usage_error("keystone", "bad option");
 		}
@@ -182,19 +142,23 @@ int cmd_keystone(int argc, char **argv)
 	if (!set_path)
 		return usage_error("keystone", "missing -s SETTINGS");
 	for (size_t i = 0; i < 3; i++)
-		if (!a.url[i])
-			a.url[i] = url;
+		if (!a.r.url[i])
+			a.r.url[i] = url;
 	if (streq(sub, "register")) {
-		if (!a.service || !a.type || !a.url[0] || !a.url[1] || !a.url[2])
+		if (!a.r.service || !a.r.type || !a.r.url[0] || !a.r.url[1] || !a.r.url[2])
 			return usage_error("keystone", "register needs --service, --type and --url (or a URL per interface)");
-		if (!a.user != !a.pw_key)
+		if (!a.r.user != !a.pw_key)
 			return usage_error("keystone", "--user and --password-secret go together");
 	}
 	if (settings_load(set_path, &st, &err) < 0 ||
 	    (st->secrets && secrets_load(st->secrets, &sec, &err) < 0) ||
 	    login(st, sec, &k, &err) < 0)
 		goto fail;
-	r = streq(sub, "list") ? list(&k, a.type, &err) : reg(&k, &a, sec, &err);
+	if (streq(sub, "register") && a.r.user && !(a.r.password = secrets_get(sec, a.pw_key))) {
+		sh_error_set(&err, SH_EXIT_INPUT, "the secrets file holds no '%s'", a.pw_key);
+		goto fail;
+	}
+	r = streq(sub, "list") ? list(&k, a.r.type, &err) : keystone_register(&k, &a.r, stdout, &err);
 	if (r < 0)
 		goto fail;
 	r = 0;

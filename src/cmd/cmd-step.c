@@ -14,7 +14,7 @@
 static const char step_usage[] =
 	"usage: stackhop step KIND -s SETTINGS [-i INVENTORY] [--node NODE] [--to VERSION]\n"
 	"                     [--component NAME] [--state DIR] [--id ID]\n"
-	"                     [--catalog DIR --release NAME]\n"
+	"                     [--catalog DIR --release NAME] [--param KEY=VALUE]...\n"
 	"                     [--reconnect-timeout S]\n"
 	"\n"
 	"Run one step of an upgrade plan on the real cloud: what 'stackhop\n"
@@ -27,6 +27,7 @@ static const char step_usage[] =
 	"      --component NAME    the OpenStack container of a container kind (C)\n"
 	"      --catalog DIR, --release NAME  config-migrate: the renames up to\n"
 	"                          that release\n"
+	"      --param KEY=VALUE   keystone-register: the catalog's entry\n"
 	"      --to VERSION        the component's target version\n"
 	"      --state DIR         the run's files: backups, RabbitMQ definitions\n"
 	"                          (created with mode 0700)\n"
@@ -57,6 +58,7 @@ int cmd_step(int argc, char **argv)
 		{ "component", required_argument, NULL, 'c' },
 		{ "catalog", required_argument, NULL, 'C' },
 		{ "release", required_argument, NULL, 'r' },
+		{ "param", required_argument, NULL, 'p' },
 		{ "to", required_argument, NULL, 't' },
 		{ "state", required_argument, NULL, 'S' },
 		{ "id", required_argument, NULL, 'I' },
@@ -65,6 +67,8 @@ int cmd_step(int argc, char **argv)
 		{ 0 },
 	};
 	struct infra_step_args a = { .reconnect_timeout = -1 };
+	const char *params[16];
+	size_t nparams = 0;
 	const char *set_path = NULL, *inv_path = NULL;
 	struct sh_error err = { 0 };
 	struct infra x;
@@ -84,6 +88,12 @@ int cmd_step(int argc, char **argv)
 		case 'c': a.component = optarg; break;
 		case 'C': a.catalog = optarg; break;
 		case 'r': a.release = optarg; break;
+		case 'p':
+			if (!strchr(optarg, '=') || nparams == ARRAY_SIZE(params))
+				return usage_error("step", "--param takes KEY=VALUE (at most %zu), not '%s'",
+						   ARRAY_SIZE(params), optarg);
+			params[nparams++] = optarg;
+			break;
 		case 't': a.version = optarg; break;
 		case 'S': a.state_dir = optarg; break;
 		case 'I': a.id = optarg; break;
@@ -102,6 +112,8 @@ int cmd_step(int argc, char **argv)
 	}
 	if (optind < argc)
 		return usage_error("step", "unexpected argument '%s'", argv[optind]);
+	a.params = params;
+	a.nparams = nparams;
 	if (!infra_step_find(a.kind))
 		return usage_error("step", "unknown step kind '%s' (see 'stackhop step --help')", a.kind);
 	if (infra_open(&x, inv_path, set_path, &err) < 0)

@@ -103,7 +103,7 @@ const struct infra_step *remote_step_kind(const struct plan_step *s)
 
 /* "stackhop step KIND ..." for an infrastructure step on target t (may be NULL). */
 static const char **step_argv(const struct remote_driver *d, const struct plan_step *s,
-			      const struct infra_step *is, const struct inv_host *t, char **owned)
+			      const struct infra_step *is, const struct inv_host *t, str_vec *owned)
 {
 	const char **argv = xcalloc(32, sizeof(*argv));
 	const char *version = plan_step_param(s, "version");
@@ -127,7 +127,8 @@ static const char **step_argv(const struct remote_driver *d, const struct plan_s
 
 		for (size_t i = 0; i < s->ntargets; i++)
 			len += strlen(s->targets[i]->name) + 1;
-		list = *owned = xcalloc(len, 1);
+		list = xcalloc(len, 1);
+		vec_push(*owned, list);
 		for (size_t i = 0; i < s->ntargets; i++)
 			snprintf(list + strlen(list), len - strlen(list), "%s%s", i ? "," : "",
 				 s->targets[i]->name);
@@ -141,6 +142,17 @@ static const char **step_argv(const struct remote_driver *d, const struct plan_s
 		argv[n++] = "--component";
 		argv[n++] = s->component ? s->component : s->owner;
 	}
+	if (streq(s->kind->name, "keystone-register"))
+		for (size_t i = 0; i < s->nparams && n + 3 < 32; i++)
+			if (s->params[i].value && !streq(s->params[i].key, "object")) {
+				size_t len = strlen(s->params[i].key) + strlen(s->params[i].value) + 2;
+				char *kv = xmalloc(len);
+
+				snprintf(kv, len, "%s=%s", s->params[i].key, s->params[i].value);
+				vec_push(*owned, kv);
+				argv[n++] = "--param";
+				argv[n++] = kv;
+			}
 	if (streq(s->kind->name, "config-migrate")) {
 		argv[n++] = "--catalog";
 		argv[n++] = d->plan->cat->dir;
@@ -231,11 +243,13 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 		/* A process of this machine; it reaches the nodes itself. */
 		static const struct inv_host here = { .name = "localhost", .address = "localhost",
 						      .connection = "local" };
-		char *owned = NULL;
+		str_vec owned = { 0 };
 		const char **argv = step_argv(d, s, remote_step_kind(s), t, &owned);
 		int r = proc_start(d->ssh, &here, argv, NULL, 0, d->timeout_s, proc, err);
 
-		free(owned);
+		for (size_t i = 0; i < owned.n; i++)
+			free(owned.v[i]);
+		vec_free(owned);
 		free(argv);
 		return r < 0 ? -1 : 1;
 	}

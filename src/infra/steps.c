@@ -15,6 +15,7 @@
 #include "galera.h"
 #include "haproxy.h"
 #include "health.h"
+#include "keystone.h"
 #include "rabbitmq.h"
 #include "service.h"
 #include "steps.h"
@@ -48,6 +49,7 @@ const struct infra_step infra_steps[] = {
 	{ "container-start", true, true, false, "start the container on VERSION", true, false },
 	{ "health-check", true, false, false, "each node answers, back in HAProxy; keystone: a token through the VIP", true, true },
 	{ "config-migrate", true, false, false, "each node's configuration translated to --release with the catalog's renames (--catalog)", true, true },
+	{ "keystone-register", false, false, false, "the service user (password: USER_password), service and endpoints at the VIP, found or created (--param user= type= name= port= [path=])", true, false },
 	{ NULL, false, false, false, NULL, false, false },
 };
 
@@ -154,6 +156,55 @@ static char *state_file(const char *dir, const char *prefix, const char *id, con
 	return p;
 }
 
+/* The value of --param KEY=VALUE, or NULL. */
+static const char *param(const struct infra_step_args *a, const char *key)
+{
+	size_t n = strlen(key);
+
+	for (size_t i = 0; i < a->nparams; i++)
+		if (!strncmp(a->params[i], key, n) && a->params[i][n] == '=')
+			return a->params[i] + n + 1;
+	return NULL;
+}
+
+/* What the catalog's keystone: entry of a service registers, at the VIP. */
+static int keystone_register_step(struct infra *x, const struct infra_step_args *a,
+				  struct sh_error *err)
+{
+	const char *user = param(a, "user"), *type = param(a, "type"), *name = param(a, "name");
+	const char *port = param(a, "port"), *path = param(a, "path");
+	const char *admin = secrets_get(x->secrets, "keystone_admin_password");
+	struct keystone k = { 0 };
+	char key[128], url[512];
+	struct ks_registration r = { .service = name, .type = type, .region = "RegionOne",
+				     .user = user, .project = "service", .role = "admin" };
+	int ret;
+
+	if (!type || !name || !port)
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "step keystone-register needs --param type=, name= and port=");
+	if (!x->st->vip || !x->st->keystone)
+		return sh_error_set(err, SH_EXIT_INPUT, "%s: keystone-register needs the vip and endpoints.keystone",
+				    x->st->path);
+	if (!admin)
+		return sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no keystone_admin_password");
+	if (user) {
+		snprintf(key, sizeof(key), "%s_password", user);
+		if (!(r.password = secrets_get(x->secrets, key)))
+			return sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no '%s'", key);
+	}
+	snprintf(url, sizeof(url), "http://%s:%s%s", x->st->vip, port, path ? path : "");
+	r.url[0] = r.url[1] = r.url[2] = url;
+	if (keystone_login(&k, x->st->keystone, "admin", admin, "admin", err) < 0) {
+		keystone_release(&k);
+		return -1;
+	}
+	ret = keystone_register(&k, &r, stdout, err);
+	fflush(stdout);
+	keystone_release(&k);
+	return ret;
+}
+
 /* A kind that acts on a list of nodes (health-check). */
 static int nodes_step(struct infra *x, const struct infra_step_args *a, struct sh_error *err)
 {
@@ -223,6 +274,8 @@ int infra_step_run(struct infra *x, const struct infra_step_args *a, struct sh_e
 		return sh_error_set(err, SH_EXIT_INPUT, "step %s takes no --component", k);
 	if (s->nodes)
 		return nodes_step(x, a, err);
+	if (streq(k, "keystone-register"))
+		return keystone_register_step(x, a, err);
 	if (a->node && !(h = infra_host(x, a->node)))
 		return sh_error_set(err, SH_EXIT_INPUT, "no host '%s' in inventory '%s'", a->node,
 				    x->inv->path);

@@ -39,6 +39,8 @@ struct infra_step_args {
 	const char *component;	/* an OpenStack container, or NULL */
 	const char *catalog;	/* config-migrate: the catalog's directory */
 	const char *release;	/* config-migrate: the release to translate to */
+	const char *const *params;	/* "KEY=VALUE" (keystone-register), or NULL */
+	size_t nparams;
 	const char *version;	/* or NULL */
 	const char *state_dir;	/* backups, RabbitMQ definitions (created 0700) */
 	const char *id;		/* the plan step's id: names its files */

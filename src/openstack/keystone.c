@@ -18,28 +18,6 @@ const char *ks_outcome_name(enum ks_outcome o)
 	return o == KS_CREATED ? "created" : o == KS_UPDATED ? "updated" : "exists";
 }
 
-struct buf {
-	char *data;
-	size_t len;
-	bool over;
-};
-
-static size_t on_body(char *p, size_t s, size_t n, void *u)
-{
-	struct buf *b = u;
-	size_t m = s * n;
-
-	if (b->len + m > KS_MAX_BODY) {
-		b->over = true;
-		return 0;
-	}
-	b->data = xrealloc(b->data, b->len + m + 1);
-	memcpy(b->data + b->len, p, m);
-	b->len += m;
-	b->data[b->len] = '\0';
-	return m;
-}
-
 /* X-Subject-Token of a login answer. */
 static size_t on_header(char *p, size_t s, size_t n, void *u)
 {
@@ -73,7 +51,7 @@ static long request(struct keystone *k, const char *method, const char *url, con
 {
 	CURL *c = k->curl;
 	struct curl_slist *hdr = NULL;
-	struct buf b = { 0 };
+	struct bounded b = { .max = KS_MAX_BODY };
 	char errbuf[CURL_ERROR_SIZE] = "", *auth = NULL;
 	long code = -1;
 	CURLcode rc;
@@ -85,7 +63,7 @@ static long request(struct keystone *k, const char *method, const char *url, con
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_PROXY, "");
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bounded_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
 	if (streq(method, "HEAD"))
 		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
@@ -413,4 +391,41 @@ fail:
 	json_decref(ans);
 	free(id);
 	return -1;
+}
+
+int keystone_register(struct keystone *k, const struct ks_registration *a, FILE *out,
+		      struct sh_error *err)
+{
+	static const char *const ifaces[] = { "public", "internal", "admin" };
+	char *pid = NULL, *uid = NULL, *sid = NULL;
+	enum ks_outcome o;
+	int r = -1;
+
+	if (a->user) {
+		if (keystone_ensure_project(k, a->project, &pid, &o, err) < 0)
+			goto out;
+		fprintf(out, "project %s: %s\n", a->project, ks_outcome_name(o));
+		if (keystone_ensure_user(k, a->user, a->password, &uid, &o, err) < 0)
+			goto out;
+		fprintf(out, "user %s: %s\n", a->user, ks_outcome_name(o));
+		if (keystone_ensure_role(k, pid, uid, a->role, &o, err) < 0)
+			goto out;
+		fprintf(out, "role %s of %s on %s: %s\n", a->role, a->user, a->project,
+			ks_outcome_name(o));
+	}
+	if (keystone_ensure_service(k, a->service, a->type, &sid, &o, err) < 0)
+		goto out;
+	fprintf(out, "service %s (%s): %s\n", a->service, a->type, ks_outcome_name(o));
+	for (size_t i = 0; i < 3; i++) {
+		if (keystone_ensure_endpoint(k, sid, ifaces[i], a->url[i], a->region, &o, err) < 0)
+			goto out;
+		fprintf(out, "endpoint %s %s %s: %s\n", a->service, ifaces[i], a->url[i],
+			ks_outcome_name(o));
+	}
+	r = 0;
+out:
+	free(pid);
+	free(uid);
+	free(sid);
+	return r;
 }

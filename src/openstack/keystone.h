@@ -12,6 +12,7 @@
 #define STACKHOP_KEYSTONE_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include <jansson.h>
 
@@ -52,5 +53,21 @@ int keystone_ensure_service(struct keystone *k, const char *name, const char *ty
 int keystone_ensure_endpoint(struct keystone *k, const char *service_id, const char *interface,
 			     const char *url, const char *region, enum ks_outcome *ret_outcome,
 			     struct sh_error *err);
+
+/* What a service needs in Keystone (user NULL: the service and endpoints only). */
+struct ks_registration {
+	const char *service, *type;
+	const char *url[3];		/* public, internal, admin */
+	const char *region;		/* RegionOne */
+	const char *user, *password;	/* the service user (password borrowed) */
+	const char *project, *role;	/* service, admin */
+};
+
+/*
+ * Find or create all of r: project, user and role on it, service, three
+ * endpoints; one line per object on out ("user placement: created").
+ */
+int keystone_register(struct keystone *k, const struct ks_registration *r, FILE *out,
+		      struct sh_error *err);
 
 #endif

@@ -14,28 +14,6 @@
 #define API "/v1.41"
 #define MAX_ANSWER (4 << 20)
 
-struct answer {
-	char *data;
-	size_t len;
-	bool over;
-};
-
-static size_t on_body(char *p, size_t size, size_t n, void *arg)
-{
-	struct answer *a = arg;
-	size_t len = size * n;
-
-	if (a->len + len > MAX_ANSWER) {
-		a->over = true;
-		return 0;
-	}
-	a->data = xrealloc(a->data, a->len + len + 1);
-	memcpy(a->data + a->len, p, len);
-	a->len += len;
-	a->data[a->len] = '\0';
-	return len;
-}
-
 /* Names go into URL paths: only the characters Docker allows in them. */
 static int check_name(const char *what, const char *name, const char *extra,
 		      struct sh_error *err)
@@ -62,7 +40,7 @@ static int call(struct docker *d, const char *method, const char *path, json_t *
 {
 	CURL *c = d->curl;
 	struct curl_slist *hdr = NULL;
-	struct answer a = { 0 };
+	struct bounded a = { .max = MAX_ANSWER };
 	char url[1024], errbuf[CURL_ERROR_SIZE] = "", *text = NULL;
 	CURLcode rc;
 	int r = -1;
@@ -76,7 +54,7 @@ static int call(struct docker *d, const char *method, const char *path, json_t *
 	curl_easy_setopt(c, CURLOPT_TIMEOUT, 120L);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
 	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
-	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_body);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, bounded_write);
 	curl_easy_setopt(c, CURLOPT_WRITEDATA, &a);
 	hdr = curl_slist_append(hdr, "Accept: application/json");
 	if (body) {

@@ -462,6 +462,7 @@ TEST(services_and_openstack_versions)
 			CHECK(streq(sv->mode, "skipped") && sv->why &&
 			      strstr(sv->why, "not among the settings' services"));
 	}
+	plan_free(p);
 }
 
 /* The infrastructure alone, with the versions its steps install. */

@@ -1,7 +1,8 @@
 #!/bin/sh
 # t0160-docker.sh - the docker runtime (stackhop docker) for real against
 # Podman's Docker-compatible API: an image made from Debian's
-# busybox-static, a container created with a bind-mounted configuration
+# busybox-static, a container created with a bind-mounted configuration,
+# the host's network (as kolla runs them; on loopback here)
 # and a health check, started, waited for healthy, stopped, removed, its
 # image removed; and the API's errors (404, 409) as clear messages.
 # shellcheck disable=SC2016 # test bodies are single-quoted on purpose
@@ -17,6 +18,7 @@ IMG=localhost/stackhop-busybox:1
 export IMG
 
 test_expect_success 'podman serves the Docker API here (with the workarounds); the busybox image is imported' '
+	ls /run/netns 2>/dev/null >"$TRASH/netns.before" || true
 	podman_up "$PM"
 	podman_busybox "$PM" "$IMG"
 	$STACKHOP docker --socket "$PM/api.sock" version >"$TRASH/v"
@@ -30,7 +32,7 @@ test_expect_success 'create with the config volume and a health check, start, wa
 	D="$STACKHOP docker --socket $PM/api.sock"
 	$D inspect web >"$TRASH/i0"
 	grep -q "^web: no such container$" "$TRASH/i0"
-	$D create web --image "$IMG" --bind "$TRASH/cfg:/etc/svc:ro" --init \
+	$D create web --image "$IMG" --bind "$TRASH/cfg:/etc/svc:ro" --init --network host \
 		--health "/bin/wget -q -O /dev/null http://127.0.0.1:18080/index.html" --health-interval 500 \
 		-- /bin/httpd -f -p 127.0.0.1:18080 -h /etc/svc >"$TRASH/c"
 	grep -q "^web: created from $IMG, id [0-9a-f]\{12\}$" "$TRASH/c"
@@ -77,6 +79,8 @@ test_expect_success 'stop within the timeout, remove, remove the image; a second
 	$D image-remove "$IMG"
 	expect_fail 1 $D image-remove "$IMG"
 	grep_err "404 not found"
+	# Host networking: no network namespace made, none left behind.
+	ls /run/netns 2>/dev/null | cmp - "$TRASH/netns.before"
 	echo "     stop (SIGTERM through the init): $(echo "$e - $s" | bc) s" >&3
 '
 

@@ -3,7 +3,9 @@
 # machine needs (../shared/reference/lab-findings.md): the sandbox forbids
 # raising RLIMIT_NPROC/NOFILE and lacks systemd, so containers.conf sets
 # default ulimits within the hard limits, the cgroupfs manager, file
-# events, no network namespace setup; crun keeps its state under DIR (a
+# events, the host's network (as kolla runs its containers: a network
+# namespace made inside the private mount namespace would leave a dead
+# /run/netns entry behind); crun keeps its state under DIR (a
 # wrapper passes --root); and the service runs in a private mount
 # namespace without the cgroup v1 "unified" mount, which makes crun refuse
 # the hybrid layout.  Nothing under /etc or /var/lib/containers is used.
@@ -22,7 +24,7 @@ podman_conf() {
 	cat >"$d/containers.conf" <<CONF
 [containers]
 default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
-netns = "none"
+netns = "host"
 [engine]
 cgroup_manager = "cgroupfs"
 events_logger = "file"

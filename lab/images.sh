@@ -5,7 +5,7 @@
 #
 # Where Debian offers two versions of a service (bookworm and
 # bookworm-security), both become images; the lab starts on the older.
-IMAGES="mariadb haproxy keystone"
+IMAGES="mariadb haproxy keystone nova placement"
 
 # image_packages NAME: the packages of an image; the first one decides the
 # versions.
@@ -15,6 +15,9 @@ image_packages() {
 	mariadb) echo "mariadb-server-core mariadb-server mariadb-client-core" ;;
 	haproxy) echo "haproxy" ;;
 	keystone) echo "python3-keystone" ;;
+	# nova-common has nova-manage and nova-status; python3-nova the code.
+	nova) echo "python3-nova nova-common" ;;
+	placement) echo "python3-placement" ;;
 	esac
 }
 
@@ -50,7 +53,7 @@ image_fetch() {
 	mkdir -p "$dir.tmp" "$cache"
 	for p in $(image_packages "$name"); do
 		if [ -z "$(find "$cache" -name "${p}_*.deb")" ]; then
-			(cd "$cache" && apt-get download -q "$p=$ver" >/dev/null) ||
+			(cd "$cache" && apt-get download -q -o APT::Sandbox::User=root "$p=$ver" >/dev/null) ||
 				die "cannot download $p=$ver (apt-get update may help)"
 		fi
 		dpkg -x "$(find "$cache" -name "${p}_*.deb" | head -1)" "$dir.tmp"

@@ -146,14 +146,18 @@ lab_ssh() {
 # ---- outputs --------------------------------------------------------------
 
 write_secrets() {
-	[ -f "$LAB/secrets.yaml" ] && return 0
+	# Keys a lab of an older stackhop lacks are added; none is changed.
 	umask 077
 	{
+		cat "$LAB/secrets.yaml" 2>/dev/null || true
 		for k in database_password keystone_db_password keystone_admin_password placement_password \
-			rabbitmq_password rabbitmq_cookie; do
-			echo "$k: \"$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')\""
+			placement_db_password nova_password nova_db_password rabbitmq_password \
+			rabbitmq_cookie; do
+			grep -q "^$k: " "$LAB/secrets.yaml" 2>/dev/null ||
+				echo "$k: \"$(od -An -N18 -tx1 /dev/urandom | tr -d ' \n')\""
 		done
 	} >"$LAB/secrets.yaml.new"
+	sync "$LAB/secrets.yaml.new"
 	mv "$LAB/secrets.yaml.new" "$LAB/secrets.yaml"
 	umask 022
 }
@@ -170,6 +174,9 @@ write_outputs() {
 		printf '[mariadb:children]\ncontrol\n[rabbitmq:children]\ncontrol\n'
 		printf '[haproxy:children]\ncontrol\n[keepalived:children]\ncontrol\n'
 		printf '[memcached:children]\ncontrol\n[keystone:children]\ncontrol\n'
+		printf '[placement-api:children]\ncontrol\n[nova-conductor:children]\ncontrol\n'
+		# Nova's other containers run nowhere in the lab: empty groups.
+		printf '[nova-scheduler]\n[nova-novncproxy]\n[nova-api]\n[nova-libvirt]\n[nova-compute]\n'
 		printf '[all:vars]\nansible_user=root\n'
 	} >"$LAB/inventory.new"
 	mv "$LAB/inventory.new" "$LAB/inventory"
@@ -193,8 +200,10 @@ write_outputs() {
 		echo "  keepalived: {version: \"$(dpkg-query -W -f='${Version}' keepalived)\"}"
 		echo "  memcached: {version: \"$(dpkg-query -W -f='${Version}' memcached)\"}"
 		echo "  keystone: {version: \"$(label "$(new_version keystone)")\"}"
+		echo "  placement: {version: \"$(label "$(new_version placement)")\"}"
+		echo "  nova: {version: \"$(label "$(new_version nova)")\"}"
 		# The OpenStack services the lab runs (the others are skipped).
-		echo "services: [keystone]"
+		echo "services: [keystone, placement, nova]"
 		# Its hosts are namespaces of this machine: no host OS phase.
 		printf 'phases:\n  host: {hops: none}\n'
 		echo "rabbitmq:"

@@ -1,6 +1,6 @@
 # services.sh - the lab's services: Galera (+ clustercheck), HAProxy,
-# keepalived, RabbitMQ (with an AMQP client), memcached and Keystone on the
-# controllers, and an
+# keepalived, RabbitMQ (with an AMQP client), memcached, Keystone,
+# Placement and nova-conductor on the controllers, and an
 # "instance" behind a floating IP on the compute and network nodes.
 # Sourced by lab/lab.sh; every start is skipped when the recorded process
 # is alive, so "lab up" repairs without duplicating.
@@ -112,6 +112,16 @@ GRANT ALL PRIVILEGES ON *.* TO 'stackhop'@'%' WITH GRANT OPTION;
 CREATE DATABASE IF NOT EXISTS keystone;
 CREATE USER IF NOT EXISTS 'keystone'@'%' IDENTIFIED BY '$(secret keystone_db_password)';
 GRANT ALL PRIVILEGES ON keystone.* TO 'keystone'@'%';
+CREATE DATABASE IF NOT EXISTS placement;
+CREATE USER IF NOT EXISTS 'placement'@'%' IDENTIFIED BY '$(secret placement_db_password)';
+GRANT ALL PRIVILEGES ON placement.* TO 'placement'@'%';
+CREATE DATABASE IF NOT EXISTS nova_api;
+CREATE DATABASE IF NOT EXISTS nova;
+CREATE DATABASE IF NOT EXISTS nova_cell0;
+CREATE USER IF NOT EXISTS 'nova'@'%' IDENTIFIED BY '$(secret nova_db_password)';
+GRANT ALL PRIVILEGES ON nova_api.* TO 'nova'@'%';
+GRANT ALL PRIVILEGES ON nova.* TO 'nova'@'%';
+GRANT ALL PRIVILEGES ON nova_cell0.* TO 'nova'@'%';
 EOF
 }
 
@@ -173,6 +183,19 @@ listen keystone
 EOF
 		for c in $CONTROLLERS; do
 			echo "    server $c $(node_addr "$c"):5000 check inter 2s rise 1 fall 2"
+		done
+		cat <<EOF
+
+listen placement-api
+    bind $VIP:8778
+    mode http
+    timeout client 60s
+    timeout server 60s
+    option httpchk GET /
+    balance roundrobin
+EOF
+		for c in $CONTROLLERS; do
+			echo "    server $c $(node_addr "$c"):8778 check inter 2s rise 1 fall 2"
 		done
 	} >"$d/haproxy.cfg"
 }
@@ -419,13 +442,22 @@ EOF
 	mv "$d/keystone.conf.new" "$d/keystone.conf"
 }
 
+# image_tool NODE SERVICE VERSION TOOL ARGS...: a management command of
+# SERVICE's image (keystone-manage, nova-manage, ...) with the node's
+# configuration of SERVICE, in the node.
+image_tool() {
+	n=$1 svc_=$2 img=$(image_dir "$2" "$3") tool=$4
+	shift 4
+	in_ns "$n" env PYTHONPATH="$img/usr/lib/python3/dist-packages" \
+		/usr/bin/python3 "$img/usr/bin/$tool" \
+		--config-file "$LAB/nodes/$n/$svc_/$svc_.conf" "$@"
+}
+
 # keystone_manage NODE VERSION ARGS...: the image's keystone-manage.
 keystone_manage() {
-	n=$1 img=$(image_dir keystone "$2")
+	n=$1 v=$2
 	shift 2
-	in_ns "$n" env PYTHONPATH="$img/usr/lib/python3/dist-packages" \
-		/usr/bin/python3 "$img/usr/bin/keystone-manage" \
-		--config-file "$LAB/nodes/$n/keystone/keystone.conf" "$@"
+	image_tool "$n" keystone "$v" keystone-manage "$@"
 }
 
 keystone_up() {
@@ -475,6 +507,170 @@ keystone_start() {
 }
 
 keystone_healthy() { curl -sf -o /dev/null --max-time 3 "http://$(node_addr "$1"):5000/v3"; }
+
+# ---- Placement ------------------------------------------------------------------
+
+# keystone_auth USER SECRET: the options of a keystoneauth password plugin
+# for USER of the service project.
+keystone_auth() {
+	cat <<EOF
+auth_type = password
+auth_url = http://$VIP:5000/v3
+project_domain_name = Default
+user_domain_name = Default
+project_name = service
+username = $1
+password = $(secret "$2")
+region_name = RegionOne
+EOF
+}
+
+placement_conf() {
+	n=$1
+	d="$LAB/nodes/$n/placement"
+	mkdir -p "$d"
+	umask 077
+	{
+		cat <<EOF
+[DEFAULT]
+use_stderr = true
+[api]
+auth_strategy = keystone
+[placement_database]
+connection = mysql+pymysql://placement:$(secret placement_db_password)@$VIP/placement
+[keystone_authtoken]
+www_authenticate_uri = http://$VIP:5000/v3
+EOF
+		keystone_auth placement placement_password
+	} >"$d/placement.conf.new"
+	umask 022
+	mv "$d/placement.conf.new" "$d/placement.conf"
+}
+
+# placement_start NODE VERSION: uwsgi serving VERSION's placement-api on
+# NODE:8778.
+placement_start() {
+	n=$1 img=$(image_dir placement "$2")
+	[ -f "$LAB/nodes/$n/placement/placement.conf" ] || placement_conf "$n"
+	mkdir -p "$LAB/nodes/$n/placement-api"
+	echo "$2" >"$LAB/nodes/$n/placement-api/version"
+	spawn "$n" placement-api "$LAB/nodes/$n/placement-api/uwsgi.log" env \
+		PYTHONPATH="$img/usr/lib/python3/dist-packages" \
+		OS_PLACEMENT_CONFIG_DIR="$LAB/nodes/$n/placement" \
+		/usr/bin/uwsgi --plugin python3 --http-socket "$(node_addr "$n"):8778" \
+		--wsgi-file "$img/usr/bin/placement-api" --processes 1 --threads 2 \
+		--die-on-term --need-app
+}
+
+placement_healthy() { curl -sf -o /dev/null --max-time 3 "http://$(node_addr "$1"):8778/"; }
+
+placement_up() {
+	ver=$(label "$(old_version placement)")
+	first=$(first_controller)
+	for n in $CONTROLLERS; do placement_conf "$n"; done
+	if [ ! -f "$LAB/shared/placement.synced" ]; then
+		image_tool "$first" placement "$ver" placement-manage db sync \
+			>"$LAB/nodes/$first/placement/setup.log" 2>&1 ||
+			die "placement-manage db sync failed, see $LAB/nodes/$first/placement/setup.log"
+		touch "$LAB/shared/placement.synced"
+	fi
+	for n in $CONTROLLERS; do
+		alive "$n" placement-api && continue
+		v=$(running_version "$n" placement-api); [ -n "$v" ] || v=$ver
+		placement_start "$n" "$v"
+	done
+}
+
+# ---- Nova ---------------------------------------------------------------------
+#
+# The lab's nova is its databases, nova-conductor on every controller and
+# the image's nova-manage and nova-status.  lab up leaves it as a cloud is
+# before an Ocata hop: the API and main databases migrated, no cell
+# mapping, and placement (which runs) not in Keystone.  nova-conductor
+# refuses to start without placement's Keystone entries, so lab up does
+# not start it: stackhop's upgrade registers placement and nova, sets
+# cells v2 up (cell0, cell1) and starts the conductors.  Once started,
+# lab up restarts them (a recorded version).
+
+nova_conf() {
+	n=$1
+	d="$LAB/nodes/$n/nova"
+	mkdir -p "$d/state" "$d/lock"
+	url="rabbit://"
+	for c in $CONTROLLERS; do
+		url="${url}stackhop:$(secret rabbitmq_password)@$(node_addr "$c"):5672,"
+	done
+	umask 077
+	{
+		cat <<EOF
+[DEFAULT]
+host = $n
+use_stderr = true
+state_path = $d/state
+transport_url = ${url%,}/
+report_interval = 5
+[api_database]
+connection = mysql+pymysql://nova:$(secret nova_db_password)@$VIP/nova_api
+[database]
+connection = mysql+pymysql://nova:$(secret nova_db_password)@$VIP/nova
+[conductor]
+workers = 1
+[oslo_concurrency]
+lock_path = $d/lock
+[placement]
+valid_interfaces = internal,public
+EOF
+		keystone_auth nova nova_password
+		printf '[service_user]\nsend_service_user_token = true\n'
+		keystone_auth nova nova_password
+	} >"$d/nova.conf.new"
+	umask 022
+	mv "$d/nova.conf.new" "$d/nova.conf"
+}
+
+# nova_conductor_start NODE VERSION: VERSION's nova-conductor on NODE (the
+# image's path is on its command line).
+nova_conductor_start() {
+	n=$1 img=$(image_dir nova "$2")
+	[ -f "$LAB/nodes/$n/nova/nova.conf" ] || nova_conf "$n"
+	mkdir -p "$LAB/nodes/$n/nova-conductor"
+	echo "$2" >"$LAB/nodes/$n/nova-conductor/version"
+	spawn "$n" nova-conductor "$LAB/nodes/$n/nova-conductor/conductor.log" /usr/bin/python3 -c \
+		"import sys; sys.path.insert(0, '$img/usr/lib/python3/dist-packages'); from nova.cmd.conductor import main; sys.exit(main())" \
+		--config-file "$LAB/nodes/$n/nova/nova.conf"
+}
+
+# Healthy as kolla's check has it: the process holds a connection to
+# RabbitMQ (port 5672).
+nova_conductor_healthy() {
+	alive "$1" nova-conductor || return 1
+	pid=$(cat "$(pidfile "$1" nova-conductor)")
+	in_ns "$1" ss -tnpH state established '( dport = :5672 )' | grep -q "pid=$pid,"
+}
+
+nova_up() {
+	ver=$(label "$(old_version nova)")
+	first=$(first_controller)
+	for n in $CONTROLLERS; do nova_conf "$n"; done
+	d="$LAB/nodes/$first/nova"
+	if [ ! -f "$LAB/shared/nova.synced" ]; then
+		image_tool "$first" nova "$ver" nova-manage api_db sync >"$d/setup.log" 2>&1 ||
+			die "nova-manage api_db sync failed, see $d/setup.log"
+		image_tool "$first" nova "$ver" nova-manage db sync >>"$d/setup.log" 2>&1 ||
+			die "nova-manage db sync failed, see $d/setup.log"
+		touch "$LAB/shared/nova.synced"
+	fi
+	for n in $CONTROLLERS; do
+		alive "$n" nova-conductor && continue
+		v=$(running_version "$n" nova-conductor)
+		[ -z "$v" ] || nova_conductor_start "$n" "$v"
+	done
+}
+
+# Started (a version recorded) and healthy, or never started.
+nova_conductor_ok() {
+	[ -z "$(running_version "$1" nova-conductor)" ] || nova_conductor_healthy "$1"
+}
 
 # ---- the instance behind a floating IP ----------------------------------------
 
@@ -533,8 +729,18 @@ services_up() {
 		wait_for 60 "keystone on $n" keystone_healthy "$n"
 	done
 	stage "keystone: every controller answers"
+	placement_up
 	rabbitmq_up
 	stage "rabbitmq: clustered, ha-all policy"
+	for n in $CONTROLLERS; do
+		wait_for 60 "placement on $n" placement_healthy "$n"
+	done
+	stage "placement: every controller answers"
+	nova_up
+	for n in $CONTROLLERS; do
+		wait_for 60 "nova-conductor on $n" nova_conductor_ok "$n"
+	done
+	stage "nova: databases migrated, no cell yet"
 	for n in $CONTROLLERS; do amqp_client_up "$n"; done
 	for n in $CONTROLLERS; do
 		wait_for 20 "the AMQP client on $n" amqp_client_connected "$n"
@@ -558,6 +764,8 @@ services_down() {
 	stop inst1 echo
 	for n in $CONTROLLERS; do
 		stop "$n" amqp-client
+		stop "$n" nova-conductor
+		stop "$n" placement-api
 		stop "$n" keystone
 		stop "$n" memcached
 		stop "$n" rabbitmq
@@ -582,31 +790,37 @@ services_status() {
 		running=$(rmq "$n" rabbitmqctl cluster_status --formatter json 2>/dev/null |
 			jq -r '.running_nodes[]' 2>/dev/null) && [ -n "$running" ] && break
 	done
-	printf '%-6s %-12s %-22s %s\n' NODE SERVICE VERSION HEALTH
+	printf '%-6s %-14s %-22s %s\n' NODE SERVICE VERSION HEALTH
 	for n in $(all_nodes); do
 		if alive "$n" sshd && lab_ssh "$n" true 2>/dev/null; then h=ok; else h=DOWN; fi
-		printf '%-6s %-12s %-22s %s\n' "$n" sshd "$(/usr/sbin/sshd -V 2>&1 | awk '{print $1}' | tr -d ,)" "$h"
+		printf '%-6s %-14s %-22s %s\n' "$n" sshd "$(/usr/sbin/sshd -V 2>&1 | awk '{print $1}' | tr -d ,)" "$h"
 	done
 	for n in $CONTROLLERS; do
 		st=$(galera_state "$n"); size=$(galera_sql "$n" -e "SHOW STATUS LIKE 'wsrep_cluster_size'" 2>/dev/null | cut -f2)
-		printf '%-6s %-12s %-22s %s\n' "$n" galera "$(running_version "$n" galera)" \
+		printf '%-6s %-14s %-22s %s\n' "$n" galera "$(running_version "$n" galera)" \
 			"$([ "$st" = Synced ] && echo "ok (Synced, cluster size $size)" || echo "DOWN (${st:-not running})")"
 		code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 3 "http://$(node_addr "$n"):9200/" || true)
-		printf '%-6s %-12s %-22s %s\n' "$n" clustercheck "-" "$([ "$code" = 200 ] && echo ok || echo "DOWN (HTTP $code)")"
-		printf '%-6s %-12s %-22s %s\n' "$n" haproxy "$(running_version "$n" haproxy)" \
+		printf '%-6s %-14s %-22s %s\n' "$n" clustercheck "-" "$([ "$code" = 200 ] && echo ok || echo "DOWN (HTTP $code)")"
+		printf '%-6s %-14s %-22s %s\n' "$n" haproxy "$(running_version "$n" haproxy)" \
 			"$(alive "$n" haproxy && haproxy_cmd "$n" "show info" | grep -q '^Name: HAProxy' && echo ok || echo DOWN)"
-		printf '%-6s %-12s %-22s %s\n' "$n" keepalived "$(running_version "$n" keepalived)" \
+		printf '%-6s %-14s %-22s %s\n' "$n" keepalived "$(running_version "$n" keepalived)" \
 			"$(alive "$n" keepalived && echo "ok$([ "$vh" = "$n" ] && echo " (holds VIP $VIP)")" || echo DOWN)"
-		printf '%-6s %-12s %-22s %s\n' "$n" rabbitmq "$(running_version "$n" rabbitmq)" \
+		printf '%-6s %-14s %-22s %s\n' "$n" rabbitmq "$(running_version "$n" rabbitmq)" \
 			"$(echo "$running" | grep -qx "$(rmq_name "$n")" && echo "ok (running in the cluster)" || echo DOWN)"
-		printf '%-6s %-12s %-22s %s\n' "$n" amqp-client "$(running_version "$n" amqp-client)" \
+		printf '%-6s %-14s %-22s %s\n' "$n" amqp-client "$(running_version "$n" amqp-client)" \
 			"$(alive "$n" amqp-client && amqp_client_connected "$n" && echo "ok (connected)" || echo DOWN)"
-		printf '%-6s %-12s %-22s %s\n' "$n" memcached "$(running_version "$n" memcached)" \
+		printf '%-6s %-14s %-22s %s\n' "$n" memcached "$(running_version "$n" memcached)" \
 			"$(alive "$n" memcached && echo ok || echo DOWN)"
-		printf '%-6s %-12s %-22s %s\n' "$n" keystone "$(running_version "$n" keystone)" \
+		printf '%-6s %-14s %-22s %s\n' "$n" keystone "$(running_version "$n" keystone)" \
 			"$(keystone_healthy "$n" && echo ok || echo DOWN)"
+		printf '%-6s %-14s %-22s %s\n' "$n" placement-api "$(running_version "$n" placement-api)" \
+			"$(placement_healthy "$n" && echo ok || echo DOWN)"
+		printf '%-6s %-14s %-22s %s\n' "$n" nova-conductor "$(running_version "$n" nova-conductor)" \
+			"$(if [ -z "$(running_version "$n" nova-conductor)" ]; then
+				echo "not started (stackhop upgrade starts it after cells v2)"
+			elif nova_conductor_healthy "$n"; then echo "ok (on RabbitMQ)"; else echo DOWN; fi)"
 	done
-	printf '%-6s %-12s %-22s %s\n' inst1 instance "-" \
+	printf '%-6s %-14s %-22s %s\n' inst1 instance "-" \
 		"$(instance_healthy && echo "ok (floating IP $FIP: ICMP and TCP echo)" || echo DOWN)"
 	printf 'VIP %s on %s\n' "$VIP" "${vh:-nobody}"
 }

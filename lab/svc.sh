@@ -6,18 +6,23 @@
 # stackhop's; this only acts on one process of one node.
 #
 #   svc.sh [--dir DIR] ACTION SERVICE NODE [OPTIONS]
-#   (SERVICE: galera, rabbitmq, haproxy, keepalived, memcached, amqp-client
-#    or keystone)
+#   (SERVICE: galera, rabbitmq, haproxy, keepalived, memcached, amqp-client,
+#    keystone, placement-api or nova-conductor; the OpenStack services
+#    keystone, placement and nova for config, config-write and exec)
 #
 #   start [--version V] [--new-cluster] [--start-position UUID:SEQNO]
 #   stop | kill | status | version | versions
 #   remove: forget a stopped service's container (its run record)
 #   remove-image --keep V: remove the other images of SERVICE that no
 #                node's container uses (the lab's nodes share one store)
-#   keystone only: health (its API answers on the node) | config (print
-#                  keystone.conf) | config-write (replace it, from stdin) |
-#                  exec [--version V] -- COMMAND ARGS... (keystone-manage,
-#                  keystone-status of the image, with the node's config)
+#   keystone, placement-api, nova-conductor: health (its API answers on
+#                  the node; nova-conductor: connected to RabbitMQ)
+#   keystone, placement, nova: config (print the node's SERVICE.conf) |
+#                  config-write (replace it, from stdin) | exec [--version V]
+#                  -- COMMAND ARGS... (SERVICE-manage or SERVICE-status of
+#                  the image, with the node's config; V defaults to the
+#                  version the node's container of the service runs, else
+#                  the oldest image)
 #   galera only: grastate | safe-to-bootstrap | remove-grastate | recover
 #                | upgrade-db
 #   haproxy only: reload [--version V] (seamless: the new process takes the
@@ -40,7 +45,7 @@ LAB=${STACKHOP_LAB_DIR:-/var/tmp/stackhop-lab}
 . "$LAB_SRC/services.sh"
 
 usage() {
-	sed -n '8,32p' "$0" | sed 's/^# *//' >&2
+	sed -n '8,37p' "$0" | sed 's/^# *//' >&2
 	exit 2
 }
 
@@ -63,14 +68,25 @@ if ip -4 -o addr show 2>/dev/null | grep -q " $(node_addr "$node")/"; then
 	IN_NODE=$node
 fi
 case $svc in
-galera | rabbitmq | haproxy | keepalived | memcached | amqp-client | keystone) ;;
-*) die "unknown service '$svc' (expected galera, rabbitmq, haproxy, keepalived, memcached, amqp-client or keystone)" ;;
+galera | rabbitmq | haproxy | keepalived | memcached | amqp-client | keystone | \
+	placement-api | nova-conductor | placement | nova) ;;
+*) die "unknown service '$svc' (expected galera, rabbitmq, haproxy, keepalived, memcached, amqp-client, keystone, placement-api, nova-conductor, placement or nova)" ;;
 esac
 
 # The image of SERVICE whose version label is V or starts with V.
 image_name() {
 	case $1 in
 	galera) echo mariadb ;;
+	placement-api) echo placement ;;
+	nova-conductor) echo nova ;;
+	*) echo "$1" ;;
+	esac
+}
+# The container whose version an OpenStack service's commands default to.
+main_container() {
+	case $1 in
+	placement) echo placement-api ;;
+	nova) echo nova-conductor ;;
 	*) echo "$1" ;;
 	esac
 }
@@ -211,39 +227,51 @@ rabbitmq.start)
 	rabbitmq_definitions
 	rabbitmq_start "$node"
 	;;
-keystone.start)
-	alive "$node" keystone && die "keystone already runs on $node"
-	[ -n "$version" ] || version=$(running_version "$node" keystone)
-	[ -n "$version" ] || die "no keystone version recorded for $node: give --version"
-	keystone_start "$node" "$version"
+keystone.start | placement-api.start | nova-conductor.start)
+	alive "$node" "$svc" && die "$svc already runs on $node"
+	[ -n "$version" ] || version=$(running_version "$node" "$svc")
+	[ -n "$version" ] || die "no $svc version recorded for $node: give --version"
+	case $svc in
+	keystone) keystone_start "$node" "$version" ;;
+	placement-api) placement_start "$node" "$version" ;;
+	nova-conductor) nova_conductor_start "$node" "$version" ;;
+	esac
 	;;
 keystone.health)
 	keystone_healthy "$node" || die "keystone on $node does not answer on $(node_addr "$node"):5000/v3"
 	echo "keystone on $node answers on $(node_addr "$node"):5000/v3"
 	;;
-keystone.config) cat "$LAB/nodes/$node/keystone/keystone.conf" ;;
-keystone.config-write)
+placement-api.health)
+	placement_healthy "$node" || die "placement on $node does not answer on $(node_addr "$node"):8778"
+	echo "placement on $node answers on $(node_addr "$node"):8778"
+	;;
+nova-conductor.health)
+	nova_conductor_healthy "$node" || die "nova-conductor on $node holds no connection to RabbitMQ"
+	echo "nova-conductor on $node is connected to RabbitMQ"
+	;;
+keystone.config | placement.config | nova.config) cat "$LAB/nodes/$node/$svc/$svc.conf" ;;
+keystone.config-write | placement.config-write | nova.config-write)
 	# Atomic: a reader sees the old file or the new one, never a part.
-	f=$LAB/nodes/$node/keystone/keystone.conf
+	f=$LAB/nodes/$node/$svc/$svc.conf
 	umask 077
 	cat >"$f.new"
 	sync "$f.new"
 	mv "$f.new" "$f"
 	;;
-keystone.exec)
+keystone.exec | placement.exec | nova.exec)
 	[ $# -gt 0 ] || die "exec needs -- COMMAND ARGS..."
-	[ -n "$version" ] || version=$(running_version "$node" keystone)
-	[ -n "$version" ] || die "no keystone version recorded for $node: give --version"
+	[ -n "$version" ] || version=$(running_version "$node" "$(main_container "$svc")")
+	# No container ran yet (the lab's nova before its upgrade): the oldest
+	# image is the code in place.
+	[ -n "$version" ] || version=$(versions_of "$svc" | sort -V | head -1)
+	[ -n "$version" ] || die "no $svc image in the lab"
 	case $1 in
-	keystone-manage | keystone-status) ;;
-	*) die "keystone images have no command '$1' (keystone-manage, keystone-status)" ;;
+	"$svc-manage" | "$svc-status") ;;
+	*) die "$svc images have no command '$1' ($svc-manage, $svc-status)" ;;
 	esac
-	img=$(image_dir keystone "$version")
-	cmd=$1
+	tool=$1
 	shift
-	in_ns "$node" env PYTHONPATH="$img/usr/lib/python3/dist-packages" \
-		/usr/bin/python3 "$img/usr/bin/$cmd" \
-		--config-file "$LAB/nodes/$node/keystone/keystone.conf" "$@"
+	image_tool "$node" "$svc" "$version" "$tool" "$@"
 	;;
 memcached.start)
 	alive "$node" memcached && die "memcached already runs on $node"

@@ -1,11 +1,11 @@
 #!/bin/sh
-# demo.sh - what "make demo" shows until the OpenStack service flow lands: the
+# demo.sh - what "make demo" shows: the
 # catalog; the plan of the seed's journey (Liberty -> Ocata) for the seed's
 # environment (examples/multinode) as text, JSON and SVG; that plan run
 # against the simulated cloud (nothing real is changed), killed half-way
 # and resumed; then the lab brought up (real Galera, RabbitMQ, HAProxy,
-# keepalived, Keystone in namespaces), its status, the plan for it, and
-# its infrastructure upgraded for real by that plan.  The lab stays up:
+# keepalived, Keystone, Placement, nova in namespaces), its status, the
+# plan for it, and the lab upgraded for real by that plan.  The lab stays up:
 # "make lab-down" (or "stackhop lab down") removes it.
 set -eu
 cd "$(dirname "$0")/.."
@@ -64,7 +64,9 @@ echo
 echo "== the lab upgraded for real: health checks and a verified backup first, Galera"
 echo "   rolling, RabbitMQ full-stop, HAProxy (seamless reload), keepalived, memcached,"
 echo "   then Keystone controller by controller (drained in HAProxy, db_sync expand/"
-echo "   contract in the new image, a token through the VIP), the prober running"
+echo "   contract in the new image, a token through the VIP), Placement, and nova:"
+echo "   archive_deleted_rows, cells v2 set up (cell0, cell1), db syncs, nova-conductor"
+echo "   on the new image, nova-status upgrade check; the prober running"
 lab=/var/tmp/stackhop-lab
 rm -rf "$out/lab.journal" "$out/lab.journal-wal" "$out/lab.journal-shm" "$out/lab.journal.files"
 s=$(date +%s)
@@ -73,7 +75,16 @@ s=$(date +%s)
 	{ cat "$out/lab-run.log"; exit 1; }
 took=$(($(date +%s) - s))
 ./stackhop galera status -s "$lab/settings.yaml"
-for n in ctl1 ctl2 ctl3; do echo "keystone on $n: $(sh lab/svc.sh version keystone $n)"; done
+for n in ctl1 ctl2 ctl3; do
+	echo "$n: keystone $(sh lab/svc.sh version keystone $n), placement-api" \
+		"$(sh lab/svc.sh version placement-api $n), nova-conductor $(sh lab/svc.sh version nova-conductor $n)"
+done
+echo "cells v2 (nova-manage cell_v2 list_cells, name and UUID):"
+sh lab/svc.sh exec nova ctl1 -- nova-manage cell_v2 list_cells 2>/dev/null |
+	awk -F'|' '/cell[01]/ { gsub(/ /, ""); print "  " $2 " " $3 }'
+# The nova-status table as stackhop reported it.
+awk '/^\| antelope\/nova\/status: / { on = 1 } on && /^\| (antelope|Check|Result)/ { print } on && /^[^|+]/ { on = 0 }' \
+	"$out/lab-run.log"
 echo
 echo "full plan: $out/plan.txt, $out/plan.json; graph of the last hop: $out/newton-ocata.svg"
 echo "run journal: $out/run.journal (stackhop status --journal $out/run.journal --format json)"

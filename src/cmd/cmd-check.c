@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "health.h"
 #include "infra.h"
+#include "upgradecheck.h"
 
 static const char check_usage[] =
 	"usage: stackhop check -s SETTINGS [-i INVENTORY] [--component NAME]...\n"
@@ -32,42 +33,6 @@ static const char check_usage[] =
 	"  -h, --help              show this help\n"
 	"\n"
 	"Exit status: 0 Success, 1 Warning, 2 Failure; 3 bad input.\n";
-
-/* The table oslo.upgradecheck prints, details wrapped at width. */
-static void print_table(const struct check_result *r, size_t n)
-{
-	enum { W = 64 };
-	char rule[W + 3];
-
-	memset(rule, '-', sizeof(rule) - 1);
-	rule[0] = rule[W + 1] = '+';
-	rule[W + 2] = '\0';
-	printf("%s\n| %-*s |\n%s\n", rule, W - 2, "stackhop check results", rule);
-	for (size_t i = 0; i < n; i++) {
-		char line[W];
-		const char *d = r[i].details;
-		const char *label = "Details: ";
-
-		printf("| Check: %-*s |\n", W - 9, r[i].name);
-		printf("| Result: %-*s |\n", W - 10, check_code_name(r[i].code));
-		while (*d) {
-			size_t room = W - 2 - strlen(label), len = strlen(d);
-
-			if (len > room) {
-				len = room;
-				while (len > room / 2 && d[len] != ' ')
-					len--;
-			}
-			snprintf(line, sizeof(line), "%s%.*s", label, (int)len, d);
-			printf("| %-*s |\n", W - 2, line);
-			d += len;
-			while (*d == ' ')
-				d++;
-			label = "  ";
-		}
-		printf("%s\n", rule);
-	}
-}
 
 int cmd_check(int argc, char **argv)
 {
@@ -149,7 +114,7 @@ int cmd_check(int argc, char **argv)
 		putchar('\n');
 		json_decref(doc);
 	} else {
-		print_table(res, comps.n);
+		upgradecheck_print(stdout, "stackhop check results", res, comps.n);
 	}
 	free(res);
 	vec_free(comps);

@@ -29,6 +29,7 @@
 #include "secrets.h"
 #include "settings.h"
 #include "steps.h"
+#include "upgradecheck.h"
 
 #define SIM_SUFFIX ".sim.json"
 
@@ -173,6 +174,58 @@ static void json_line(json_t *o)
 	json_decref(o);
 }
 
+/*
+ * A done status check's result (0 Success, 1 Warning), read from its
+ * output (redacted) and shown in the oslo.upgradecheck form, titled with
+ * the step and the summary; as JSON, into o's "checks" and "result".  For
+ * archive-deleted-rows, the rows it archived.
+ */
+static void status_check_result(struct progress *pg, const struct plan_step *s,
+				const struct exec_event *ev, json_t *o)
+{
+	struct check_result *r = NULL;
+	char title[256], sum[160], *text;
+	size_t n = 0;
+
+	if (pg->sim || ev->type != EVENT_STEP_DONE || !ev->output)
+		return;	/* the sim transport's steps run nothing */
+	if (streq(s->kind->name, "archive-deleted-rows")) {
+		/* The total drivers.c added at the end of each run's output. */
+		const char *a = strstr(ev->output, "rows archived: ");
+
+		if (a && !o)
+			printf("    %s: %.*s\n", s->id, (int)strcspn(a, "\n"), a);
+		else if (a)
+			json_object_set_new(o, "result", json_stringn(a, strcspn(a, "\n")));
+		return;
+	}
+	if (!streq(s->kind->name, "status-check"))
+		return;
+	text = redact(pg->red, ev->output, strlen(ev->output));
+	if (upgradecheck_parse(text, &r, &n) < 0)
+		snprintf(sum, sizeof(sum), "exit status %d, no oslo.upgradecheck table in its output",
+			 ev->exit_status);
+	else
+		upgradecheck_summary(r, n, sum, sizeof(sum));
+	if (o) {
+		json_t *a = json_array();
+
+		for (size_t i = 0; i < n; i++)
+			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "check", r[i].name,
+							   "result", check_code_name(r[i].code),
+							   "details", r[i].details));
+		json_object_set_new(o, "checks", a);
+		json_object_set_new(o, "result", json_string(sum));
+	} else if (n) {
+		snprintf(title, sizeof(title), "%s: %s", s->id, sum);
+		upgradecheck_print(stdout, title, r, n);
+	} else {
+		printf("    %s: %s\n", s->id, sum);
+	}
+	free(r);
+	free(text);
+}
+
 static void json_event(struct progress *pg, const struct exec_event *ev, size_t done,
 		       size_t total)
 {
@@ -207,6 +260,7 @@ static void json_event(struct progress *pg, const struct exec_event *ev, size_t 
 			free(r);
 		}
 	}
+	status_check_result(pg, s, ev, o);
 	json_object_set_new(o, "done", json_integer((json_int_t)done));
 	json_object_set_new(o, "total", json_integer((json_int_t)total));
 	json_object_set_new(o, "simulation", json_boolean(pg->sim));
@@ -236,6 +290,11 @@ static void on_event(void *ctx, const struct exec_event *ev, const struct exec_r
 		if (ev->type == EVENT_UNIT_RETRY || ev->type == EVENT_UNIT_FAILED ||
 		    ev->type == EVENT_STEP_FAILED) {
 			erase_block(pg);
+		} else if (ev->type == EVENT_STEP_DONE && (streq(s->kind->name, "status-check") ||
+							   streq(s->kind->name, "archive-deleted-rows"))) {
+			erase_block(pg);
+			status_check_result(pg, s, ev, NULL);
+			return;
 		} else {
 			return;	/* the next tick redraws the live block */
 		}
@@ -247,6 +306,7 @@ static void on_event(void *ctx, const struct exec_event *ev, const struct exec_r
 		break;
 	case EVENT_STEP_DONE:
 		printf("[%zu/%zu] done %s (%.2f s)\n", done, total, s->id, ev->elapsed);
+		status_check_result(pg, s, ev, NULL);
 		break;
 	case EVENT_STEP_FAILED:
 		printf("[%zu/%zu] FAILED %s\n", done, total, s->id);
@@ -467,7 +527,7 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 		/* Backups and RabbitMQ definitions of the run: PATH.files/. */
 		snprintf(state_dir, sizeof(state_dir), "%s.files", path);
 		rd = (struct remote_driver){ p, &so, (int)ro->timeout, secrets, st->path,
-					     p->inv->path, state_dir, NULL, 0 };
+					     p->inv->path, state_dir, NULL, 0, NULL };
 		if (st->runtime == RUNTIME_PROCESS) {
 			rd.process_control = st->process_control;
 			rd.nprocess_control = st->nprocess_control;
@@ -557,6 +617,7 @@ out:
 	journal_close(j);
 	secrets_free(secrets);
 	free(mpath);
+	free(rd.archived);
 	return r;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "drivers.h"
+#include "service.h"
 #include "steps.h"
 
 /* ---- sim ----------------------------------------------------------------- */
@@ -142,7 +143,7 @@ static const char **step_argv(const struct remote_driver *d, const struct plan_s
 		argv[n++] = "--component";
 		argv[n++] = s->component ? s->component : s->owner;
 	}
-	if (streq(s->kind->name, "keystone-register"))
+	if (streq(s->kind->name, "keystone-register") || streq(s->kind->name, "db-create"))
 		for (size_t i = 0; i < s->nparams && n + 3 < 32; i++)
 			if (s->params[i].value && !streq(s->params[i].key, "object")) {
 				size_t len = strlen(s->params[i].key) + strlen(s->params[i].value) + 2;
@@ -282,6 +283,24 @@ static bool warning_exit(const struct plan_step *s, int status)
 	return streq(w, want);
 }
 
+/*
+ * Add what this run of an archive-deleted-rows step archived to its
+ * total, and say both at the end of out (room for 64 bytes there).
+ */
+static void count_archived(struct remote_driver *d, size_t step, char *out, size_t size)
+{
+	long rows = service_archived_rows(out);
+	size_t len = strlen(out);
+
+	if (rows < 0)
+		return;
+	if (!d->archived)
+		d->archived = xcalloc(d->plan->steps.n, sizeof(*d->archived));
+	d->archived[step] += rows;
+	snprintf(out + len, size - len, "rows archived: %ld by this run, %ld in all\n", rows,
+		 d->archived[step]);
+}
+
 static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 		       enum exec_phase ph, struct proc *proc, struct exec_result *res)
 {
@@ -312,6 +331,8 @@ static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 	res->output[n] = '\0';
 	if (proc->timed_out)
 		snprintf(res->output + n, 64, "timed out after %d s\n", d->timeout_s);
+	else if (streq(k, "archive-deleted-rows") && proc->status <= 1 && proc->status >= 0)
+		count_archived(d, step, res->output, n + 64);
 	if (proc->status == 0)
 		res->outcome = OUTCOME_OK;
 	else if (proc->status == 1 && (streq(k, "online-migrations") ||

@@ -49,6 +49,9 @@ struct remote_driver {
 	 * its "exec" action instead of bare on the node. */
 	const char *const *process_control;
 	size_t nprocess_control;
+	/* Rows each archive-deleted-rows step archived in this process, over
+	 * its reruns (allocated on first use; the caller frees it). */
+	long *archived;
 };
 extern const struct exec_driver remote_driver;
 

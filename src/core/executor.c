@@ -54,16 +54,17 @@ struct run {
 	bool stopping;
 };
 
-static void emit(struct run *r, enum exec_event_type type, size_t step,
-		 const struct unit *u)
+/* An event of step (of unit u, or NULL); output: the step's (STEP_DONE). */
+static void emit_output(struct run *r, enum exec_event_type type, size_t step,
+			const struct unit *u, int status, const char *output)
 {
 	struct exec_running *running;
 	struct exec_event ev = {
 		.type = type, .step = step, .target = u ? u->target : NULL,
 		.resumed = r->steps[step].resumed,
-		.exit_status = u ? u->exit_status : -1,
+		.exit_status = u ? u->exit_status : status,
 		.attempt = u ? u->attempt : 0,
-		.output = u ? u->output : NULL,
+		.output = u ? u->output : output,
 		.elapsed = r->steps[step].started ?
 			monotonic_now() - r->steps[step].started : 0,
 	};
@@ -78,6 +79,12 @@ static void emit(struct run *r, enum exec_event_type type, size_t step,
 							      r->units.v[i]->target };
 	r->obs->event(r->obs->ctx, &ev, running, n, r->done, r->p->steps.n);
 	free(running);
+}
+
+static void emit(struct run *r, enum exec_event_type type, size_t step,
+		 const struct unit *u)
+{
+	emit_output(r, type, step, u, -1, NULL);
 }
 
 static bool deps_done(const struct run *r, size_t i)
@@ -208,12 +215,13 @@ static int finish_step(struct run *r, size_t i)
 		free(out);
 		return -1;
 	}
-	free(out);
 	sr->state = ok ? STEP_DONE : STEP_FAILED;
 	if (ok) {
 		r->done++;
-		emit(r, EVENT_STEP_DONE, i, bad);
+		emit_output(r, EVENT_STEP_DONE, i, bad, status, out);
+		free(out);
 	} else {
+		free(out);
 		r->stopping = true;
 		if (r->report->failed_step < 0) {
 			r->report->failed_step = (long)i;

@@ -49,6 +49,7 @@ const struct infra_step infra_steps[] = {
 	{ "container-start", true, true, false, "start the container on VERSION", true, false },
 	{ "health-check", true, false, false, "each node answers, back in HAProxy; keystone: a token through the VIP", true, true },
 	{ "config-migrate", true, false, false, "each node's configuration translated to --release with the catalog's renames (--catalog)", true, true },
+	{ "db-create", false, false, false, "the database and its user's privileges, found or created through the VIP (--param database= user=; a new user's password: USER_db_password)", false, false },
 	{ "keystone-register", false, false, false, "the service user (password: USER_password), service and endpoints at the VIP, found or created (--param user= type= name= port= [path=])", true, false },
 	{ NULL, false, false, false, NULL, false, false },
 };
@@ -276,6 +277,14 @@ int infra_step_run(struct infra *x, const struct infra_step_args *a, struct sh_e
 		return nodes_step(x, a, err);
 	if (streq(k, "keystone-register"))
 		return keystone_register_step(x, a, err);
+	if (streq(k, "db-create")) {
+		if (!param(a, "database") || !param(a, "user"))
+			return sh_error_set(err, SH_EXIT_INPUT,
+					    "step db-create needs --param database= and user=");
+		r = service_db_create(x, param(a, "database"), param(a, "user"), stdout, err);
+		fflush(stdout);
+		return r;
+	}
 	if (a->node && !(h = infra_host(x, a->node)))
 		return sh_error_set(err, SH_EXIT_INPUT, "no host '%s' in inventory '%s'", a->node,
 				    x->inv->path);

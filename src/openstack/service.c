@@ -8,6 +8,7 @@
 #include "config.h"
 #include "health.h"
 #include "ini.h"
+#include "secrets.h"
 #include "service.h"
 #include "util.h"
 
@@ -25,12 +26,13 @@ static int lb_of(struct infra *x, const char *component, const struct inv_host *
 
 	if (infra_hosts(x, infra_lb_groups, lb, &none) < 0)
 		return 0;
-	if (haproxy_servers(x, lb->v[0], component, &s, &n, err) < 0) {
+	/* Every backend's servers: a component need not have a backend. */
+	if (haproxy_servers(x, lb->v[0], NULL, &s, &n, err) < 0) {
 		vec_free(*lb);
 		return -1;
 	}
 	for (size_t i = 0; i < n; i++)
-		found |= streq(s[i].name, h->name);
+		found |= streq(s[i].backend, component) && streq(s[i].name, h->name);
 	free(s);
 	if (!found)
 		vec_free(*lb);
@@ -243,4 +245,118 @@ int service_config_migrate(struct infra *x, const struct catalog *cat, const cha
 		if (config_one(x, cat, service, to, hosts[i], err) < 0)
 			return -1;
 	return 0;
+}
+
+/* A name safe to quote in SQL as an identifier and a user name. */
+static bool sql_name(const char *s)
+{
+	if (!*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!(*s == '_' || (*s >= '0' && *s <= '9') || (*s >= 'a' && *s <= 'z') ||
+		      (*s >= 'A' && *s <= 'Z')))
+			return false;
+	return true;
+}
+
+/* 1 when q returns a row, 0 when none, -1 on error. */
+static int sql_any(MYSQL *m, const char *q, struct sh_error *err)
+{
+	char *out = NULL;
+	int r = infra_sql(m, q, &out, err);
+
+	if (r == 0)
+		r = out[0] != '\0';
+	free(out);
+	return r;
+}
+
+int service_db_create(struct infra *x, const char *db, const char *user, FILE *out,
+		      struct sh_error *err)
+{
+	char q[512];
+	MYSQL *m;
+	int r = -1, have;
+
+	if (!sql_name(db) || !sql_name(user))
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "database and user names are letters, digits and '_' (up to 64), not '%s' and '%s'",
+				    db, user);
+	if (!(m = infra_vip_connect(x, err)))
+		return -1;
+	snprintf(q, sizeof(q), "SELECT SCHEMA_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = '%s'", db);
+	if ((have = sql_any(m, q, err)) < 0)
+		goto out;
+	snprintf(q, sizeof(q), "CREATE DATABASE IF NOT EXISTS `%s`", db);
+	if (!have && infra_sql(m, q, NULL, err) < 0)
+		goto out;
+	fprintf(out, "database %s: %s\n", db, have ? "exists" : "created");
+	snprintf(q, sizeof(q), "SELECT User FROM mysql.user WHERE User = '%s' AND Host = '%%'", user);
+	if ((have = sql_any(m, q, err)) < 0)
+		goto out;
+	if (!have) {
+		const char *pw;
+		char key[96], *esc, *cq;
+		size_t len, qlen;
+
+		snprintf(key, sizeof(key), "%s_db_password", user);
+		if (!(pw = secrets_get(x->secrets, key))) {
+			sh_error_set(err, SH_EXIT_INPUT,
+				     "no database user '%s'@'%%', and the secrets file holds no '%s' to create it with",
+				     user, key);
+			goto out;
+		}
+		len = strlen(pw);
+		esc = xmalloc(2 * len + 1);
+		mysql_real_escape_string(m, esc, pw, (unsigned long)len);
+		qlen = strlen(esc) + 128;
+		cq = xmalloc(qlen);
+		snprintf(cq, qlen, "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '%s'", user, esc);
+		/* Not infra_sql(): its error would quote the statement. */
+		have = mysql_query(m, cq);
+		explicit_bzero(esc, 2 * len + 1);
+		explicit_bzero(cq, qlen);
+		free(esc);
+		free(cq);
+		if (have) {
+			sh_error_set(err, SH_EXIT_FAILURE, "creating the database user '%s'@'%%': %s",
+				     user, mysql_error(m));
+			goto out;
+		}
+		fprintf(out, "database user %s: created\n", user);
+	} else {
+		fprintf(out, "database user %s: exists\n", user);
+	}
+	snprintf(q, sizeof(q), "GRANT ALL PRIVILEGES ON `%s`.* TO '%s'@'%%'", db, user);
+	if (infra_sql(m, q, NULL, err) < 0)
+		goto out;
+	fprintf(out, "every privilege on %s.* granted to %s\n", db, user);
+	r = 0;
+out:
+	mysql_close(m);
+	return r;
+}
+
+long service_archived_rows(const char *output)
+{
+	bool table = false;
+	long sum = 0;
+
+	if (strstr(output, "Nothing was archived."))
+		return 0;
+	for (const char *l = output; *l;) {
+		size_t len = strcspn(l, "\n");
+		char line[512], name[256];
+		long n;
+		int used = 0;
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, l);
+		l += len + (l[len] == '\n');
+		if (str_has_prefix(line, "| Table ") && strstr(line, "| Number of Rows Archived"))
+			table = true;
+		else if (table && sscanf(line, "| %255s | %ld |%n", name, &n, &used) == 2 &&
+			 used > 0 && n >= 0)
+			sum += n;
+	}
+	return table ? sum : -1;
 }

@@ -16,6 +16,8 @@
 #ifndef STACKHOP_SERVICE_H
 #define STACKHOP_SERVICE_H
 
+#include <stdio.h>
+
 #include "catalog.h"
 #include "infra.h"
 
@@ -45,5 +47,21 @@ int service_health_check(struct infra *x, const char *component,
 int service_config_migrate(struct infra *x, const struct catalog *cat, const char *service,
 			   int to, const struct inv_host *const *hosts, size_t n,
 			   struct sh_error *err);
+
+/*
+ * The database db exists and user ('user'@'%') has every privilege on it,
+ * through the VIP as the settings' database user.  A missing user is
+ * created with the secret USER_db_password (sent over the SQL connection
+ * only).  Says what it found or did, one line each, on out.
+ */
+int service_db_create(struct infra *x, const char *db, const char *user, FILE *out,
+		      struct sh_error *err);
+
+/*
+ * The rows "nova-manage db archive_deleted_rows --verbose" says it
+ * archived: the sum of its "Number of Rows Archived" table, 0 for
+ * "Nothing was archived.", -1 when output says neither.
+ */
+long service_archived_rows(const char *output);
 
 #endif

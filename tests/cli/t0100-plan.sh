@@ -41,7 +41,7 @@ test_expect_success 'JSON: the documented shape, every after id exists' '
 test_expect_success 'JSON: in the ocata hop, placement and cells v2 precede nova db sync' '
 	jq -r ".hops[2].steps[].id" "$TRASH/plan.json" >"$TRASH/ids"
 	line() { grep -n "^$1\$" "$TRASH/ids" | cut -d: -f1; }
-	test "$(line ocata/nova/placement-endpoints)" -lt "$(line ocata/nova/db-sync)"
+	test "$(line ocata/nova/keystone-placement)" -lt "$(line ocata/nova/db-sync)"
 	test "$(line ocata/nova/cell-v2-map-cell0)" -lt "$(line ocata/nova/cell-v2-create-cell1)"
 	test "$(line ocata/nova/cell-v2-create-cell1)" -lt "$(line ocata/nova/api-db-sync)"
 	test "$(line ocata/nova/api-db-sync)" -lt "$(line ocata/nova/db-sync)"

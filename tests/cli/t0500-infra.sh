@@ -327,56 +327,6 @@ test_expect_success 'upgrade runs the infrastructure plan for real; killed insid
 	$STACKHOP status --journal "$J" | sed -n "s/^  control /       /p" >&3
 '
 
-test_expect_success 'upgrade of the whole lab: Keystone deb12u3 -> deb12u6 controller by controller, 0 failed requests through the VIP' '
-	KS_OLD=$(image_version keystone first)
-	KS_NEW=$(image_version keystone last)
-	for n in ctl1 ctl2 ctl3; do
-		[ "$(sh lab/svc.sh --dir "$LABDIR" version keystone $n)" = "$KS_OLD" ]
-	done
-	J=$TRASH/lab.journal
-	probe_start ksp
-	$STACKHOP upgrade -i "$LABDIR/inventory" -s "$S" --from zed --to 2023.1 --yes --no-probe \
-		--journal "$J" >"$TRASH/ks.out" 2>&1 || { probe_stop; cat "$TRASH/ks.out"; false; }
-	probe_stop
-	$STACKHOP status --journal "$J" --format json >"$TRASH/ks.json"
-	jq -e "[.steps[] | select(.state != \"done\")] | length == 0" "$TRASH/ks.json"
-	# Each controller serves the new image: its process runs that tree.
-	for n in ctl1 ctl2 ctl3; do
-		[ "$(sh lab/svc.sh --dir "$LABDIR" version keystone $n)" = "$KS_NEW" ]
-		tr "\0" " " <"/proc/$(cat "$LABDIR/pids/$n.keystone")/cmdline" | grep -q "/images/keystone-$KS_NEW/usr/bin/keystone-wsgi-public"
-	done
-	# db_sync ran, in the new image: expand before the first new
-	# container, contract after the last; the check says up to date.
-	for s in db-expand db-contract db-check status; do
-		jq -e ".steps[] | select(.id == \"antelope/keystone/$s\") | .state == \"done\"" "$TRASH/ks.json"
-	done
-	jq -e "[.steps[] | select(.kind == \"container-stop\") | .tail | test(\"in maintenance on 3 HAProxy\")] | length == 3 and all" "$TRASH/ks.json"
-	jq -e "[.steps[] | select(.kind == \"health-check\") | .tail | test(\"issues a token to admin\")] | length == 3 and all" "$TRASH/ks.json"
-	# Other services are not on the lab: skipped, not attempted.
-	! jq -e ".steps[] | select(.id | test(\"/nova/\"))" "$TRASH/ks.json" >/dev/null
-	# The old image went once no container used it.
-	[ ! -d "$LABDIR/images/keystone-$KS_OLD" ]
-	echo "     lab upgrade ($(jq ".steps | length" "$TRASH/ks.json") steps, Keystone $KS_OLD -> $KS_NEW): $(jq -r "[.targets[] | select(.target == \"http://$VIP:5000/v3\" or .target == \"sql:$VIP:3306\") | \"\(.target): \(.samples) samples, \(.failures) failed\"] | join(\"; \")" "$TRASH/ksp.json")" >&3
-	jq -e ".targets[] | select(.target == \"http://$VIP:5000/v3\") | .samples > 100 and .failures == 0" "$TRASH/ksp.json"
-'
-
-test_expect_success 'step: bad input is refused before anything changes' '
-	expect_fail 2 $STACKHOP step galera-fly -s "$S"
-	grep_err "unknown step kind .galera-fly."
-	expect_fail 2 $STACKHOP step galera-stop -s "$S"
-	grep_err "step galera-stop needs --node NODE"
-	expect_fail 2 $STACKHOP step galera-stop -s "$S" --node ctl9
-	grep_err "no host .ctl9. in inventory"
-	expect_fail 2 $STACKHOP step galera-join -s "$S" --node ctl2
-	grep_err "step galera-join needs --to VERSION"
-	expect_fail 2 $STACKHOP step galera-validate -s "$S" --node ctl2
-	grep_err "acts on the whole cluster: no --node"
-	expect_fail 2 $STACKHOP step db-backup -s "$S"
-	grep_err "needs --state DIR"
-	$STACKHOP step galera-validate -s "$S" >"$TRASH/v.out"
-	grep -q "SQL through the VIP answers" "$TRASH/v.out"
-'
-
 test_expect_success 'keystone register: placement user, service and 3 endpoints; a second run creates nothing' '
 	set -- --service placement --type placement --url "http://$VIP:8778" \
 		--user placement --password-secret placement_password
@@ -425,11 +375,127 @@ test_expect_success 'keystone-register as a plan step: the catalog entry at the 
 	! grep -q "$(secret placement_password)" "$TRASH/r1"
 	expect_fail 2 $STACKHOP step keystone-register -s "$S" --component glance --param type=image
 	grep_err "needs --param type=, name= and port="
-	expect_fail 2 $STACKHOP step keystone-register -s "$S" --component nova --param user=nova \
-		--param type=compute --param name=nova --param port=8774
-	grep_err "the secrets file holds no .nova_password."
+	expect_fail 2 $STACKHOP step keystone-register -s "$S" --component glance --param user=glance \
+		--param type=image --param name=glance --param port=9292
+	grep_err "the secrets file holds no .glance_password."
 	expect_fail 2 $STACKHOP step keystone-register -s "$S" --component x --param novalue
 	grep_err "param takes KEY=VALUE"
+'
+
+test_expect_success 'upgrade of the whole lab: Keystone, Placement and nova controller by controller, cells v2 by stackhop, 0 failed requests through the VIP' '
+	KS_OLD=$(image_version keystone first)
+	KS_NEW=$(image_version keystone last)
+	NOVA_OLD=$(image_version nova-conductor first)
+	NOVA_NEW=$(image_version nova-conductor last)
+	for n in ctl1 ctl2 ctl3; do
+		[ "$(sh lab/svc.sh --dir "$LABDIR" version keystone $n)" = "$KS_OLD" ]
+	done
+	# Before: nova has its databases and no cell; nova-status fails.
+	nova_manage() { sh lab/svc.sh --dir "$LABDIR" exec nova ctl1 -- nova-manage "$@" 2>/dev/null; }
+	nova_manage cell_v2 list_cells --verbose >"$TRASH/cells0"
+	! grep -q "cell0\|cell1" "$TRASH/cells0"
+	# Three soft-deleted service records for archive_deleted_rows to move.
+	for h in gone1 gone2 gone3; do
+		vip_sql "INSERT INTO nova.services (created_at, deleted_at, host, \`binary\`, topic, report_count, disabled, deleted, version, uuid) VALUES (NOW(), NOW(), \"$h\", \"nova-compute\", \"compute\", 0, 0, 1, 61, UUID())"
+	done
+	J=$TRASH/lab.journal
+	probe_start ksp --target "http://$VIP:8778/"
+	$STACKHOP upgrade -i "$LABDIR/inventory" -s "$S" --from zed --to 2023.1 --yes --no-probe \
+		--journal "$J" >"$TRASH/ks.out" 2>&1 || { probe_stop; cat "$TRASH/ks.out"; false; }
+	probe_stop
+	$STACKHOP status --journal "$J" --format json >"$TRASH/ks.json"
+	jq -e "[.steps[] | select(.state != \"done\")] | length == 0" "$TRASH/ks.json"
+	# Each controller serves the new image: its process runs that tree.
+	for n in ctl1 ctl2 ctl3; do
+		[ "$(sh lab/svc.sh --dir "$LABDIR" version keystone $n)" = "$KS_NEW" ]
+		tr "\0" " " <"/proc/$(cat "$LABDIR/pids/$n.keystone")/cmdline" | grep -q "/images/keystone-$KS_NEW/usr/bin/keystone-wsgi-public"
+		[ "$(sh lab/svc.sh --dir "$LABDIR" version nova-conductor $n)" = "$NOVA_NEW" ]
+		tr "\0" " " <"/proc/$(cat "$LABDIR/pids/$n.nova-conductor")/cmdline" | grep -q "/images/nova-$NOVA_NEW/usr/lib/python3"
+		sh lab/svc.sh --dir "$LABDIR" health nova-conductor $n >/dev/null
+	done
+	# db_sync ran, in the new image: expand before the first new
+	# container, contract after the last; the check says up to date.
+	for s in keystone/db-expand keystone/db-contract keystone/db-check keystone/status \
+		placement/db-sync placement/status nova/nova-cell0-db nova/cell-v2-map-cell0 \
+		nova/cell-v2-create-cell1 nova/api-db-sync nova/db-sync nova/online-migrations \
+		nova/cell-v2-discover-hosts nova/status; do
+		jq -e ".steps[] | select(.id == \"antelope/$s\") | .state == \"done\"" "$TRASH/ks.json"
+	done
+	jq -e "[.steps[] | select(.kind == \"container-stop\" and (.id | test(\"/keystone/|/placement-api/\"))) | .tail | test(\"in maintenance on 3 HAProxy\")] | length == 6 and all" "$TRASH/ks.json"
+	jq -e "[.steps[] | select(.kind == \"health-check\" and (.id | test(\"/keystone/\"))) | .tail | test(\"issues a token to admin\")] | length == 3 and all" "$TRASH/ks.json"
+	# The soft-deleted rows went to the shadow table, and the step said so.
+	[ "$(vip_sql "SELECT COUNT(*) FROM nova.services WHERE deleted != 0")" = 0 ]
+	[ "$(vip_sql "SELECT COUNT(*) FROM nova.shadow_services")" = 3 ]
+	grep -q "^    antelope/nova/archive-deleted-rows: rows archived: 0 by this run, 3 in all$" "$TRASH/ks.out"
+	echo "     $(grep -o "antelope/nova/archive-deleted-rows: .*" "$TRASH/ks.out")" >&3
+	# Cells v2 set up by those steps: cell0 and cell1 mapped, cell1 on
+	# the nova database (the URLs hold passwords: only names are shown).
+	nova_manage cell_v2 list_cells --verbose >"$TRASH/cells"
+	grep -q "^| *cell0 *| *00000000-0000-0000-0000-000000000000 *| *none:/// *| *mysql+pymysql://nova:[^ ]*/nova_cell0 *| *False *|$" "$TRASH/cells"
+	grep -q "^| *cell1 *| *[0-9a-f-]\{36\} *| *rabbit://[^ ]* *| *mysql+pymysql://nova:[^ ]*/nova *| *False *|$" "$TRASH/cells"
+	echo "     cells v2 after the upgrade: $(awk -F"|" "/cell[01]/ { gsub(/ /, \"\"); printf \"%s %s; \", \$2, \$3 }" "$TRASH/cells")" >&3
+	# nova-status ran in the new image: Success or Warning, reported in
+	# the oslo.upgradecheck form.
+	jq -e ".steps[] | select(.id == \"antelope/nova/status\") | .exit_status <= 1" "$TRASH/ks.json"
+	grep -q "^| antelope/nova/status: \(Success\|Warning\) ([0-9]* checks" "$TRASH/ks.out"
+	grep -q "^| Check: Cells v2 " "$TRASH/ks.out"
+	grep -q "^| Check: Placement API " "$TRASH/ks.out"
+	echo "     $(grep -o "antelope/nova/status: [^|]*" "$TRASH/ks.out" | sed "s/ *$//")" >&3
+	# Placement: registered once, answering through the VIP, with a token.
+	$STACKHOP keystone list -s "$S" --type placement >"$TRASH/kl2"
+	[ "$(grep -c "^service placement (placement)" "$TRASH/kl2")" = 1 ]
+	[ "$(grep -c "^  endpoint \(public\|internal\|admin\) RegionOne http://$VIP:8778$" "$TRASH/kl2")" = 3 ]
+	jq -e ".steps[] | select(.id == \"antelope/placement/keystone-placement\") | .tail | test(\"user placement: exists\")" "$TRASH/ks.json"
+	curl -sf "http://$VIP:8778/" | jq -e ".versions[0].status == \"CURRENT\""
+	printf "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\": {\"name\": \"nova\", \"domain\": {\"id\": \"default\"}, \"password\": \"%s\"}}}, \"scope\": {\"project\": {\"name\": \"service\", \"domain\": {\"id\": \"default\"}}}}}" \
+		"$(secret nova_password)" |
+		curl -s -D "$TRASH/hdr" -o /dev/null -H "Content-Type: application/json" -d @- \
+		"http://$VIP:5000/v3/auth/tokens"
+	tok=$(sed -n "s/^X-Subject-Token: *//Ip" "$TRASH/hdr" | tr -d "\r")
+	[ -n "$tok" ]
+	curl -sf -H "X-Auth-Token: $tok" "http://$VIP:8778/resource_providers" | jq -e ".resource_providers | length == 0"
+	# Other services are not on the lab: skipped, not attempted.
+	! jq -e ".steps[] | select(.id | test(\"/glance/|/neutron/\"))" "$TRASH/ks.json" >/dev/null
+	# The old images went once no container used them.
+	[ ! -d "$LABDIR/images/keystone-$KS_OLD" ]
+	[ ! -d "$LABDIR/images/nova-$NOVA_OLD" ]
+	! grep -q "$(secret rabbitmq_password)\|$(secret nova_db_password)\|$(secret nova_password)" "$TRASH/ks.out" "$J"
+	echo "     lab upgrade ($(jq ".steps | length" "$TRASH/ks.json") steps, Keystone $KS_OLD -> $KS_NEW, nova $NOVA_OLD -> $NOVA_NEW): $(jq -r "[.targets[] | select(.target == \"http://$VIP:5000/v3\" or .target == \"http://$VIP:8778/\" or .target == \"sql:$VIP:3306\") | \"\(.target): \(.samples) samples, \(.failures) failed\"] | join(\"; \")" "$TRASH/ksp.json")" >&3
+	jq -e ".targets[] | select(.target == \"http://$VIP:5000/v3\") | .samples > 100 and .failures == 0" "$TRASH/ksp.json"
+	jq -e ".targets[] | select(.target == \"http://$VIP:8778/\") | .samples > 100 and .failures == 0" "$TRASH/ksp.json"
+'
+
+test_expect_success 'step: bad input is refused before anything changes' '
+	expect_fail 2 $STACKHOP step galera-fly -s "$S"
+	grep_err "unknown step kind .galera-fly."
+	expect_fail 2 $STACKHOP step galera-stop -s "$S"
+	grep_err "step galera-stop needs --node NODE"
+	expect_fail 2 $STACKHOP step galera-stop -s "$S" --node ctl9
+	grep_err "no host .ctl9. in inventory"
+	expect_fail 2 $STACKHOP step galera-join -s "$S" --node ctl2
+	grep_err "step galera-join needs --to VERSION"
+	expect_fail 2 $STACKHOP step galera-validate -s "$S" --node ctl2
+	grep_err "acts on the whole cluster: no --node"
+	expect_fail 2 $STACKHOP step db-backup -s "$S"
+	grep_err "needs --state DIR"
+	$STACKHOP step galera-validate -s "$S" >"$TRASH/v.out"
+	grep -q "SQL through the VIP answers" "$TRASH/v.out"
+'
+
+test_expect_success 'step db-create: found or created through the VIP, names checked, no secret shown' '
+	$STACKHOP step db-create -s "$S" --param database=shtest --param user=nova >"$TRASH/d1"
+	grep -q "^database shtest: created$" "$TRASH/d1"
+	grep -q "^database user nova: exists$" "$TRASH/d1"
+	$STACKHOP step db-create -s "$S" --param database=shtest --param user=nova >"$TRASH/d2"
+	grep -q "^database shtest: exists$" "$TRASH/d2"
+	vip_sql "SHOW GRANTS FOR \"nova\"@\"%\"" | grep -q "GRANT ALL PRIVILEGES ON .shtest.\.\* TO"
+	expect_fail 2 $STACKHOP step db-create -s "$S" --param database=shtest
+	grep_err "needs --param database= and user="
+	expect_fail 2 $STACKHOP step db-create -s "$S" --param "database=x;drop" --param user=nova
+	grep_err "letters, digits and"
+	expect_fail 2 $STACKHOP step db-create -s "$S" --param database=shtest --param user=ghost
+	grep_err "no database user .ghost.@.%., and the secrets file holds no .ghost_db_password."
+	vip_sql "DROP DATABASE shtest"
 '
 
 test_expect_success 'bad input: unknown subcommand, missing --to, a version no image has' '

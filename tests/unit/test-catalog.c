@@ -43,16 +43,25 @@ TEST(real_catalog)
 	CHECK(catalog_service(cat, "placement")->order < catalog_service(cat, "nova")->order);
 	CHECK(catalog_service(cat, "nova")->order < catalog_service(cat, "neutron")->order);
 
-	/* Mandatory steps of the reference hops. */
+	/* Mandatory steps of the reference hops; cells v2 is nova's from Ocata. */
 	r = catalog_release(cat, "ocata");
 	{
 		bool map0 = false, create = false, discover = false, puser = false;
+		const struct cat_service *n = catalog_service(cat, "nova");
 
-		for (size_t i = 0; i < r->nsteps; i++) {
-			map0 |= streq(r->steps[i].id, "cell-v2-map-cell0");
-			create |= streq(r->steps[i].id, "cell-v2-create-cell1");
-			discover |= streq(r->steps[i].id, "cell-v2-discover-hosts");
-			puser |= streq(r->steps[i].id, "placement-user");
+		for (size_t i = 0; i < n->nkeystone; i++)
+			puser |= streq(n->keystone[i].type, "placement") &&
+				 n->keystone[i].range.since == r->index &&
+				 n->keystone[i].range.until == catalog_release(cat, "rocky")->index;
+		for (size_t i = 0; i < n->ncommands; i++) {
+			const struct cat_step *c = &n->commands[i];
+			bool ocata = c->range.since == r->index;
+
+			map0 |= ocata && c->stage == STAGE_PREPARE && streq(c->id, "cell-v2-map-cell0");
+			create |= ocata && c->stage == STAGE_PREPARE &&
+				  streq(c->id, "cell-v2-create-cell1");
+			discover |= ocata && c->stage == STAGE_POST &&
+				    streq(c->id, "cell-v2-discover-hosts");
 		}
 		CHECK(map0 && create && discover && puser);
 	}
@@ -152,11 +161,11 @@ TEST(broken_catalogs)
 		  "unknown key 'colour' in a component of 'nova'" },
 		{ "services.yaml", "{name: nova-compute, tier: data,", "{name: nova-compute, tier: dataplane,",
 		  "tier of component 'nova-compute' of 'nova' must be control or data" },
-		{ "hops/ocata.yaml", "after: [nova-cell0-db]", "after: [cell-v2-create-cell1]",
-		  "after 'cell-v2-create-cell1' in step #5 of the ocata hop names no earlier step of this file" },
-		{ "hops/ocata.yaml", "service: nova\n    stage: prepare\n    kind: db-create",
-		  "service: nova\n    stage: prepare",
-		  "hops/ocata.yaml:25: missing field 'kind' in step #4 of the ocata hop" },
+		{ "hops/stein.yaml", "after: [placement-db]", "after: [placement-db-stamp]",
+		  "after 'placement-db-stamp' in step #2 of the stein hop names no earlier step of this file" },
+		{ "hops/stein.yaml", "stage: prepare\n    kind: command\n    argv: [mysql-migrate-db.sh",
+		  "stage: prepare\n    argv: [mysql-migrate-db.sh",
+		  "hops/stein.yaml:11: missing field 'kind' in step #2 of the stein hop" },
 		{ "hops/stein.yaml", "release: stein", "release: steinn", "unknown release 'steinn'" },
 		{ "infra.yaml", "{kind: galera-stop, scope: each-node, reverse: true}",
 		  "{kind: galera-stop, scope: every-node}", "unknown scope 'every-node'" },

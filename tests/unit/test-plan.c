@@ -257,9 +257,9 @@ TEST(reference_journey_order)
 
 	/* newton -> ocata: placement registration and cells v2 first. */
 	{
-		static const char *const first[] = { "ocata/nova/placement-user",
-			"ocata/nova/placement-service", "ocata/nova/placement-endpoints",
-			"ocata/nova/cell-v2-map-cell0", "ocata/nova/cell-v2-create-cell1" };
+		static const char *const first[] = { "ocata/nova/keystone-placement",
+			"ocata/nova/nova-cell0-db", "ocata/nova/cell-v2-map-cell0",
+			"ocata/nova/cell-v2-create-cell1" };
 		long dbsync = find(p, "ocata/nova/db-sync");
 		long apisync = find(p, "ocata/nova/api-db-sync");
 

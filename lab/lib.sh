@@ -118,6 +118,19 @@ wait_for() {
 	done
 }
 
+# write_private FILE: standard input into FILE, mode 0600, atomically (a
+# reader sees the old file or the new one, never a part).
+write_private() {
+	(umask 077 && cat >"$1.new" && sync "$1.new") && mv "$1.new" "$1"
+}
+
+# record_version NODE SVC VERSION: what version the node's service runs
+# (running_version reads it).
+record_version() {
+	mkdir -p "$LAB/nodes/$1/$2"
+	echo "$3" >"$LAB/nodes/$1/$2/version"
+}
+
 # secret NAME: a value of the lab's secrets file.
 secret() { sed -n "s/^$1: \"\\(.*\\)\"\$/\\1/p" "$LAB/secrets.yaml"; }
 

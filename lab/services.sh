@@ -308,8 +308,7 @@ import base64, hashlib, os, sys
 salt = os.urandom(4)
 pw = sys.stdin.read().strip().encode()
 print(base64.b64encode(salt + hashlib.sha256(salt + pw).digest()).decode())')
-	umask 077
-	cat >"$f.new" <<EOF
+	write_private "$f" <<EOF
 {"users": [{"name": "stackhop", "password_hash": "$hash",
             "hashing_algorithm": "rabbit_password_hashing_sha256", "tags": ["administrator"]}],
  "vhosts": [{"name": "/"}],
@@ -317,8 +316,6 @@ print(base64.b64encode(salt + hashlib.sha256(salt + pw).digest()).decode())')
  "policies": [{"vhost": "/", "name": "ha-all", "pattern": "", "apply-to": "all", "priority": 0,
                "definition": {"ha-mode": "all", "ha-sync-mode": "automatic"}}]}
 EOF
-	umask 022
-	mv "$f.new" "$f"
 }
 
 rabbitmq_start() {
@@ -421,8 +418,7 @@ keystone_conf() {
 	n=$1
 	d="$LAB/nodes/$n/keystone"
 	mkdir -p "$d"
-	umask 077
-	cat >"$d/keystone.conf.new" <<EOF
+	write_private "$d/keystone.conf" <<EOF
 [DEFAULT]
 use_stderr = true
 [database]
@@ -438,8 +434,6 @@ key_repository = $LAB/shared/credential-keys
 [cache]
 enabled = false
 EOF
-	umask 022
-	mv "$d/keystone.conf.new" "$d/keystone.conf"
 }
 
 # image_tool NODE SERVICE VERSION TOOL ARGS...: a management command of
@@ -497,7 +491,7 @@ keystone_up() {
 keystone_start() {
 	n=$1 img=$(image_dir keystone "$2")
 	[ -f "$LAB/nodes/$n/keystone/keystone.conf" ] || keystone_conf "$n"
-	echo "$2" >"$LAB/nodes/$n/keystone/version"
+	record_version "$n" keystone "$2"
 	spawn "$n" keystone "$LAB/nodes/$n/keystone/uwsgi.log" env \
 		PYTHONPATH="$img/usr/lib/python3/dist-packages" \
 		OS_KEYSTONE_CONFIG_FILES="$LAB/nodes/$n/keystone/keystone.conf" \
@@ -529,7 +523,6 @@ placement_conf() {
 	n=$1
 	d="$LAB/nodes/$n/placement"
 	mkdir -p "$d"
-	umask 077
 	{
 		cat <<EOF
 [DEFAULT]
@@ -542,9 +535,7 @@ connection = mysql+pymysql://placement:$(secret placement_db_password)@$VIP/plac
 www_authenticate_uri = http://$VIP:5000/v3
 EOF
 		keystone_auth placement placement_password
-	} >"$d/placement.conf.new"
-	umask 022
-	mv "$d/placement.conf.new" "$d/placement.conf"
+	} | write_private "$d/placement.conf"
 }
 
 # placement_start NODE VERSION: uwsgi serving VERSION's placement-api on
@@ -552,8 +543,7 @@ EOF
 placement_start() {
 	n=$1 img=$(image_dir placement "$2")
 	[ -f "$LAB/nodes/$n/placement/placement.conf" ] || placement_conf "$n"
-	mkdir -p "$LAB/nodes/$n/placement-api"
-	echo "$2" >"$LAB/nodes/$n/placement-api/version"
+	record_version "$n" placement-api "$2"
 	spawn "$n" placement-api "$LAB/nodes/$n/placement-api/uwsgi.log" env \
 		PYTHONPATH="$img/usr/lib/python3/dist-packages" \
 		OS_PLACEMENT_CONFIG_DIR="$LAB/nodes/$n/placement" \
@@ -600,7 +590,6 @@ nova_conf() {
 	for c in $CONTROLLERS; do
 		url="${url}stackhop:$(secret rabbitmq_password)@$(node_addr "$c"):5672,"
 	done
-	umask 077
 	{
 		cat <<EOF
 [DEFAULT]
@@ -623,9 +612,7 @@ EOF
 		keystone_auth nova nova_password
 		printf '[service_user]\nsend_service_user_token = true\n'
 		keystone_auth nova nova_password
-	} >"$d/nova.conf.new"
-	umask 022
-	mv "$d/nova.conf.new" "$d/nova.conf"
+	} | write_private "$d/nova.conf"
 }
 
 # nova_conductor_start NODE VERSION: VERSION's nova-conductor on NODE (the
@@ -633,8 +620,7 @@ EOF
 nova_conductor_start() {
 	n=$1 img=$(image_dir nova "$2")
 	[ -f "$LAB/nodes/$n/nova/nova.conf" ] || nova_conf "$n"
-	mkdir -p "$LAB/nodes/$n/nova-conductor"
-	echo "$2" >"$LAB/nodes/$n/nova-conductor/version"
+	record_version "$n" nova-conductor "$2"
 	spawn "$n" nova-conductor "$LAB/nodes/$n/nova-conductor/conductor.log" /usr/bin/python3 -c \
 		"import sys; sys.path.insert(0, '$img/usr/lib/python3/dist-packages'); from nova.cmd.conductor import main; sys.exit(main())" \
 		--config-file "$LAB/nodes/$n/nova/nova.conf"

@@ -251,12 +251,7 @@ nova-conductor.health)
 	;;
 keystone.config | placement.config | nova.config) cat "$LAB/nodes/$node/$svc/$svc.conf" ;;
 keystone.config-write | placement.config-write | nova.config-write)
-	# Atomic: a reader sees the old file or the new one, never a part.
-	f=$LAB/nodes/$node/$svc/$svc.conf
-	umask 077
-	cat >"$f.new"
-	sync "$f.new"
-	mv "$f.new" "$f"
+	write_private "$LAB/nodes/$node/$svc/$svc.conf"
 	;;
 keystone.exec | placement.exec | nova.exec)
 	[ $# -gt 0 ] || die "exec needs -- COMMAND ARGS..."

@@ -292,22 +292,11 @@ static int all_synced(struct cluster *c, struct sh_error *err)
 	return 0;
 }
 
-/* The image version label a node runs (from the runtime), malloc'd. */
-static char *node_version(struct cluster *c, const struct inv_host *h, struct sh_error *err)
-{
-	char *out;
-
-	if (infra_svc(c->x, h, "version", "galera", NULL, &out, err) < 0)
-		return NULL;
-	out[strcspn(out, "\n")] = '\0';
-	return out;
-}
-
 /* Does h run version? */
 static bool node_on(struct cluster *c, const struct inv_host *h, const char *version)
 {
 	struct sh_error ignore = { 0 };
-	char *v = node_version(c, h, &ignore);
+	char *v = infra_svc_version(c->x, h, "galera", &ignore);
 	bool same = v && infra_version_is(v, version);
 
 	free(v);
@@ -409,7 +398,7 @@ static int rolling_node(struct cluster *c, const struct inv_host *h, const char 
 		if (c->db.v[i] != h && node_synced(x, &a, err) != 1)
 			return sh_error_prefix(err, "the cluster is not healthy without %s", h->name);
 	}
-	if (!(v = node_version(c, h, err)))
+	if (!(v = infra_svc_version(c->x, h, "galera", err)))
 		return -1;
 	if (infra_version_is(v, version) && svc_running(x, h)) {
 		infra_log(x, "%s: already runs %s; in HAProxy", h->name, v);

@@ -152,20 +152,6 @@ fail:
 	return -1;
 }
 
-/* The version HAProxy runs on h (malloc'd), or NULL and err. */
-static char *running_version(struct infra *x, const struct inv_host *h, const char *service,
-			     struct sh_error *err)
-{
-	char *v = NULL;
-
-	if (infra_svc(x, h, "version", service, NULL, &v, err) < 0) {
-		free(v);
-		return NULL;
-	}
-	v[strcspn(v, "\n")] = '\0';
-	return v;
-}
-
 /* The last line of out, for the log (out is changed). */
 static const char *last_line(char *out)
 {
@@ -187,7 +173,7 @@ static int node_reload(struct infra *x, const inv_host_vec *lb, const struct inv
 {
 	struct host_arg a = { h, version };
 	const char *ver[] = { "--version", version, NULL };
-	char *v = running_version(x, h, "haproxy", err), *out = NULL;
+	char *v = infra_svc_version(x, h, "haproxy", err), *out = NULL;
 	int held;
 
 	(void)lb;
@@ -224,7 +210,7 @@ static int node_vip_move(struct infra *x, const inv_host_vec *lb, const struct i
 {
 	struct host_arg a = { h, version };
 	const char *start[] = { "--version", version, NULL };
-	char *v = running_version(x, h, "haproxy", err);
+	char *v = infra_svc_version(x, h, "haproxy", err);
 
 	if (!v)
 		return -1;
@@ -305,7 +291,7 @@ out:
 static int keepalived_node(struct infra *x, const inv_host_vec *lb, const struct inv_host *h,
 			   const char *version, struct sh_error *err)
 {
-	char *v = running_version(x, h, "keepalived", err);
+	char *v = infra_svc_version(x, h, "keepalived", err);
 
 	if (!v)
 		return -1;

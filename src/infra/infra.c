@@ -563,6 +563,19 @@ int infra_image_check(struct infra *x, const struct inv_host *h, const char *ser
 	return 0;
 }
 
+char *infra_svc_version(struct infra *x, const struct inv_host *h, const char *service,
+			struct sh_error *err)
+{
+	char *v = NULL;
+
+	if (infra_svc(x, h, "version", service, NULL, &v, err) < 0) {
+		free(v);
+		return NULL;
+	}
+	v[strcspn(v, "\n")] = '\0';
+	return v;
+}
+
 bool infra_svc_running(struct infra *x, const struct inv_host *h, const char *service)
 {
 	struct sh_error ignore = { 0 };

@@ -88,6 +88,10 @@ int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *actio
 
 /* Does the runtime say service runs on h ("status" exits 0)? */
 bool infra_svc_running(struct infra *x, const struct inv_host *h, const char *service);
+/* The image version label service runs on h (its "version" action, first
+ * line), malloc'd, or NULL with err set. */
+char *infra_svc_version(struct infra *x, const struct inv_host *h, const char *service,
+			struct sh_error *err);
 /* Stop service on h unless it is not running; logs which. */
 int infra_svc_stop(struct infra *x, const struct inv_host *h, const char *service,
 		   struct sh_error *err);

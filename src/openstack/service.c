@@ -119,11 +119,8 @@ int service_container_start(struct infra *x, const char *component, const struct
 	if (infra_image_check(x, h, component, version, err) < 0)
 		return -1;
 	if (infra_svc_running(x, h, component)) {
-		if (infra_svc(x, h, "version", component, NULL, &v, err) < 0) {
-			free(v);
+		if (!(v = infra_svc_version(x, h, component, err)))
 			return -1;
-		}
-		v[strcspn(v, "\n")] = '\0';
 		r = infra_version_is(v, version) ? 0 :
 		    sh_error_set(err, SH_EXIT_FAILURE,
 				 "%s on %s runs %s, not %s: container-stop comes first", component,

@@ -495,7 +495,14 @@ test_expect_success 'step db-create: found or created through the VIP, names che
 	grep_err "letters, digits and"
 	expect_fail 2 $STACKHOP step db-create -s "$S" --param database=shtest --param user=ghost
 	grep_err "no database user .ghost.@.%., and the secrets file holds no .ghost_db_password."
-	vip_sql "DROP DATABASE shtest"
+	# A new user, with the password the secrets file gives it.
+	echo "shuser_db_password: \"$(od -An -N12 -tx1 /dev/urandom | tr -d " \n")\"" >>"$LABDIR/secrets.yaml"
+	$STACKHOP step db-create -s "$S" --param database=shtest --param user=shuser >"$TRASH/d3"
+	grep -q "^database user shuser: created$" "$TRASH/d3"
+	! grep -q "$(secret shuser_db_password)" "$TRASH/d3"
+	printf "[client]\nuser=shuser\npassword=\"%s\"\n" "$(secret shuser_db_password)" >"$TRASH/shuser.cnf"
+	[ "$(mariadb --defaults-extra-file="$TRASH/shuser.cnf" -h "$VIP" -N -B -e "SELECT DATABASE()" shtest)" = shtest ]
+	vip_sql "DROP DATABASE shtest; DROP USER \"shuser\"@\"%\""
 '
 
 test_expect_success 'bad input: unknown subcommand, missing --to, a version no image has' '

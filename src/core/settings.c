@@ -28,6 +28,10 @@ struct settings *settings_defaults(void)
 	s->galera_disabled_file = "/var/tmp/clustercheck.disabled";
 	s->haproxy_socket = "/run/haproxy/admin.sock";
 	s->rabbitmq_reconnect_timeout = 120;
+	s->docker_socket = "/run/docker.sock";
+	s->docker_image = "quay.io/openstack.kolla/{component}:{version}";
+	s->docker_config_dir = "/etc/kolla/{component}";
+	s->docker_stop_timeout = 60;
 	add_default_rolling(s);
 	return s;
 }
@@ -37,6 +41,7 @@ void settings_free(struct settings *s)
 	if (!s)
 		return;
 	vec_free(s->rolling);
+	vec_free(s->docker_health);
 	vec_free(s->modes);
 	vec_free(s->hops);
 	arena_release(&s->arena);
@@ -212,7 +217,9 @@ int settings_parse(const char *path, const char *buf, size_t len,
 {
 	static const char *const keys[] = { "vip", "endpoints", "runtime",
 		"secrets", "rolling", "components", "phases", "ssh", "probe", "galera",
-		"haproxy", "rabbitmq", "process", "services", NULL };
+		"haproxy", "rabbitmq", "process", "docker", "services", NULL };
+	static const char *const docker_keys[] = { "socket", "image", "config_dir",
+		"stop_timeout", "healthcheck", NULL };
 	static const char *const probe_keys[] = { "interval_ms", "timeout_ms", "targets", NULL };
 	static const char *const galera_keys[] = { "backend", "disabled_file", NULL };
 	static const char *const haproxy_keys[] = { "admin_socket", NULL };
@@ -392,6 +399,50 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		}
 	}
 
+	if ((n = ymap_get(&d, root, "docker"))) {
+		yaml_node_t *hc;
+
+		if (ymap_check(&d, n, "docker", docker_keys, err) < 0 ||
+		    opt_str(s, &d, n, "socket", "docker", &s->docker_socket, err) < 0 ||
+		    opt_str(s, &d, n, "image", "docker", &s->docker_image, err) < 0 ||
+		    opt_str(s, &d, n, "config_dir", "docker", &s->docker_config_dir, err) < 0 ||
+		    y_long(&d, n, "stop_timeout", "docker", 1, 3600, false, &s->docker_stop_timeout,
+			   err) < 0)
+			goto out;
+		if (!strstr(s->docker_image, "{version}")) {
+			y_error(&d, ymap_get(&d, n, "image"), err,
+				"docker image must hold {version} (and usually {component}), not '%s'",
+				s->docker_image);
+			goto out;
+		}
+		if ((hc = ymap_get(&d, n, "healthcheck"))) {
+			if (ymap_check(&d, hc, "docker healthcheck", NULL, err) < 0)
+				goto out;
+			for (size_t i = 0; i < ymap_len(hc); i++) {
+				const char *name = yscalar(ymap_key_at(&d, hc, i));
+				yaml_node_t *q = ymap_val_at(&d, hc, i);
+				struct docker_health h = { arena_strdup(&s->arena, name), NULL };
+				size_t nargv;
+
+				if (q->type != YAML_SEQUENCE_NODE || !yseq_len(q)) {
+					y_error(&d, q, err,
+						"docker healthcheck of '%s' must be a command (a list: program and arguments)",
+						name);
+					goto out;
+				}
+				for (size_t k = 0; k < yseq_len(q); k++)
+					if (!yscalar(yseq_at(&d, q, k)) || !*yscalar(yseq_at(&d, q, k))) {
+						y_error(&d, yseq_at(&d, q, k), err,
+							"docker healthcheck of '%s': every item must be a non-empty string",
+							name);
+						goto out;
+					}
+				string_list(s, &d, q, &h.argv, &nargv);
+				vec_push(s->docker_health, h);
+			}
+		}
+	}
+
 	if ((n = ymap_get(&d, root, "rolling")) && parse_rolling(s, &d, n, err) < 0)
 		goto out;
 	if ((n = ymap_get(&d, root, "components")) &&
@@ -478,5 +529,13 @@ const struct setting_choice *settings_choice(const void *listp, const char *name
 	for (size_t i = 0; i < list->n; i++)
 		if (streq(list->v[i].name, name))
 			return &list->v[i];
+	return NULL;
+}
+
+const char *const *settings_docker_health(const struct settings *s, const char *component)
+{
+	for (size_t i = 0; i < s->docker_health.n; i++)
+		if (streq(s->docker_health.v[i].component, component))
+			return s->docker_health.v[i].argv;
 	return NULL;
 }

@@ -45,6 +45,16 @@
  *                                     nodes when they do not (none: fail)
  *   process:                          the process runtime
  *     control: [ARGV...]              the node's service control command
+ *   docker:                           the docker runtime (the default)
+ *     socket: /run/docker.sock        the API's socket on each node
+ *                                     ({node} too); over ssh it is
+ *                                     forwarded through the ControlMaster
+ *     image: "quay.io/openstack.kolla/{component}:{version}"
+ *     config_dir: /etc/kolla/{component}   bound read-only at
+ *                                     /var/lib/kolla/config_files
+ *     stop_timeout: 60                seconds before a stop kills
+ *     healthcheck:                    per component, run in the container
+ *       keystone: [healthcheck_curl, "http://{address}:5000"]
  *   ssh:                              the OpenSSH client's options
  *     config: FILE                    ssh -F (default: the user's config)
  *     identity: FILE                  ssh -i
@@ -81,6 +91,12 @@ struct setting_choice {
 	int line;
 };
 
+/* docker: healthcheck: a component's check ({address}: the node's). */
+struct docker_health {
+	const char *component;
+	const char **argv;	/* NULL-terminated */
+};
+
 struct settings {
 	const char *path;	/* NULL for defaults */
 	struct arena arena;
@@ -102,6 +118,11 @@ struct settings {
 	const char **process_control;	/* argv prefix, NULL-terminated, or NULL */
 	size_t nprocess_control;
 	enum runtime_kind runtime;
+	const char *docker_socket;	/* may hold {node} */
+	const char *docker_image;	/* {component}, {version} */
+	const char *docker_config_dir;	/* {component} */
+	long docker_stop_timeout;	/* seconds */
+	VEC(struct docker_health) docker_health;
 	const char *secrets;	/* absolute path, or NULL */
 	VEC(struct rolling) rolling;	/* rolling[0] is "default" */
 	VEC(struct setting_choice) modes;	/* components: */
@@ -113,6 +134,9 @@ struct settings {
 	const char *ssh_strict;		/* "yes" or "accept-new" */
 	long ssh_control_persist;
 };
+
+/* The docker health check argv of component, or NULL. */
+const char *const *settings_docker_health(const struct settings *s, const char *component);
 
 int settings_load(const char *path, struct settings **ret, struct sh_error *err);
 /* The same from memory; path is used in messages and for relative paths. */

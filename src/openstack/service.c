@@ -4,8 +4,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
+#include "docker.h"
 #include "health.h"
 #include "ini.h"
 #include "secrets.h"
@@ -39,6 +41,303 @@ static int lb_of(struct infra *x, const char *component, const struct inv_host *
 	return found;
 }
 
+/* ---- the docker runtime ------------------------------------------------- */
+
+static bool docker_runtime(const struct infra *x)
+{
+	return x->st->runtime == RUNTIME_DOCKER;
+}
+
+/* tmpl with every "{key}" replaced by value (malloc'd). */
+static char *subst(const char *tmpl, const char *key, const char *value)
+{
+	char pat[64];
+	size_t plen, cap = strlen(tmpl) + 1, len = 0;
+	char *r;
+	const char *at;
+
+	snprintf(pat, sizeof(pat), "{%s}", key);
+	plen = strlen(pat);
+	r = xmalloc(cap);
+	while ((at = strstr(tmpl, pat))) {
+		size_t pre = (size_t)(at - tmpl), vl = strlen(value);
+
+		cap += vl;
+		r = xrealloc(r, cap);
+		memcpy(r + len, tmpl, pre);
+		memcpy(r + len + pre, value, vl);
+		len += pre + vl;
+		tmpl = at + plen;
+	}
+	snprintf(r + len, cap - len, "%s", tmpl);
+	return r;
+}
+
+/* The image of component at version, as the settings' template names it. */
+static char *image_ref(const struct infra *x, const char *component, const char *version)
+{
+	char *a = subst(x->st->docker_image, "component", component);
+	char *r = subst(a, "version", version);
+
+	free(a);
+	return r;
+}
+
+/* Kolla names a component's container with '_' for '-' (nova_conductor). */
+static void container_name(const char *component, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", component);
+	for (char *c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
+/* The node's Docker API: its socket, over ssh forwarded to one here. */
+struct node_api {
+	struct docker d;
+	struct proc fwd;
+	bool forwarded;
+	char local[160];
+};
+
+static void api_close(struct node_api *a)
+{
+	docker_close(&a->d);
+	if (a->forwarded) {
+		proc_release(&a->fwd);
+		unlink(a->local);
+		a->forwarded = false;
+	}
+}
+
+static int api_open(struct infra *x, const struct inv_host *h, struct node_api *a,
+		    struct sh_error *err)
+{
+	char *sock = settings_node_path(x->st->docker_socket, h->name);
+	const char *path = sock;
+	int r = -1;
+
+	memset(a, 0, sizeof(*a));
+	if (!streq(h->connection, "local")) {
+		snprintf(a->local, sizeof(a->local), "%s/docker-%d-%s.sock", x->ssh_dir,
+			 (int)getpid(), h->name);
+		if (transport_forward_unix(&x->ssh, h, sock, a->local, &a->fwd, err) < 0)
+			goto out;
+		a->forwarded = true;
+		path = a->local;
+	}
+	if ((r = docker_open(&a->d, path, err)) < 0) {
+		if (a->forwarded)
+			sh_error_prefix(err, "%s: its socket %s, forwarded over ssh", h->name, sock);
+		else
+			sh_error_prefix(err, "%s", h->name);
+		api_close(a);
+	}
+out:
+	free(sock);
+	return r;
+}
+
+/* The container of component on h into *st, through an open API. */
+static int inspect(struct node_api *a, const char *component, struct docker_state *st,
+		   char *name, size_t size, struct sh_error *err)
+{
+	container_name(component, name, size);
+	return docker_inspect(&a->d, name, st, err);
+}
+
+static int docker_container_stop(struct infra *x, const char *component,
+				 const struct inv_host *h, struct sh_error *err)
+{
+	struct node_api a;
+	struct docker_state st;
+	char name[128];
+	double t;
+	int r = -1;
+
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	if (inspect(&a, component, &st, name, sizeof(name), err) < 0)
+		goto out;
+	if (!st.exists || !st.running) {
+		infra_log(x, "%s: container %s %s", h->name, name,
+			  st.exists ? "is stopped" : "does not exist");
+		r = 0;
+		goto out;
+	}
+	t = infra_elapsed(x);
+	if (docker_stop(&a.d, name, (int)x->st->docker_stop_timeout, err) < 0)
+		goto out;
+	infra_log(x, "%s: container %s stopped in %.1f s", h->name, name, infra_elapsed(x) - t);
+	r = 0;
+out:
+	api_close(&a);
+	return r;
+}
+
+static int docker_container_remove(struct infra *x, const char *component,
+				   const struct inv_host *h, struct sh_error *err)
+{
+	struct node_api a;
+	struct docker_state st;
+	char name[128];
+	int r = -1;
+
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	if (inspect(&a, component, &st, name, sizeof(name), err) < 0)
+		goto out;
+	if (st.running)
+		sh_error_set(err, SH_EXIT_FAILURE, "container %s still runs on %s: container-stop comes first",
+			     name, h->name);
+	else if (!st.exists)
+		r = 0, infra_log(x, "%s: no container %s: nothing to remove", h->name, name);
+	else if ((r = docker_remove(&a.d, name, err)) == 0)
+		infra_log(x, "%s: removed the container %s (image %s)", h->name, name, st.image);
+out:
+	api_close(&a);
+	return r;
+}
+
+static int docker_image_cleanup(struct infra *x, const char *component, const struct inv_host *h,
+				const char *keep, struct sh_error *err)
+{
+	char *ref = image_ref(x, component, keep), *colon = strrchr(ref, ':');
+	str_vec tags = { 0 };
+	struct node_api a;
+	int r = -1;
+
+	/* The repository: the reference without its tag. */
+	if (!colon || strchr(colon, '/')) {
+		sh_error_set(err, SH_EXIT_INPUT, "image '%s' has no tag (docker: image needs :{version})",
+			     ref);
+		free(ref);
+		return -1;
+	}
+	if (api_open(x, h, &a, err) < 0) {
+		free(ref);
+		return -1;
+	}
+	*colon = '\0';
+	if (docker_image_tags(&a.d, ref, &tags, err) < 0)
+		goto out;
+	*colon = ':';
+	r = 0;
+	for (size_t i = 0; i < tags.n && r == 0; i++) {
+		struct sh_error e = { 0 };
+
+		if (streq(tags.v[i], ref))
+			continue;
+		if (docker_image_remove(&a.d, tags.v[i], &e) == 0)
+			infra_log(x, "%s: removed image %s", h->name, tags.v[i]);
+		else if (strstr(e.msg, ": 409 "))	/* a container uses it */
+			infra_log(x, "%s: kept image %s: %s", h->name, tags.v[i], e.msg);
+		else
+			r = sh_error_set(err, e.status, "%s", e.msg);
+	}
+	if (r == 0 && !tags.n)
+		infra_log(x, "%s: no image of %s", h->name, ref);
+out:
+	for (size_t i = 0; i < tags.n; i++)
+		free(tags.v[i]);
+	vec_free(tags);
+	api_close(&a);
+	free(ref);
+	return r;
+}
+
+static int docker_container_start(struct infra *x, const char *component,
+				  const struct inv_host *h, const char *version,
+				  struct sh_error *err)
+{
+	const char *const *health = settings_docker_health(x->st, component);
+	char *ref = image_ref(x, component, version), *cfg = NULL, *bind = NULL, name[128];
+	const char **hc = NULL, *binds[2] = { NULL, NULL };
+	struct docker_state st;
+	struct node_api a;
+	int r = -1, have;
+
+	if (api_open(x, h, &a, err) < 0) {
+		free(ref);
+		return -1;
+	}
+	if (inspect(&a, component, &st, name, sizeof(name), err) < 0)
+		goto out;
+	if (st.exists && streq(st.image, ref)) {
+		if (st.running) {
+			infra_log(x, "%s: container %s already runs %s", h->name, name, ref);
+			r = 0;
+		} else if ((r = docker_start(&a.d, name, err)) == 0) {
+			infra_log(x, "%s: container %s (%s) started again", h->name, name, ref);
+		}
+		goto out;
+	}
+	if (st.exists) {
+		sh_error_set(err, SH_EXIT_FAILURE,
+			     "container %s on %s is of %s, not %s: container-stop and container-remove come first",
+			     name, h->name, st.image, ref);
+		goto out;
+	}
+	if ((have = docker_image_exists(&a.d, ref, err)) <= 0) {
+		if (have == 0)
+			sh_error_set(err, SH_EXIT_FAILURE, "no image %s on %s (pull it first)", ref,
+				     h->name);
+		goto out;
+	}
+	cfg = subst(x->st->docker_config_dir, "component", component);
+	bind = xmalloc(strlen(cfg) + 64);
+	snprintf(bind, strlen(cfg) + 64, "%s:/var/lib/kolla/config_files:ro", cfg);
+	binds[0] = bind;
+	if (health) {
+		size_t n = 0;
+
+		while (health[n])
+			n++;
+		hc = xcalloc(n + 1, sizeof(*hc));
+		for (size_t i = 0; i < n; i++)
+			hc[i] = subst(health[i], "address", h->address);
+	}
+	{
+		struct docker_spec spec = { .name = name, .image = ref, .binds = binds,
+					    .health = hc, .network_mode = "host", .init = true };
+
+		if (docker_create(&a.d, &spec, NULL, 0, err) < 0 ||
+		    docker_start(&a.d, name, err) < 0)
+			goto out;
+	}
+	infra_log(x, "%s: container %s created from %s (config %s) and started", h->name, name,
+		  ref, cfg);
+	r = 0;
+out:
+	if (hc)
+		for (size_t i = 0; hc[i]; i++)
+			free((char *)hc[i]);
+	free(hc);
+	free(bind);
+	free(cfg);
+	free(ref);
+	api_close(&a);
+	return r;
+}
+
+static int docker_wait(struct infra *x, const char *component, const struct inv_host *h,
+		       struct sh_error *err)
+{
+	struct node_api a;
+	char name[128];
+	double t = infra_elapsed(x);
+	int r;
+
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	container_name(component, name, sizeof(name));
+	if ((r = docker_wait_healthy(&a.d, name, 120, err)) == 0)
+		infra_log(x, "%s: container %s running and healthy (%.1f s)", h->name, name,
+			  infra_elapsed(x) - t);
+	api_close(&a);
+	return r;
+}
+
 int service_container_stop(struct infra *x, const char *component, const struct inv_host *h,
 			   struct sh_error *err)
 {
@@ -62,6 +361,8 @@ int service_container_stop(struct infra *x, const char *component, const struct 
 		infra_log(x, "%s: no session left, in maintenance on %zu HAProxy", h->name, lb.n);
 		vec_free(lb);
 	}
+	if (docker_runtime(x))
+		return docker_container_stop(x, component, h, err);
 	if (!infra_svc_running(x, h, component)) {
 		infra_log(x, "%s: %s is stopped", h->name, component);
 		return 0;
@@ -92,6 +393,8 @@ static int svc_logged(struct infra *x, const struct inv_host *h, const char *act
 int service_container_remove(struct infra *x, const char *component, const struct inv_host *h,
 			     struct sh_error *err)
 {
+	if (docker_runtime(x))
+		return docker_container_remove(x, component, h, err);
 	if (infra_svc_running(x, h, component))
 		return sh_error_set(err, SH_EXIT_FAILURE,
 				    "%s still runs on %s: container-stop comes first", component,
@@ -104,6 +407,8 @@ int service_image_remove(struct infra *x, const char *component, const struct in
 {
 	const char *extra[] = { "--keep", keep, NULL };
 
+	if (docker_runtime(x))
+		return docker_image_cleanup(x, component, h, keep, err);
 	if (infra_image_check(x, h, component, keep, err) < 0)
 		return -1;
 	return svc_logged(x, h, "remove-image", component, extra, err);
@@ -116,6 +421,8 @@ int service_container_start(struct infra *x, const char *component, const struct
 	char *v = NULL;
 	int r;
 
+	if (docker_runtime(x))
+		return docker_container_start(x, component, h, version, err);
 	if (infra_image_check(x, h, component, version, err) < 0)
 		return -1;
 	if (infra_svc_running(x, h, component)) {
@@ -162,12 +469,17 @@ int service_health_check(struct infra *x, const char *component,
 		struct infra_lb_server l = { &lb, component, h->name, "UP" };
 		int behind;
 
-		if (!infra_svc_running(x, h, component))
-			return sh_error_set(err, SH_EXIT_FAILURE, "%s does not run on %s", component,
-					    h->name);
-		if (infra_wait(x, 120, "the service to answer", answers, &a, err) < 0)
-			return -1;
-		infra_log(x, "%s: %s answers", h->name, component);
+		if (docker_runtime(x)) {
+			if (docker_wait(x, component, h, err) < 0)
+				return -1;
+		} else {
+			if (!infra_svc_running(x, h, component))
+				return sh_error_set(err, SH_EXIT_FAILURE, "%s does not run on %s",
+						    component, h->name);
+			if (infra_wait(x, 120, "the service to answer", answers, &a, err) < 0)
+				return -1;
+			infra_log(x, "%s: %s answers", h->name, component);
+		}
 		if ((behind = lb_of(x, component, h, &lb, err)) < 0)
 			return -1;
 		if (behind) {
@@ -193,19 +505,57 @@ int service_health_check(struct infra *x, const char *component,
 }
 
 /* One host's file: read, translate, write back if changed. */
-static int config_one(struct infra *x, const struct catalog *cat, const char *service, int to,
-		      const struct inv_host *h, struct sh_error *err)
+/*
+ * The docker runtime's files of service on h: SERVICE.conf in every
+ * directory the config_dir template names with {component} as '*'.
+ */
+static int docker_config_files(struct infra *x, const struct inv_host *h, const char *service,
+			       str_vec *files, struct sh_error *err)
 {
+	static const char list_sh[] =
+		"for f in $1; do if [ -f \"$f\" ]; then printf \x27%s\\n\x27 \"$f\"; fi; done";
+	char *dir = subst(x->st->docker_config_dir, "component", "*");
+	size_t len = strlen(dir) + strlen(service) + 8;
+	char *pattern = xmalloc(len), *out = NULL, *save = NULL;
+	const char *const argv[] = { "sh", "-c", list_sh, "sh", pattern, NULL };
+	int r;
+
+	snprintf(pattern, len, "%s/%s.conf", dir, service);
+	if ((r = infra_run(x, h, argv, NULL, 60, &out, err) != 0 ? -1 : 0) == 0)
+		for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			vec_push(*files, xstrdup(l));
+	free(out);
+	free(pattern);
+	free(dir);
+	return r;
+}
+
+/*
+ * One host's file: read, translate, write back if changed.  file: its path
+ * on h (the docker runtime: read with cat, written with a rename beside
+ * it, mode kept), or NULL: through the process runtime's control.
+ */
+static int config_one(struct infra *x, const struct catalog *cat, const char *service, int to,
+		      const struct inv_host *h, const char *file, struct sh_error *err)
+{
+	static const char write_sh[] =
+		"cat >\"$1.stackhop-new\" && chmod --reference=\"$1\" \"$1.stackhop-new\" && "
+		"sync \"$1.stackhop-new\" && mv \"$1.stackhop-new\" \"$1\"";
+	const char *const cat_argv[] = { "cat", "--", file, NULL };
+	const char *const write_argv[] = { "sh", "-c", write_sh, "sh", file, NULL };
 	struct ini ini = { 0 };
 	config_change_vec changes = { 0 };
-	char *text = NULL, *res = NULL, label[128];
+	char *text = NULL, *res = NULL, label[600];
 	size_t len = 0, rlen = 0;
 	int r = -1;
 
-	if (infra_svc(x, h, "config", service, NULL, &text, err) < 0)
+	if (file ? infra_run(x, h, cat_argv, NULL, 60, &text, err) != 0 :
+		   infra_svc(x, h, "config", service, NULL, &text, err) < 0)
 		goto out;
 	len = strlen(text);
-	snprintf(label, sizeof(label), "%s:%s.conf", h->name, service);
+	snprintf(label, sizeof(label), "%s:%s", h->name, file ? file : service);
+	if (!file)
+		snprintf(label + strlen(label), sizeof(label) - strlen(label), ".conf");
 	if (ini_parse(&ini, label, text, len, err) < 0)
 		goto out;
 	config_migrate(&ini, cat, service, to, &changes);
@@ -218,9 +568,14 @@ static int config_one(struct infra *x, const struct catalog *cat, const char *se
 		r = 0;
 		goto out;
 	}
-	if (infra_svc_stdin(x, h, "config-write", service, NULL, res, NULL, err) < 0)
+	if (file ? infra_run(x, h, write_argv, res, 60, NULL, err) != 0 :
+		   infra_svc_stdin(x, h, "config-write", service, NULL, res, NULL, err) < 0)
 		goto out;
-	infra_log(x, "%s: %s's configuration written (%zu changes)", h->name, service, changes.n);
+	if (file)
+		infra_log(x, "%s: %s: configuration written (%zu changes)", h->name, file, changes.n);
+	else
+		infra_log(x, "%s: %s's configuration written (%zu changes)", h->name, service,
+			  changes.n);
 	r = 0;
 out:
 	if (text)
@@ -238,9 +593,29 @@ int service_config_migrate(struct infra *x, const struct catalog *cat, const cha
 			   int to, const struct inv_host *const *hosts, size_t n,
 			   struct sh_error *err)
 {
-	for (size_t i = 0; i < n; i++)
-		if (config_one(x, cat, service, to, hosts[i], err) < 0)
+	for (size_t i = 0; i < n; i++) {
+		str_vec files = { 0 };
+		int r = 0;
+
+		if (!docker_runtime(x)) {
+			if (config_one(x, cat, service, to, hosts[i], NULL, err) < 0)
+				return -1;
+			continue;
+		}
+		/* Each container's directory holds its copy (kolla). */
+		if (docker_config_files(x, hosts[i], service, &files, err) < 0)
 			return -1;
+		if (!files.n)
+			infra_log(x, "%s: no %s.conf under the containers' configuration", hosts[i]->name,
+				  service);
+		for (size_t k = 0; k < files.n && r == 0; k++)
+			r = config_one(x, cat, service, to, hosts[i], files.v[k], err);
+		for (size_t k = 0; k < files.n; k++)
+			free(files.v[k]);
+		vec_free(files);
+		if (r < 0)
+			return -1;
+	}
 	return 0;
 }
 

@@ -260,6 +260,29 @@ int docker_image_exists(struct docker *d, const char *image, struct sh_error *er
 	return code == 200;
 }
 
+int docker_image_tags(struct docker *d, const char *repo, str_vec *tags, struct sh_error *err)
+{
+	static const long ok[] = { 200, 0 };
+	json_t *ans = NULL, *img;
+	size_t i, len = strlen(repo);
+
+	if (expect(d, "GET", "/images/json", NULL, ok, &ans, NULL, err) < 0)
+		return -1;
+	json_array_foreach(ans, i, img) {
+		json_t *t;
+		size_t k;
+
+		json_array_foreach(json_object_get(img, "RepoTags"), k, t) {
+			const char *tag = json_string_value(t);
+
+			if (tag && !strncmp(tag, repo, len) && tag[len] == ':')
+				vec_push(*tags, xstrdup(tag));
+		}
+	}
+	json_decref(ans);
+	return 0;
+}
+
 static json_t *str_array(const char *const *v)
 {
 	json_t *a = json_array();

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 
 #include "error.h"
+#include "util.h"
 
 struct docker {
 	void *curl;			/* CURL * */
@@ -53,6 +54,9 @@ int docker_start(struct docker *d, const char *name, struct sh_error *err);
 /* Remove a stopped container. */
 int docker_remove(struct docker *d, const char *name, struct sh_error *err);
 int docker_image_remove(struct docker *d, const char *image, struct sh_error *err);
+/* The tags "repo:TAG" of every image of repository repo, appended to
+ * *tags (malloc'd strings). */
+int docker_image_tags(struct docker *d, const char *repo, str_vec *tags, struct sh_error *err);
 /* Is there an image of that name?  1 yes, 0 no, -1 error. */
 int docker_image_exists(struct docker *d, const char *image, struct sh_error *err);
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -112,9 +113,73 @@ static void set_nonblock(int fd)
 		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
 }
 
+/*
+ * proc_start(), or with fwd (argv NULL) an ssh that only forwards:
+ * "-N -L fwd" (LOCAL:REMOTE), its own connection, no command.
+ */
+static int start(const struct ssh_options *o, const struct inv_host *h,
+		 const char *const *argv, const char *fwd, const char *stdin_data,
+		 size_t stdin_len, int timeout_s, struct proc *p, struct sh_error *err);
+
 int proc_start(const struct ssh_options *o, const struct inv_host *h,
 	       const char *const *argv, const char *stdin_data, size_t stdin_len,
 	       int timeout_s, struct proc *p, struct sh_error *err)
+{
+	if (!argv || !argv[0])
+		return sh_error_set(err, SH_EXIT_INPUT, "no command to run on '%s'", h->name);
+	return start(o, h, argv, NULL, stdin_data, stdin_len, timeout_s, p, err);
+}
+
+int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h,
+			   const char *remote, const char *local, struct proc *p,
+			   struct sh_error *err)
+{
+	struct ssh_options own = *o;
+	double end = monotonic_now() + 15;
+	char spec[8400];
+
+	memset(p, 0, sizeof(*p));
+	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
+	if (streq(h->connection, "local"))
+		return sh_error_set(err, SH_EXIT_INPUT, "'%s' is this machine: nothing to forward",
+				    h->name);
+	/* A connection of its own: a ControlMaster would keep the forward
+	 * after this ssh ends. */
+	own.control_dir = NULL;
+	snprintf(spec, sizeof(spec), "%s:%s", local, remote);
+	unlink(local);
+	if (start(&own, h, NULL, spec, NULL, 0, 0, p, err) < 0)
+		return -1;
+	for (;;) {
+		struct pollfd fds[3];
+		struct stat sb;
+		int n;
+
+		if (stat(local, &sb) == 0 && S_ISSOCK(sb.st_mode))
+			return 0;
+		n = proc_pollfds(p, fds);
+		poll(fds, (nfds_t)n, 50);
+		proc_handle(p, fds, n);
+		if (proc_done(p) || monotonic_now() > end) {
+			const char *e = p->err.data ? p->err.data : "";
+			size_t len = p->err.len;
+
+			while (len && (e[len - 1] == '\n' || e[len - 1] == '\r'))
+				len--;
+			sh_error_set(err, SH_EXIT_FAILURE, "ssh forward of %s from %s: %.*s%s",
+				     remote, h->name, (int)(len > 300 ? 300 : len),
+				     len > 300 ? e + len - 300 : e,
+				     proc_done(p) ? "" : len ? " (timed out)" : "timed out after 15 s");
+			proc_release(p);
+			unlink(local);
+			return -1;
+		}
+	}
+}
+
+static int start(const struct ssh_options *o, const struct inv_host *h,
+		 const char *const *argv, const char *fwd, const char *stdin_data,
+		 size_t stdin_len, int timeout_s, struct proc *p, struct sh_error *err)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	const char *args[64];
@@ -126,16 +191,23 @@ int proc_start(const struct ssh_options *o, const struct inv_host *h,
 
 	memset(p, 0, sizeof(*p));
 	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
-	if (!argv || !argv[0])
-		return sh_error_set(err, SH_EXIT_INPUT, "no command to run on '%s'", h->name);
 	if (!local) {
 		n = ssh_base_argv(o, h, args, portbuf, sizeof(portbuf), cpbuf, sizeof(cpbuf),
 				  cpersist, sizeof(cpersist), khbuf, sizeof(khbuf), stbuf,
 				  sizeof(stbuf));
-		remote = ssh_command_line(argv, timeout_s);
+		if (fwd) {
+			args[n++] = "-N";
+			args[n++] = "-o";
+			args[n++] = "ExitOnForwardFailure=yes";
+			args[n++] = "-L";
+			args[n++] = fwd;
+		} else {
+			remote = ssh_command_line(argv, timeout_s);
+		}
 		args[n++] = "--";
 		args[n++] = h->address;
-		args[n++] = remote;
+		if (remote)
+			args[n++] = remote;
 		args[n] = NULL;
 	}
 	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {

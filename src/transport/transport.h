@@ -69,6 +69,16 @@ struct proc {
 int proc_start(const struct ssh_options *o, const struct inv_host *h,
 	       const char *const *argv, const char *stdin_data, size_t stdin_len,
 	       int timeout_s, struct proc *p, struct sh_error *err);
+
+/*
+ * Forward the unix socket remote on ssh host h to local (a path here):
+ * an "ssh -N -L local:remote" of its own in *p, returned once local
+ * exists (at most 15 s; an error names what ssh said).  proc_release()
+ * ends it; the caller removes local.
+ */
+int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h,
+			   const char *remote, const char *local, struct proc *p,
+			   struct sh_error *err);
 /*
  * The fds to poll (at most 3); returns how many were filled.  Once the
  * output pipes are closed it is the child's pidfd, so a child that closed

@@ -4,18 +4,30 @@
 # busybox-static, a container created with a bind-mounted configuration,
 # the host's network (as kolla runs them; on loopback here)
 # and a health check, started, waited for healthy, stopped, removed, its
-# image removed; and the API's errors (404, 409) as clear messages.
+# image removed; and the API's errors (404, 409) as clear messages.  Then
+# the plan's container steps with the docker runtime on a node reached
+# over ssh (its socket forwarded): the kolla flow from one image version
+# to the next, and config-migrate on the containers' files.
 # shellcheck disable=SC2016 # test bodies are single-quoted on purpose
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
 # shellcheck source=tests/lib/podman.sh
 . "$(dirname "$0")/../lib/podman.sh"
+# shellcheck source=tests/lib/sshd-nodes.sh
+. "$(dirname "$0")/../lib/sshd-nodes.sh"
 
 PM=$TRASH/podman
 export PM
-trap 'podman_down "$PM"; rm -rf "$TRASH"' EXIT
+trap 'nodes_down; podman_down "$PM"; rm -rf "$TRASH"' EXIT
 IMG=localhost/stackhop-busybox:1
 export IMG
+# A node reached over ssh, for the container steps (its sshd shares this
+# machine's files: the Podman socket is the node's).
+mkdir -p "$TRASH/nodes"
+if ! nodes_up "$TRASH/nodes" 1 "shd$$"; then
+	echo "0 passed, 1 failed"
+	exit 1
+fi
 
 test_expect_success 'podman serves the Docker API here (with the workarounds); the busybox image is imported' '
 	ls /run/netns 2>/dev/null >"$TRASH/netns.before" || true
@@ -82,6 +94,76 @@ test_expect_success 'stop within the timeout, remove, remove the image; a second
 	# Host networking: no network namespace made, none left behind.
 	ls /run/netns 2>/dev/null | cmp - "$TRASH/netns.before"
 	echo "     stop (SIGTERM through the init): $(echo "$e - $s" | bc) s" >&3
+'
+
+test_expect_success 'container steps, runtime docker, on a node over ssh: stop, remove, image-remove, start, health-check, config-migrate' '
+	cmd="[\"/bin/httpd\", \"-f\", \"-p\", \"127.0.0.1:18082\", \"-h\", \"/var/lib/kolla/config_files\"]"
+	podman_busybox "$PM" localhost/stackhop-web:1 "$cmd"
+	podman_busybox "$PM" localhost/stackhop-web:2 "$cmd"
+	mkdir -p "$TRASH/kolla/web"
+	echo "web config" >"$TRASH/kolla/web/index.html"
+	printf "[DEFAULT]\n# kept\nverbose = true\ndebug = false\n" >"$TRASH/kolla/web/nova.conf"
+	chmod 640 "$TRASH/kolla/web/nova.conf"
+	(umask 077 && echo "database_password: \"xyzzy-plugh\"" >"$TRASH/nodes/secrets.yaml")
+	{
+		cat "$TRASH/nodes/settings.yaml"
+		echo "runtime: docker"
+		echo "secrets: secrets.yaml"
+		echo "docker:"
+		echo "  socket: $PM/api.sock"
+		echo "  image: \"localhost/stackhop-{component}:{version}\""
+		echo "  config_dir: $TRASH/kolla/{component}"
+		echo "  stop_timeout: 5"
+		echo "  healthcheck:"
+		echo "    web: [/bin/wget, -q, -O, /dev/null, \"http://127.0.0.1:18082/index.html\"]"
+	} >"$TRASH/nodes/docker.yaml"
+	st() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/docker.yaml" -i "$TRASH/nodes/inv" "$@"; }
+	st container-start --component web --node node1 --to 1 >"$TRASH/s1"
+	grep -q "node1: container web created from localhost/stackhop-web:1 (config $TRASH/kolla/web) and started" "$TRASH/s1"
+	st health-check --component web --node node1 >"$TRASH/s2"
+	grep -q "node1: container web running and healthy" "$TRASH/s2"
+	[ "$(curl -sf http://127.0.0.1:18082/index.html)" = "web config" ]
+	st container-start --component web --node node1 --to 1 | grep -q "already runs localhost/stackhop-web:1"
+	expect_fail 1 st container-start --component web --node node1 --to 2
+	grep_err "container web on node1 is of localhost/stackhop-web:1, not localhost/stackhop-web:2: container-stop and container-remove come first"
+	expect_fail 1 st container-remove --component web --node node1
+	grep_err "container web still runs on node1: container-stop comes first"
+	st container-stop --component web --node node1 | grep -q "node1: container web stopped in"
+	st container-stop --component web --node node1 | grep -q "node1: container web is stopped"
+	st container-remove --component web --node node1 | grep -q "node1: removed the container web (image localhost/stackhop-web:1)"
+	st image-remove --component web --node node1 --to 2 >"$TRASH/s3"
+	grep -q "node1: removed image localhost/stackhop-web:1" "$TRASH/s3"
+	! grep -q "stackhop-web:2" "$TRASH/s3"
+	st container-start --component web --node node1 --to 2 >/dev/null
+	st health-check --component web --node node1 >/dev/null
+	podman_cli "$PM" ps --format "{{.Names}} {{.Image}}" | grep -q "^web localhost/stackhop-web:2$"
+	! podman_cli "$PM" image exists localhost/stackhop-web:1
+	expect_fail 1 st container-start --component other --node node1 --to 9
+	grep_err "no image localhost/stackhop-other:9 on node1 (pull it first)"
+	# The configuration of every container of the service, mode kept.
+	st config-migrate --component nova --node node1 --catalog catalog --release pike >"$TRASH/s4"
+	grep -q "node1: $TRASH/kolla/web/nova.conf: configuration written (1 changes)" "$TRASH/s4"
+	[ "$(cat "$TRASH/kolla/web/nova.conf")" = "$(printf "[DEFAULT]\n# kept\ndebug = false")" ]
+	[ "$(stat -c %a "$TRASH/kolla/web/nova.conf")" = 640 ]
+	st config-migrate --component nova --node node1 --catalog catalog --release pike | grep -q "needs no change"
+	# The forward went with its step: no socket, no ssh of it left.
+	! ls /tmp/stackhop-ssh-"$(id -u)"/docker-* 2>/dev/null
+	st container-stop --component web --node node1 >/dev/null
+	st container-remove --component web --node node1 >/dev/null
+	podman_cli "$PM" rmi localhost/stackhop-web:2 >/dev/null
+	# Bad docker settings: the file, the line and what was expected.
+	printf "docker:\n  image: \"kolla/x:1\"\n" >"$TRASH/bad1.yaml"
+	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad1.yaml" --from zed --to 2023.1
+	grep_err "bad1.yaml:2: docker image must hold {version}"
+	printf "docker:\n  healthcheck:\n    web: /bin/true\n" >"$TRASH/bad2.yaml"
+	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad2.yaml" --from zed --to 2023.1
+	grep_err "bad2.yaml:3: docker healthcheck of .web. must be a command"
+	printf "docker:\n  stop_timeout: 0\n" >"$TRASH/bad3.yaml"
+	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad3.yaml" --from zed --to 2023.1
+	grep_err "bad3.yaml:2: "
+	sed "s#  socket: .*#  socket: $TRASH/none.sock#" "$TRASH/nodes/docker.yaml" >"$TRASH/nodes/bad.yaml"
+	expect_fail 1 $STACKHOP step container-stop -s "$TRASH/nodes/bad.yaml" -i "$TRASH/nodes/inv" --component web --node node1
+	grep_err "node1: its socket $TRASH/none.sock, forwarded over ssh: docker API on "
 '
 
 test_done

@@ -59,13 +59,15 @@ podman_up() {
 	done
 }
 
+# podman_busybox DIR IMAGE [CMD]: IMAGE made of Debian's busybox-static,
+# its command CMD (JSON, default ["/bin/sh"]).
 podman_busybox() {
 	d=$1
 	mkdir -p "$d/rootfs/bin"
 	cp /bin/busybox "$d/rootfs/bin/busybox"
 	for c in sh sleep httpd wget cat echo true; do ln -sf busybox "$d/rootfs/bin/$c"; done
 	tar -C "$d/rootfs" -cf "$d/busybox.tar" .
-	podman_cli "$d" import --change 'CMD ["/bin/sh"]' "$d/busybox.tar" "$2" >/dev/null
+	podman_cli "$d" import --change "CMD ${3:-[\"/bin/sh\"]}" "$d/busybox.tar" "$2" >/dev/null
 }
 
 podman_down() {

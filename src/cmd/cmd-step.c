@@ -9,6 +9,7 @@
 
 #include "cmd.h"
 #include "infra.h"
+#include "service.h"
 #include "steps.h"
 
 static const char step_usage[] =
@@ -48,6 +49,43 @@ static void print_usage(FILE *f)
 			s->version ? 'V' : '-', s->state ? 'S' : '-', s->component ? 'C' : '-',
 			s->what);
 	fputs("\nExit status: 0 done, 1 failed (the message says where), 2 bad input.\n", f);
+}
+
+/*
+ * container-run: the command after "--", in a one-off container; exits
+ * with the command's status, or 125 when it could not run (so that no
+ * failure of stackhop's reads as "more to migrate", exit 1).
+ */
+static int container_run(const struct infra_step_args *a, const char *set_path,
+			 const char *inv_path, const char *const *cmd)
+{
+	struct sh_error err = { 0 };
+	const struct inv_host *h;
+	struct infra x;
+	int r;
+
+	if (!a->node || !a->component || !cmd[0])
+		return usage_error("step", "container-run needs --node, --component SERVICE and -- COMMAND");
+	if (infra_open(&x, inv_path, set_path, &err) < 0) {
+		report_error(&err);
+		return 125;
+	}
+	if (x.st->runtime != RUNTIME_DOCKER) {
+		sh_error_set(&err, SH_EXIT_INPUT, "%s: container-run is the docker runtime's (runtime: docker)",
+			     x.st->path ? x.st->path : "the settings");
+		r = -1;
+	} else if (!(h = infra_host(&x, a->node))) {
+		sh_error_set(&err, SH_EXIT_INPUT, "no host '%s' in inventory '%s'", a->node, x.inv->path);
+		r = -1;
+	} else {
+		r = service_container_run(&x, a->component, h, a->version, cmd, &err);
+	}
+	infra_close(&x);
+	if (r < 0) {
+		report_error(&err);
+		return 125;
+	}
+	return r;
 }
 
 int cmd_step(int argc, char **argv)
@@ -111,6 +149,8 @@ int cmd_step(int argc, char **argv)
 		default: return usage_error("step", "bad option");
 		}
 	}
+	if (streq(a.kind, "container-run"))
+		return container_run(&a, set_path, inv_path, (const char *const *)argv + optind);
 	if (optind < argc)
 		return usage_error("step", "unexpected argument '%s'", argv[optind]);
 	a.params = params;

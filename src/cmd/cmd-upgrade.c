@@ -527,11 +527,12 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 		/* Backups and RabbitMQ definitions of the run: PATH.files/. */
 		snprintf(state_dir, sizeof(state_dir), "%s.files", path);
 		rd = (struct remote_driver){ p, &so, (int)ro->timeout, secrets, st->path,
-					     p->inv->path, state_dir, NULL, 0, NULL };
+					     p->inv->path, state_dir, NULL, 0, NULL, false };
 		if (st->runtime == RUNTIME_PROCESS) {
 			rd.process_control = st->process_control;
 			rd.nprocess_control = st->nprocess_control;
 		}
+		rd.docker = st->runtime == RUNTIME_DOCKER;
 		d = &remote_driver;
 		dctx = &rd;
 	}

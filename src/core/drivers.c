@@ -179,6 +179,28 @@ static const char *const *exec_argv(const struct remote_driver *d, const struct 
 	const char **argv;
 	size_t n = 0;
 
+	if (d->docker && s->owner) {
+		argv = xcalloc(s->argc + 20, sizeof(*argv));
+		argv[n++] = "/proc/self/exe";
+		argv[n++] = "step";
+		argv[n++] = "container-run";
+		argv[n++] = "-s";
+		argv[n++] = d->settings;
+		argv[n++] = "-i";
+		argv[n++] = d->inventory;
+		argv[n++] = "--node";
+		argv[n++] = h->name;
+		argv[n++] = "--component";
+		argv[n++] = s->owner;
+		if (version) {
+			argv[n++] = "--to";
+			argv[n++] = version;
+		}
+		argv[n++] = "--";
+		for (size_t i = 0; i < s->argc; i++)
+			argv[n++] = s->argv[i];
+		return argv;
+	}
 	if (!d->process_control || !s->owner)
 		return s->argv;
 	argv = xcalloc(d->nprocess_control + s->argc + 8, sizeof(*argv));
@@ -197,6 +219,10 @@ static const char *const *exec_argv(const struct remote_driver *d, const struct 
 	return argv;
 }
 
+/* This machine, where "stackhop step" processes run. */
+static const struct inv_host here = { .name = "localhost", .address = "localhost",
+				      .connection = "local" };
+
 static const char *remote_unsupported(void *ctx, const struct plan_step *s)
 {
 	struct remote_driver *d = ctx;
@@ -212,6 +238,10 @@ static const char *remote_unsupported(void *ctx, const struct plan_step *s)
 	}
 	if (!s->argc)
 		return "this step kind has no implementation for real nodes yet (only catalog commands and the infrastructure procedures do)";
+	if (d && d->docker && s->owner && !d->settings)
+		return "the docker runtime runs a catalog command in a container of the service, which needs a settings file (-s)";
+	if (d && d->docker && names && s->owner)
+		return "it reads a secret on its standard input, which the docker runtime's one-off containers do not pass on";
 	if (d && names) {
 		char missing[128];
 		size_t len;
@@ -242,8 +272,6 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 		return 0;	/* commands have no separate check or verify */
 	if (remote_step_kind(s)) {
 		/* A process of this machine; it reaches the nodes itself. */
-		static const struct inv_host here = { .name = "localhost", .address = "localhost",
-						      .connection = "local" };
 		str_vec owned = { 0 };
 		const char **argv = step_argv(d, s, remote_step_kind(s), t, &owned);
 		int r = proc_start(d->ssh, &here, argv, NULL, 0, d->timeout_s, proc, err);
@@ -257,8 +285,8 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	if (names && !(in = secret_lines(d->secrets, names, &inlen, missing, sizeof(missing))))
 		return sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no '%s'", missing);
 	cmd = exec_argv(d, s, t ? t : s->targets[0]);
-	if (proc_start(d->ssh, t ? t : s->targets[0], cmd, in, inlen, d->timeout_s,
-		       proc, err) < 0) {
+	if (proc_start(d->ssh, d->docker && s->owner ? &here : t ? t : s->targets[0], cmd, in,
+		       inlen, d->timeout_s, proc, err) < 0) {
 		if (cmd != s->argv)
 			free((void *)cmd);
 		if (in)

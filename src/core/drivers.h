@@ -52,6 +52,9 @@ struct remote_driver {
 	/* Rows each archive-deleted-rows step archived in this process, over
 	 * its reruns (allocated on first use; the caller frees it). */
 	long *archived;
+	/* runtime: docker: catalog commands run in one-off containers on the
+	 * node ("stackhop step container-run", a process of this machine). */
+	bool docker;
 };
 extern const struct exec_driver remote_driver;
 

@@ -32,6 +32,13 @@ struct settings *settings_defaults(void)
 	s->docker_image = "quay.io/openstack.kolla/{component}:{version}";
 	s->docker_config_dir = "/etc/kolla/{component}";
 	s->docker_stop_timeout = 60;
+	{
+		/* kolla's images copy their configuration into place first. */
+		static const char *kolla_prefix[] = { "sh", "-c",
+			"sudo -E kolla_set_configs && exec \"$@\"", "sh", NULL };
+
+		s->docker_run_prefix = kolla_prefix;
+	}
 	add_default_rolling(s);
 	return s;
 }
@@ -219,7 +226,7 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		"secrets", "rolling", "components", "phases", "ssh", "probe", "galera",
 		"haproxy", "rabbitmq", "process", "docker", "services", NULL };
 	static const char *const docker_keys[] = { "socket", "image", "config_dir",
-		"stop_timeout", "healthcheck", NULL };
+		"stop_timeout", "healthcheck", "run_prefix", NULL };
 	static const char *const probe_keys[] = { "interval_ms", "timeout_ms", "targets", NULL };
 	static const char *const galera_keys[] = { "backend", "disabled_file", NULL };
 	static const char *const haproxy_keys[] = { "admin_socket", NULL };
@@ -409,6 +416,14 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		    y_long(&d, n, "stop_timeout", "docker", 1, 3600, false, &s->docker_stop_timeout,
 			   err) < 0)
 			goto out;
+		if (ymap_get(&d, n, "run_prefix")) {
+			yaml_node_t *q;
+			size_t np;
+
+			if (y_seq(&d, n, "run_prefix", "docker", false, true, &q, err) < 0)
+				goto out;
+			string_list(s, &d, q, &s->docker_run_prefix, &np);
+		}
 		if (!strstr(s->docker_image, "{version}")) {
 			y_error(&d, ymap_get(&d, n, "image"), err,
 				"docker image must hold {version} (and usually {component}), not '%s'",

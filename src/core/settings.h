@@ -53,6 +53,9 @@
  *     config_dir: /etc/kolla/{component}   bound read-only at
  *                                     /var/lib/kolla/config_files
  *     stop_timeout: 60                seconds before a stop kills
+ *     run_prefix: [sh, -c, 'sudo -E kolla_set_configs && exec "$@"', sh]
+ *                                     before a catalog command run in a
+ *                                     one-off container ([] for none)
  *     healthcheck:                    per component, run in the container
  *       keystone: [healthcheck_curl, "http://{address}:5000"]
  *   ssh:                              the OpenSSH client's options
@@ -122,6 +125,7 @@ struct settings {
 	const char *docker_image;	/* {component}, {version} */
 	const char *docker_config_dir;	/* {component} */
 	long docker_stop_timeout;	/* seconds */
+	const char **docker_run_prefix;	/* before a one-off container's command */
 	VEC(struct docker_health) docker_health;
 	const char *secrets;	/* absolute path, or NULL */
 	VEC(struct rolling) rolling;	/* rolling[0] is "default" */

@@ -49,6 +49,7 @@ const struct infra_step infra_steps[] = {
 	{ "container-start", true, true, false, "start the container on VERSION", true, false },
 	{ "health-check", true, false, false, "each node answers, back in HAProxy; keystone: a token through the VIP", true, true },
 	{ "config-migrate", true, false, false, "each node's configuration translated to --release with the catalog's renames (--catalog)", true, true },
+	{ "container-run", true, false, false, "the docker runtime: -- COMMAND in a one-off container of the service's image on the node (VERSION's, else the running one's); exits with its status (125: it could not run)", true, false },
 	{ "db-create", false, false, false, "the database and its user's privileges, found or created through the VIP (--param database= user=; a new user's password: USER_db_password)", false, false },
 	{ "keystone-register", false, false, false, "the service user (password: USER_password), service and endpoints at the VIP, found or created (--param user= type= name= port= [path=])", true, false },
 	{ NULL, false, false, false, NULL, false, false },

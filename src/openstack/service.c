@@ -338,6 +338,112 @@ static int docker_wait(struct infra *x, const char *component, const struct inv_
 	return r;
 }
 
+/* The component of service's container on h (kolla: nova_conductor is
+ * nova-conductor's) and its image, malloc'd; 0 when there is none. */
+static int service_container(struct node_api *a, const char *service, char **component,
+			     char **image, struct sh_error *err)
+{
+	str_vec names = { 0 }, images = { 0 };
+	char prefix[128];
+	size_t plen;
+	int r;
+
+	container_name(service, prefix, sizeof(prefix));
+	plen = strlen(prefix);
+	*component = *image = NULL;
+	if ((r = docker_containers(&a->d, &names, &images, err)) == 0)
+		for (size_t i = 0; i < names.n && !*component; i++)
+			if (!strncmp(names.v[i], prefix, plen) &&
+			    (!names.v[i][plen] || names.v[i][plen] == '_') &&
+			    !str_has_prefix(names.v[i], "stackhop_run_")) {
+				*component = xstrdup(names.v[i]);
+				*image = xstrdup(images.v[i]);
+				for (char *c = *component; *c; c++)
+					if (*c == '_')
+						*c = '-';
+			}
+	for (size_t i = 0; i < names.n; i++) {
+		free(names.v[i]);
+		free(images.v[i]);
+	}
+	vec_free(names);
+	vec_free(images);
+	return r < 0 ? -1 : *component != NULL;
+}
+
+int service_container_run(struct infra *x, const char *service, const struct inv_host *h,
+			  const char *version, const char *const *argv, struct sh_error *err)
+{
+	static const char *const env[] = { "KOLLA_CONFIG_STRATEGY=COPY_ALWAYS", NULL };
+	char *component = NULL, *image = NULL, *cfg = NULL, *bind = NULL, name[160];
+	const char **cmd = NULL, *binds[2] = { NULL, NULL };
+	const char *const *prefix = x->st->docker_run_prefix;
+	struct node_api a;
+	size_t n = 0, np = 0, na = 0;
+	long code = -1;
+	int r = -1, found;
+
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	if ((found = service_container(&a, service, &component, &image, err)) <= 0) {
+		if (found == 0)
+			sh_error_set(err, SH_EXIT_FAILURE,
+				     "no container of %s on %s to take the image and configuration from",
+				     service, h->name);
+		goto out;
+	}
+	if (version) {
+		free(image);
+		image = image_ref(x, component, version);
+	}
+	cfg = subst(x->st->docker_config_dir, "component", component);
+	bind = xmalloc(strlen(cfg) + 64);
+	snprintf(bind, strlen(cfg) + 64, "%s:/var/lib/kolla/config_files:ro", cfg);
+	binds[0] = bind;
+	while (prefix && prefix[np])
+		np++;
+	while (argv[na])
+		na++;
+	cmd = xcalloc(np + na + 1, sizeof(*cmd));
+	for (size_t i = 0; i < np; i++)
+		cmd[n++] = prefix[i];
+	for (size_t i = 0; i < na; i++)
+		cmd[n++] = argv[i];
+	snprintf(name, sizeof(name), "stackhop_run_%s_%d", component, (int)getpid());
+	for (char *c = name; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	{
+		struct docker_spec spec = { .name = name, .image = image, .cmd = cmd, .env = env,
+					    .binds = binds, .network_mode = "host" };
+
+		if (docker_create(&a.d, &spec, NULL, 0, err) < 0)
+			goto out;
+	}
+	fprintf(stderr, "[%s: %s in a container of %s]\n", h->name, argv[0], image);
+	if (docker_start(&a.d, name, err) == 0 && docker_wait_exit(&a.d, name, 0, &code, err) == 0 &&
+	    docker_logs(&a.d, name, stdout, stderr, err) == 0)
+		r = (int)(code < 0 || code > 255 ? 255 : code);
+	fflush(stdout);
+	{
+		/* Removed in any case; its error counts when the run did not fail. */
+		struct sh_error e = { 0 };
+
+		if (docker_remove(&a.d, name, &e) < 0 && r >= 0) {
+			sh_error_set(err, e.status, "%s", e.msg);
+			r = -1;
+		}
+	}
+out:
+	free(cmd);
+	free(bind);
+	free(cfg);
+	free(image);
+	free(component);
+	api_close(&a);
+	return r;
+}
+
 int service_container_stop(struct infra *x, const char *component, const struct inv_host *h,
 			   struct sh_error *err)
 {

@@ -58,6 +58,19 @@ int service_db_create(struct infra *x, const char *db, const char *user, FILE *o
 		      struct sh_error *err);
 
 /*
+ * A catalog command of service under the docker runtime: argv in a
+ * one-off container on h from the image of the service's container there
+ * (the first whose name is the service's or starts with it and '_', as
+ * kolla names them) at version, or the image that container runs when
+ * version is NULL; with that component's configuration directory, the
+ * host's network, and the settings' run_prefix before argv (kolla's
+ * kolla_set_configs).  Its output goes to stdout and stderr; returns its
+ * exit status, or -1 (err set) when it could not run.
+ */
+int service_container_run(struct infra *x, const char *service, const struct inv_host *h,
+			  const char *version, const char *const *argv, struct sh_error *err);
+
+/*
  * The rows "nova-manage db archive_deleted_rows --verbose" says it
  * archived: the sum of its "Number of Rows Archived" table, 0 for
  * "Nothing was archived.", -1 when output says neither.

@@ -3,6 +3,7 @@
  */
 #include <curl/curl.h>
 #include <jansson.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,8 +36,18 @@ static int check_name(const char *what, const char *name, const char *extra,
  * an optional JSON body; the status into *code, the answer (JSON or NULL)
  * into *ret.  -1 only when the server could not be reached.
  */
+/* A request; its answer as JSON into *ret, or with raw (non-NULL) as bytes. */
+static int call_raw(struct docker *d, const char *method, const char *path, json_t *body,
+		    long *code, json_t **ret, struct bounded *raw, struct sh_error *err);
+
 static int call(struct docker *d, const char *method, const char *path, json_t *body,
 		long *code, json_t **ret, struct sh_error *err)
+{
+	return call_raw(d, method, path, body, code, ret, NULL, err);
+}
+
+static int call_raw(struct docker *d, const char *method, const char *path, json_t *body,
+		    long *code, json_t **ret, struct bounded *raw, struct sh_error *err)
 {
 	CURL *c = d->curl;
 	struct curl_slist *hdr = NULL;
@@ -73,6 +84,12 @@ static int call(struct docker *d, const char *method, const char *path, json_t *
 		goto out;
 	}
 	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, code);
+	if (raw) {
+		*raw = a;
+		a.data = NULL;
+		r = 0;
+		goto out;
+	}
 	*ret = a.len ? json_loadb(a.data, a.len, 0, NULL) : NULL;
 	if (a.len && !*ret && *code < 300) {
 		sh_error_set(err, SH_EXIT_FAILURE, "docker API on %s: %s %s: HTTP %ld with an answer that is not JSON",
@@ -306,6 +323,8 @@ int docker_create(struct docker *d, const struct docker_spec *spec, char *ret_id
 	json_object_set_new(body, "Image", json_string(spec->image));
 	if (spec->cmd)
 		json_object_set_new(body, "Cmd", str_array(spec->cmd));
+	if (spec->env)
+		json_object_set_new(body, "Env", str_array(spec->env));
 	if (spec->binds)
 		json_object_set_new(host, "Binds", str_array(spec->binds));
 	if (spec->network_mode)
@@ -384,4 +403,86 @@ int docker_wait_healthy(struct docker *d, const char *name, double timeout_s,
 		}
 		nanosleep(&(struct timespec){ 0, 200 * 1000 * 1000 }, NULL);
 	}
+}
+
+int docker_logs(struct docker *d, const char *name, FILE *out, FILE *errf, struct sh_error *err)
+{
+	struct bounded raw = { 0 };
+	char path[512];
+	long code = 0;
+	json_t *ans = NULL;
+	size_t off = 0;
+
+	if (check_name("container", name, NULL, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/containers/%s/logs?stdout=1&stderr=1", name);
+	if (call_raw(d, "GET", path, NULL, &code, &ans, &raw, err) < 0)
+		return -1;
+	if (code != 200) {
+		ans = raw.len ? json_loadb(raw.data, raw.len, 0, NULL) : NULL;
+		api_error(d, "GET", path, code, ans, err);
+		json_decref(ans);
+		free(raw.data);
+		return -1;
+	}
+	/* Without a terminal the stream is framed: 1 byte stream (1 stdout,
+	 * 2 stderr), 3 zero bytes, a 4-byte big-endian length, the bytes. */
+	while (off + 8 <= raw.len) {
+		const unsigned char *h = (const unsigned char *)raw.data + off;
+		size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
+
+		if (h[0] > 2 || h[1] || h[2] || h[3] || off + 8 + n > raw.len)
+			break;	/* not a frame: the rest as it is */
+		fwrite(raw.data + off + 8, 1, n, h[0] == 2 ? errf : out);
+		off += 8 + n;
+	}
+	if (off < raw.len)
+		fwrite(raw.data + off, 1, raw.len - off, out);
+	if (raw.over)
+		fprintf(errf, "(the log is longer than 4 MiB: cut there)\n");
+	free(raw.data);
+	return 0;
+}
+
+int docker_wait_exit(struct docker *d, const char *name, double timeout_s, long *exit_code,
+		     struct sh_error *err)
+{
+	const double end = now() + timeout_s;
+	struct docker_state st;
+
+	for (;;) {
+		if (docker_inspect(d, name, &st, err) < 0)
+			return -1;
+		if (!st.exists)
+			return sh_error_set(err, SH_EXIT_FAILURE, "no container '%s'", name);
+		if (!st.running && !streq(st.status, "created")) {
+			*exit_code = st.exit_code;
+			return 0;
+		}
+		if (timeout_s > 0 && now() > end)
+			return sh_error_set(err, SH_EXIT_FAILURE,
+					    "container %s still runs after %.0f s", name, timeout_s);
+		poll(NULL, 0, 100);
+	}
+}
+
+int docker_containers(struct docker *d, str_vec *names, str_vec *images, struct sh_error *err)
+{
+	static const long ok[] = { 200, 0 };
+	json_t *ans = NULL, *c;
+	size_t i;
+
+	if (expect(d, "GET", "/containers/json?all=1", NULL, ok, &ans, NULL, err) < 0)
+		return -1;
+	json_array_foreach(ans, i, c) {
+		const char *n = json_string_value(json_array_get(json_object_get(c, "Names"), 0));
+		const char *img = json_string_value(json_object_get(c, "Image"));
+
+		if (!n || !img)
+			continue;
+		vec_push(*names, xstrdup(n[0] == '/' ? n + 1 : n));
+		vec_push(*images, xstrdup(img));
+	}
+	json_decref(ans);
+	return 0;
 }

@@ -19,6 +19,7 @@
 #define STACKHOP_DOCKER_H
 
 #include <stdbool.h>
+#include <stdio.h>
 
 #include "error.h"
 #include "util.h"
@@ -64,6 +65,7 @@ struct docker_spec {
 	const char *name;
 	const char *image;
 	const char *const *cmd;		/* NULL-terminated, or NULL: the image's */
+	const char *const *env;		/* "KEY=VALUE", NULL-terminated, or NULL */
 	const char *const *binds;	/* "HOST:CONTAINER[:ro]", NULL-terminated, or NULL */
 	const char *const *health;	/* health check argv (CMD form), or NULL */
 	int health_interval_ms;		/* default 1000 */
@@ -81,5 +83,13 @@ int docker_create(struct docker *d, const struct docker_spec *spec, char *ret_id
  */
 int docker_wait_healthy(struct docker *d, const char *name, double timeout_s,
 			struct sh_error *err);
+
+/* Every container (running or not): its name and image, appended. */
+int docker_containers(struct docker *d, str_vec *names, str_vec *images, struct sh_error *err);
+/* Until the started container ends (timeout_s 0: no bound); its exit code. */
+int docker_wait_exit(struct docker *d, const char *name, double timeout_s, long *exit_code,
+		     struct sh_error *err);
+/* What the container wrote, stdout to out and stderr to errf (at most 4 MiB). */
+int docker_logs(struct docker *d, const char *name, FILE *out, FILE *errf, struct sh_error *err);
 
 #endif

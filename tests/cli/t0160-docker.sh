@@ -114,6 +114,7 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 		echo "  image: \"localhost/stackhop-{component}:{version}\""
 		echo "  config_dir: $TRASH/kolla/{component}"
 		echo "  stop_timeout: 5"
+		echo "  run_prefix: []"
 		echo "  healthcheck:"
 		echo "    web: [/bin/wget, -q, -O, /dev/null, \"http://127.0.0.1:18082/index.html\"]"
 	} >"$TRASH/nodes/docker.yaml"
@@ -123,6 +124,12 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	st health-check --component web --node node1 >"$TRASH/s2"
 	grep -q "node1: container web running and healthy" "$TRASH/s2"
 	[ "$(curl -sf http://127.0.0.1:18082/index.html)" = "web config" ]
+	# A catalog command (the docker runtime runs them so): in a one-off
+	# container of the image the service runs, with its configuration.
+	st container-run --node node1 --component web -- /bin/cat /var/lib/kolla/config_files/index.html \
+		>"$TRASH/r0" 2>"$TRASH/r0.err"
+	[ "$(cat "$TRASH/r0")" = "web config" ]
+	grep -q "^\[node1: /bin/cat in a container of localhost/stackhop-web:1\]$" "$TRASH/r0.err"
 	st container-start --component web --node node1 --to 1 | grep -q "already runs localhost/stackhop-web:1"
 	expect_fail 1 st container-start --component web --node node1 --to 2
 	grep_err "container web on node1 is of localhost/stackhop-web:1, not localhost/stackhop-web:2: container-stop and container-remove come first"
@@ -137,6 +144,21 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	st container-start --component web --node node1 --to 2 >/dev/null
 	st health-check --component web --node node1 >/dev/null
 	podman_cli "$PM" ps --format "{{.Names}} {{.Image}}" | grep -q "^web localhost/stackhop-web:2$"
+	# The new version's image, the command's streams and exit status kept.
+	rc=0
+	st container-run --node node1 --component web --to 2 -- /bin/sh -c \
+		"cat /var/lib/kolla/config_files/index.html; echo to-stderr >&2; exit 3" \
+		>"$TRASH/r1" 2>"$TRASH/r1.err" || rc=$?
+	[ "$rc" = 3 ]
+	[ "$(cat "$TRASH/r1")" = "web config" ]
+	grep -q "^to-stderr$" "$TRASH/r1.err"
+	grep -q "in a container of localhost/stackhop-web:2\]$" "$TRASH/r1.err"
+	[ "$(podman_cli "$PM" ps -a --format "{{.Names}}" | grep -c "^stackhop_run_")" = 0 ]
+	# It could not run: 125 (never 1, "more to migrate"), the cause named.
+	rc=0
+	st container-run --node node1 --component glance -- /bin/true 2>"$TRASH/r2.err" || rc=$?
+	[ "$rc" = 125 ]
+	grep -q "no container of glance on node1 to take the image and configuration from" "$TRASH/r2.err"
 	! podman_cli "$PM" image exists localhost/stackhop-web:1
 	expect_fail 1 st container-start --component other --node node1 --to 9
 	grep_err "no image localhost/stackhop-other:9 on node1 (pull it first)"

@@ -94,7 +94,7 @@ static int run_remote(struct plan *p, const char *name, int timeout_s,
 		      struct journal_view *v, struct sh_error *err)
 {
 	struct ssh_options so = { 0 };
-	struct remote_driver rd = { p, &so, timeout_s, sec, NULL, NULL, NULL, NULL, 0, NULL };
+	struct remote_driver rd = { p, &so, timeout_s, sec, NULL, NULL, NULL, NULL, 0, NULL, false };
 	struct exec_options eo = { .forks = 4, .timeout_s = timeout_s, .backoff_s = 0.01 };
 	struct journal *j = NULL;
 	char path[300];

@@ -144,7 +144,7 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	st container-start --component web --node node1 --to 2 >/dev/null
 	st health-check --component web --node node1 >/dev/null
 	podman_cli "$PM" ps --format "{{.Names}} {{.Image}}" | grep -q "^web localhost/stackhop-web:2$"
-	# The new version's image, the command's streams and exit status kept.
+	# The image of the new version; the streams and exit status kept.
 	rc=0
 	st container-run --node node1 --component web --to 2 -- /bin/sh -c \
 		"cat /var/lib/kolla/config_files/index.html; echo to-stderr >&2; exit 3" \

@@ -102,21 +102,29 @@ const struct infra_step *remote_step_kind(const struct plan_step *s)
 	return s->argc ? NULL : infra_step_find(s->kind->name);
 }
 
+/* "stackhop step KIND -s SETTINGS -i INVENTORY" into argv; returns the count. */
+static size_t step_command(const struct remote_driver *d, const char *kind, const char **argv)
+{
+	size_t n = 0;
+
+	argv[n++] = "/proc/self/exe";
+	argv[n++] = "step";
+	argv[n++] = kind;
+	argv[n++] = "-s";
+	argv[n++] = d->settings;
+	argv[n++] = "-i";
+	argv[n++] = d->inventory;
+	return n;
+}
+
 /* "stackhop step KIND ..." for an infrastructure step on target t (may be NULL). */
 static const char **step_argv(const struct remote_driver *d, const struct plan_step *s,
 			      const struct infra_step *is, const struct inv_host *t, str_vec *owned)
 {
 	const char **argv = xcalloc(32, sizeof(*argv));
 	const char *version = plan_step_param(s, "version");
-	size_t n = 0;
+	size_t n = step_command(d, s->kind->name, argv);
 
-	argv[n++] = "/proc/self/exe";
-	argv[n++] = "step";
-	argv[n++] = s->kind->name;
-	argv[n++] = "-s";
-	argv[n++] = d->settings;
-	argv[n++] = "-i";
-	argv[n++] = d->inventory;
 	argv[n++] = "--state";
 	argv[n++] = d->state_dir;
 	argv[n++] = "--id";
@@ -181,13 +189,7 @@ static const char *const *exec_argv(const struct remote_driver *d, const struct 
 
 	if (d->docker && s->owner) {
 		argv = xcalloc(s->argc + 20, sizeof(*argv));
-		argv[n++] = "/proc/self/exe";
-		argv[n++] = "step";
-		argv[n++] = "container-run";
-		argv[n++] = "-s";
-		argv[n++] = d->settings;
-		argv[n++] = "-i";
-		argv[n++] = d->inventory;
+		n = step_command(d, "container-run", argv);
 		argv[n++] = "--node";
 		argv[n++] = h->name;
 		argv[n++] = "--component";

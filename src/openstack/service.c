@@ -92,6 +92,20 @@ static void container_name(const char *component, char *buf, size_t size)
 			*c = '_';
 }
 
+/* component's configuration directory (*cfg, malloc'd) as the bind kolla's
+ * images read it from (malloc'd). */
+static char *config_bind(const struct infra *x, const char *component, char **cfg)
+{
+	size_t len;
+	char *bind;
+
+	*cfg = subst(x->st->docker_config_dir, "component", component);
+	len = strlen(*cfg) + 64;
+	bind = xmalloc(len);
+	snprintf(bind, len, "%s:/var/lib/kolla/config_files:ro", *cfg);
+	return bind;
+}
+
 /* The node's Docker API: its socket, over ssh forwarded to one here. */
 struct node_api {
 	struct docker d;
@@ -284,10 +298,7 @@ static int docker_container_start(struct infra *x, const char *component,
 				     h->name);
 		goto out;
 	}
-	cfg = subst(x->st->docker_config_dir, "component", component);
-	bind = xmalloc(strlen(cfg) + 64);
-	snprintf(bind, strlen(cfg) + 64, "%s:/var/lib/kolla/config_files:ro", cfg);
-	binds[0] = bind;
+	binds[0] = bind = config_bind(x, component, &cfg);
 	if (health) {
 		size_t n = 0;
 
@@ -396,10 +407,7 @@ int service_container_run(struct infra *x, const char *service, const struct inv
 		free(image);
 		image = image_ref(x, component, version);
 	}
-	cfg = subst(x->st->docker_config_dir, "component", component);
-	bind = xmalloc(strlen(cfg) + 64);
-	snprintf(bind, strlen(cfg) + 64, "%s:/var/lib/kolla/config_files:ro", cfg);
-	binds[0] = bind;
+	binds[0] = bind = config_bind(x, component, &cfg);
 	while (prefix && prefix[np])
 		np++;
 	while (argv[na])
@@ -409,10 +417,12 @@ int service_container_run(struct infra *x, const char *service, const struct inv
 		cmd[n++] = prefix[i];
 	for (size_t i = 0; i < na; i++)
 		cmd[n++] = argv[i];
-	snprintf(name, sizeof(name), "stackhop_run_%s_%d", component, (int)getpid());
-	for (char *c = name; *c; c++)
-		if (*c == '-')
-			*c = '_';
+	{
+		char run[160];
+
+		snprintf(run, sizeof(run), "stackhop-run-%s-%d", component, (int)getpid());
+		container_name(run, name, sizeof(name));
+	}
 	{
 		struct docker_spec spec = { .name = name, .image = image, .cmd = cmd, .env = env,
 					    .binds = binds, .network_mode = "host" };

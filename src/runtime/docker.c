@@ -368,6 +368,17 @@ static double now(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
+/* docker_inspect() of a container that must exist. */
+static int inspect_existing(struct docker *d, const char *name, struct docker_state *st,
+			    struct sh_error *err)
+{
+	if (docker_inspect(d, name, st, err) < 0)
+		return -1;
+	if (!st->exists)
+		return sh_error_set(err, SH_EXIT_FAILURE, "no container '%s' on %s", name, d->socket);
+	return 0;
+}
+
 int docker_wait_healthy(struct docker *d, const char *name, double timeout_s,
 			struct sh_error *err)
 {
@@ -375,11 +386,8 @@ int docker_wait_healthy(struct docker *d, const char *name, double timeout_s,
 	struct docker_state st;
 
 	for (;;) {
-		if (docker_inspect(d, name, &st, err) < 0)
+		if (inspect_existing(d, name, &st, err) < 0)
 			return -1;
-		if (!st.exists)
-			return sh_error_set(err, SH_EXIT_FAILURE, "no container '%s' on %s", name,
-					    d->socket);
 		if (!st.running && !streq(st.status, "created"))
 			return sh_error_set(err, SH_EXIT_FAILURE,
 					    "container '%s' is %s (exit code %ld), not running", name,
@@ -451,10 +459,8 @@ int docker_wait_exit(struct docker *d, const char *name, double timeout_s, long 
 	struct docker_state st;
 
 	for (;;) {
-		if (docker_inspect(d, name, &st, err) < 0)
+		if (inspect_existing(d, name, &st, err) < 0)
 			return -1;
-		if (!st.exists)
-			return sh_error_set(err, SH_EXIT_FAILURE, "no container '%s'", name);
 		if (!st.running && !streq(st.status, "created")) {
 			*exit_code = st.exit_code;
 			return 0;

@@ -47,6 +47,56 @@ expect_fail() {
 	fi
 }
 
+# test_must_fail CMD...: CMD must exit non-zero, and not by a signal, a
+# sanitizer's abort or "command not found" (git's t/test-lib-functions.sh).
+# Under "set -e" a "! CMD" line in the middle of a body can never fail
+# (POSIX ignores -e for a negated pipeline): use this instead.
+test_must_fail() {
+	set +e
+	"$@"
+	got=$?
+	set -e
+	if [ "$got" -eq 0 ]; then
+		echo "test_must_fail: command succeeded: $*"
+		return 1
+	elif [ "$got" -gt 128 ] || [ "$got" -eq 127 ] || [ "$got" -eq 126 ]; then
+		echo "test_must_fail: command died or was not found (exit $got): $*"
+		return 1
+	fi
+	return 0
+}
+
+# test_lacks PATTERN FILE...: every FILE exists and none has a line that
+# matches PATTERN (grep's basic regular expression).  A missing file
+# fails: a leak check on a file that was never written proves nothing.
+test_lacks() {
+	pat=$1
+	shift
+	for f in "$@"; do
+		if [ ! -f "$f" ]; then
+			echo "test_lacks: no such file: $f"
+			return 1
+		fi
+		if grep -n -- "$pat" "$f"; then
+			echo "test_lacks: '$pat' found in $f"
+			return 1
+		fi
+	done
+	return 0
+}
+
+# test_path_missing PATH...: none of the paths exists (a glob that
+# matches nothing stays as it is written, so it counts as missing).
+test_path_missing() {
+	for f in "$@"; do
+		if [ -e "$f" ] || [ -L "$f" ]; then
+			echo "test_path_missing: exists: $f"
+			return 1
+		fi
+	done
+	return 0
+}
+
 # grep_err PATTERN: the last expect_fail's stderr matches PATTERN.
 grep_err() {
 	grep -q -- "$1" "$TRASH/err" || { echo "stderr lacks '$1':"; cat "$TRASH/err"; return 1; }

@@ -138,14 +138,15 @@ static int add_var(struct parser *p, void *vecp, const char *key,
 				    owner, key, value, vars->v[i].value,
 				    vars->v[i].line);
 		}
-	if (streq(key, "ansible_port")) {
+	if (streq(key, "ansible_port") || streq(key, "ansible_ssh_port")) {
 		long port;
 
 		if (parse_long(value, 1, 65535, &port) < 0)
-			return perr(p, "ansible_port of %s must be a port number from 1 to 65535, not '%s'",
-				    owner, value);
+			return perr(p, "%s of %s must be a port number from 1 to 65535, not '%s'",
+				    key, owner, value);
 	}
-	if ((streq(key, "ansible_host") || streq(key, "ansible_user")) && !*value)
+	if ((streq(key, "ansible_host") || streq(key, "ansible_user") ||
+	     streq(key, "ansible_ssh_host") || streq(key, "ansible_ssh_user")) && !*value)
 		return perr(p, "%s of %s is empty", key, owner);
 	struct inv_var v = { arena_strdup(&p->inv->arena, key),
 			     arena_strdup(&p->inv->arena, value), p->line };
@@ -246,9 +247,52 @@ static int expand_range(struct parser *p, const char *pattern,
 	return 0;
 }
 
+/*
+ * Split "name:port" as Ansible's INI plugin does: the port follows the
+ * only ':' outside brackets ("node[1:3]:2222"), or the ']' of a bracketed
+ * address ("[fe80::1]:2222"); a bare IPv6 address ("fe80::1") has none.
+ * Cuts the port off *name and returns it in *ret_port (NULL when none).
+ */
+static int split_port(struct parser *p, char *name, const char **ret_port)
+{
+	char *colon = NULL, *rb;
+	int depth = 0, ncolons = 0;
+	bool bracketed = false;
+	long v;
+
+	*ret_port = NULL;
+	rb = strrchr(name, ']');
+	if (name[0] == '[' && rb && rb[1] == ':' && !strchr(name + 1, '[')) {
+		bracketed = true;
+		colon = rb + 1;
+	}
+	for (char *c = name; *c && !bracketed; c++) {
+		if (*c == '[')
+			depth++;
+		else if (*c == ']')
+			depth--;
+		else if (*c == ':' && depth == 0 && !ncolons++)
+			colon = c;
+	}
+	if (!bracketed && ncolons != 1)
+		return 0;
+	if (!colon[1] || strspn(colon + 1, "0123456789") != strlen(colon + 1) ||
+	    parse_long(colon + 1, 1, 65535, &v) < 0)
+		return perr(p, "bad port '%s' in '%s' (expected host:port with a port number from 1 to 65535)",
+			    colon + 1, name);
+	*ret_port = arena_printf(&p->inv->arena, "%ld", v);
+	*colon = '\0';
+	if (bracketed) {
+		memmove(name, name + 1, (size_t)(rb - name - 1));
+		rb[-1] = '\0';
+	}
+	return 0;
+}
+
 static int parse_host_line(struct parser *p, const char *text)
 {
 	str_vec tok = { 0 }, names = { 0 };
+	const char *port;
 	int r = -1;
 
 	if (tokenize(p, text, &tok) < 0)
@@ -257,6 +301,8 @@ static int parse_host_line(struct parser *p, const char *text)
 		r = 0;
 		goto out;
 	}
+	if (split_port(p, tok.v[0], &port) < 0)
+		goto out;
 	for (const char *c = tok.v[0]; *c; c++)
 		if (!valid_name_char(*c) && !strchr("[]:", *c)) {
 			perr(p, "bad host name '%s' (expected letters, digits, '.', '-', '_' and ranges)",
@@ -280,6 +326,8 @@ static int parse_host_line(struct parser *p, const char *text)
 		}
 		vec_push(p->group->hosts, h);
 		snprintf(owner, sizeof(owner), "host '%s'", h->name);
+		if (port && (r = add_var(p, &h->vars, "ansible_port", port, owner)) < 0)
+			goto out;
 		for (size_t t = 1; t < tok.n; t++) {
 			char *eq = strchr(tok.v[t], '=');
 
@@ -398,6 +446,14 @@ static int parse_section(struct parser *p, char *text)
 		p->group->defined = true;
 	}
 	return 0;
+}
+
+/* "[fe80::1]:2222 ...": a host line, not a section header. */
+static bool is_bracketed_host(const char *t)
+{
+	const char *rb = strchr(t, ']');
+
+	return rb && rb[1] == ':' && isdigit((unsigned char)rb[2]);
 }
 
 /* Reports a cycle, computes depths (longest path from 'all'). */
@@ -559,25 +615,33 @@ static const char *var_lookup(const void *vecp, const char *key)
 	return NULL;
 }
 
-static void apply_connection_vars(struct inv_host *h, const void *vars)
+/* The connection variables, each new name before its legacy alias. */
+enum { CV_HOST, CV_SSH_HOST, CV_USER, CV_SSH_USER, CV_PORT, CV_SSH_PORT,
+       CV_CONNECTION, CV_COUNT };
+static const char *const conn_vars[CV_COUNT] = {
+	"ansible_host", "ansible_ssh_host", "ansible_user", "ansible_ssh_user",
+	"ansible_port", "ansible_ssh_port", "ansible_connection",
+};
+
+static void apply_connection_vars(const char **slots, const void *vars)
 {
 	const char *v;
 
-	if ((v = var_lookup(vars, "ansible_host")))
-		h->address = v;
-	if ((v = var_lookup(vars, "ansible_user")))
-		h->user = v;
-	if ((v = var_lookup(vars, "ansible_connection")))
-		h->connection = v;
-	if ((v = var_lookup(vars, "ansible_port")))
-		h->port = atoi(v);	/* validated in add_var() */
+	for (int i = 0; i < CV_COUNT; i++)
+		if ((v = var_lookup(vars, conn_vars[i])))
+			slots[i] = v;
 }
 
-/* Resolve ansible_* for every host: groups by precedence, then the host. */
+/*
+ * Resolve ansible_* for every host: groups by precedence, then the host.
+ * Each name resolves on its own; as in Ansible's ssh connection, a legacy
+ * ansible_ssh_* value then wins over the new name's, whatever their levels.
+ */
 static void resolve_vars(struct inventory *inv)
 {
 	VEC(struct inv_group *) withvars = { 0 };
 	inv_host_vec members = { 0 };
+	const char **slots = xcalloc(inv->hosts.n * CV_COUNT + 1, sizeof(*slots));
 
 	for (size_t i = 0; i < inv->groups.n; i++)
 		if (inv->groups.v[i]->vars.n)
@@ -589,15 +653,24 @@ static void resolve_vars(struct inventory *inv)
 		inv->mark++;
 		collect(inv, withvars.v[i], &members);
 		for (size_t j = 0; j < members.n; j++)
-			apply_connection_vars(members.v[j], &withvars.v[i]->vars);
+			apply_connection_vars(slots + members.v[j]->index * CV_COUNT,
+					      &withvars.v[i]->vars);
 	}
 	for (size_t i = 0; i < inv->hosts.n; i++) {
 		struct inv_host *h = inv->hosts.v[i];
+		const char **sl = slots + i * CV_COUNT;
+		const char *port;
 
-		apply_connection_vars(h, &h->vars);
-		if (!h->address)
-			h->address = h->name;
+		apply_connection_vars(sl, &h->vars);
+		h->address = sl[CV_SSH_HOST] ? sl[CV_SSH_HOST] :
+			     sl[CV_HOST] ? sl[CV_HOST] : h->name;
+		h->user = sl[CV_SSH_USER] ? sl[CV_SSH_USER] : sl[CV_USER];
+		h->connection = sl[CV_CONNECTION];
+		port = sl[CV_SSH_PORT] ? sl[CV_SSH_PORT] : sl[CV_PORT];
+		if (port)
+			h->port = atoi(port);	/* validated in add_var() */
 	}
+	free(slots);
 	vec_free(withvars);
 	vec_free(members);
 }
@@ -663,7 +736,7 @@ int inventory_parse(const char *name, const char *buf, size_t len,
 			e[-1] = '\0';
 		if (!*t || *t == '#' || *t == ';')
 			continue;
-		if (*t == '[') {
+		if (*t == '[' && !is_bracketed_host(t)) {
 			if (parse_section(&p, t) < 0)
 				goto out;
 			continue;

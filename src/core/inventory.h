@@ -5,10 +5,14 @@
  * Supported: [group], [group:children], [group:vars], host lines with
  * key=value variables (quotes allowed), host ranges (compute[01:20],
  * node[a:f], rack[0:10:2]), comments (# and ;), the implicit groups 'all'
- * and 'ungrouped'.  Variable precedence follows Ansible: host variables,
- * then the deepest group's, ties broken by group name (the later wins),
- * then [all:vars].  stackhop reads ansible_host, ansible_user, ansible_port
- * and ansible_connection; other variables are kept as given.
+ * and 'ungrouped', a port after the host name (ctl01:2201, node[1:3]:2201,
+ * [fe80::1]:2201; a bare IPv6 address has none) as its ansible_port.
+ * Variable precedence follows Ansible: host variables, then the deepest
+ * group's, ties broken by group name (the later wins), then [all:vars].
+ * stackhop reads ansible_host, ansible_user, ansible_port and
+ * ansible_connection, and the legacy ansible_ssh_host, ansible_ssh_user and
+ * ansible_ssh_port, which win over the new names (as in Ansible's ssh
+ * connection); other variables are kept as given.
  *
  * Stricter than Ansible, because a typo in an upgrade inventory is a
  * missed node: a child or vars section naming a group that no section

@@ -138,6 +138,16 @@ TEST(bad_inputs)
 		{ "[a:vars]\nnovalue\n[a]\nh\n", "inv:2: expected key=value in [a:vars]" },
 		{ "[a]\nh1\x01\n", "inv:2: bad host name" },
 		{ "[a]\nh1\n\0\n", "inv:3: unexpected NUL byte" },
+		{ "[a]\nh1\nctl01:99999\n",
+		  "inv:3: bad port '99999' in 'ctl01:99999' (expected host:port with a port number from 1 to 65535)" },
+		{ "[a]\nctl01:\n", "inv:2: bad port '' in 'ctl01:'" },
+		{ "[a]\nctl01:22x\n", "inv:2: bad port '22x' in 'ctl01:22x'" },
+		{ "[a]\nctl01:2201 ansible_port=2202\n",
+		  "inv:2: host 'ctl01' sets 'ansible_port' to '2202' here and to '2201' at line 2" },
+		{ "[a]\nctl01:2201\n[b]\nctl01:2202\n",
+		  "inv:4: host 'ctl01' sets 'ansible_port' to '2202' here and to '2201' at line 2" },
+		{ "[a]\nh1 ansible_ssh_port=0\n", "inv:2: ansible_ssh_port of host 'h1' must be a port" },
+		{ "[a]\nh1 ansible_ssh_host=\n", "inv:2: ansible_ssh_host of host 'h1' is empty" },
 	};
 
 	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
@@ -192,10 +202,72 @@ TEST(example_multinode)
 	inventory_free(inv);
 }
 
+/* host:port on a host line, as Ansible's INI plugin reads it. */
+TEST(host_port)
+{
+	struct inventory *inv = parse_ok(
+		"[control]\n"
+		"ctl01:2201\n"
+		"ctl02:2202 ansible_host=192.0.2.2\n"
+		"node[1:3]:2300\n"
+		"[network]\n"
+		"ctl01\n"
+		"fe80::1\n"
+		"[fe80::2]:2222\n"
+		"[storage]\n"
+		"ctl01:2201\n");
+
+	CHECK(inv);
+	if (!inv)
+		return;
+	CHECK(inventory_host(inv, "ctl01") && !inventory_host(inv, "ctl01:2201"));
+	CHECK(inventory_host(inv, "ctl01")->port == 2201);
+	CHECK(streq(inventory_host(inv, "ctl01")->address, "ctl01"));
+	CHECK(inventory_host(inv, "ctl02")->port == 2202);
+	CHECK(streq(inventory_host(inv, "ctl02")->address, "192.0.2.2"));
+	CHECK(inventory_host(inv, "node1") && inventory_host(inv, "node3"));
+	CHECK(inventory_host(inv, "node2") && inventory_host(inv, "node2")->port == 2300);
+	CHECK(inventory_host(inv, "fe80::1") && inventory_host(inv, "fe80::1")->port == 22);
+	CHECK(inventory_host(inv, "fe80::2") && inventory_host(inv, "fe80::2")->port == 2222);
+	CHECK(streq(inventory_host_var(inv, inventory_host(inv, "ctl01"), "ansible_port"), "2201"));
+	CHECK(count(inv, "control") == 5);
+	CHECK(count(inv, "network") == 3);
+	inventory_free(inv);
+}
+
+/* The pre-2.0 names: ansible_ssh_host/port/user, which Ansible's ssh
+ * connection still reads, and prefers when both are set. */
+TEST(legacy_ssh_names)
+{
+	struct inventory *inv = parse_ok(
+		"[control]\n"
+		"c1 ansible_ssh_host=10.0.0.1 ansible_ssh_port=2201 ansible_ssh_user=admin\n"
+		"c2 ansible_host=10.0.0.2 ansible_ssh_host=10.0.0.3\n"
+		"c3 ansible_user=kolla\n"
+		"[control:vars]\n"
+		"ansible_ssh_port=2222\n"
+		"[all:vars]\n"
+		"ansible_ssh_user=root\n");
+
+	CHECK(inv);
+	if (!inv)
+		return;
+	CHECK(streq(inventory_host(inv, "c1")->address, "10.0.0.1"));
+	CHECK(inventory_host(inv, "c1")->port == 2201);
+	CHECK(streq(inventory_host(inv, "c1")->user, "admin"));
+	CHECK(streq(inventory_host(inv, "c2")->address, "10.0.0.3"));
+	CHECK(inventory_host(inv, "c2")->port == 2222);
+	/* Ansible: the legacy name wins over the new one whatever their levels. */
+	CHECK(streq(inventory_host(inv, "c3")->user, "root"));
+	inventory_free(inv);
+}
+
 int main(void)
 {
 	RUN(groups_children_and_ranges);
 	RUN(variable_precedence);
+	RUN(host_port);
+	RUN(legacy_ssh_names);
 	RUN(bad_inputs);
 	RUN(load_missing_file);
 	RUN(example_multinode);

@@ -21,7 +21,15 @@ struct builder {
 	const struct cat_release *from, *to;
 	const char *phase;
 	size_t *policy_of;		/* host index -> rolling entry */
+	unsigned char *role;		/* host index -> ROLE_* bits */
+	inv_host_vec cloud;		/* ROLE_CLOUD hosts, inventory order */
+	bool warned_deployment;
 };
+
+/* A host the catalog places something on (or in kolla's 'baremetal'). */
+#define ROLE_CLOUD	1u
+/* The deployment host: group 'deployment' or ansible_connection=local. */
+#define ROLE_DEPLOY	2u
 
 /* ---- hop path ---------------------------------------------------------- */
 
@@ -249,6 +257,71 @@ static void make_batches(struct builder *b, inv_host_vec *hosts,
 	vec_free(order);
 }
 
+static void mark_role(struct builder *b, const inv_host_vec *hosts, unsigned role)
+{
+	for (size_t i = 0; i < hosts->n; i++)
+		b->role[hosts->v[i]->index] |= role;
+}
+
+/*
+ * Which hosts run cloud services: those some container or infrastructure
+ * component of the catalog lands on, and kolla's 'baremetal' group (the
+ * hosts kolla-ansible bootstraps).  The deployment host runs kolla-ansible
+ * (and stackhop) and, unless it also runs cloud services, is no target.
+ */
+static void compute_roles(struct builder *b)
+{
+	const struct catalog *cat = b->cat;
+	inv_host_vec sel = { 0 };
+
+	b->role = xcalloc(b->inv->hosts.n + 1, 1);
+	for (size_t s = 0; s < cat->nservices; s++)
+		for (size_t k = 0; k < cat->services[s].ncomponents; k++) {
+			const struct cat_component *c = &cat->services[s].components[k];
+
+			select_hosts(b, c->groups, c->ngroups, &sel);
+			mark_role(b, &sel, ROLE_CLOUD);
+		}
+	for (size_t k = 0; k < cat->ninfra; k++)
+		if (!streq(cat->infra[k].phase, "host")) {
+			select_hosts(b, cat->infra[k].groups, cat->infra[k].ngroups, &sel);
+			mark_role(b, &sel, ROLE_CLOUD);
+		}
+	sel.n = 0;
+	inventory_select(b->inv, "baremetal", &sel, NULL);
+	mark_role(b, &sel, ROLE_CLOUD);
+	sel.n = 0;
+	inventory_select(b->inv, "deployment", &sel, NULL);
+	mark_role(b, &sel, ROLE_DEPLOY);
+	for (size_t i = 0; i < b->inv->hosts.n; i++) {
+		struct inv_host *h = b->inv->hosts.v[i];
+
+		if (streq(h->connection, "local"))
+			b->role[i] |= ROLE_DEPLOY;
+		if (b->role[i] & ROLE_CLOUD)
+			vec_push(b->cloud, h);
+	}
+	/* An inventory of other groups only: every host is the cloud's. */
+	if (!b->cloud.n)
+		inventory_select(b->inv, "all", &b->cloud, NULL);
+	vec_free(sel);
+}
+
+/* Keep the hosts having every bit of want and none of refuse. */
+static void filter_roles(struct builder *b, inv_host_vec *hosts, unsigned want,
+			 unsigned refuse)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < hosts->n; i++) {
+		unsigned r = b->role[hosts->v[i]->index];
+
+		if ((r & want) == want && !(r & refuse))
+			hosts->v[n++] = hosts->v[i];
+	}
+	hosts->n = n;
+}
+
 static void compute_policies(struct builder *b)
 {
 	inv_host_vec sel = { 0 };
@@ -277,42 +350,47 @@ static bool phase_applies(struct builder *b, const char *phase, enum cat_hops h)
 	return h == HOPS_EVERY || (h == HOPS_FIRST && b->hop == 0);
 }
 
-/* Expand one infra component's procedure; *tail is the dependency set. */
-static int plan_infra(struct builder *b, const struct cat_infra *c,
-		      idx_vec *tail)
+/*
+ * The deployment hosts' own upgrade, after every other host's: one step
+ * per host and procedure step, with reboot=no, since a reboot would end
+ * the run that is on it.
+ */
+static int plan_deployment_host(struct builder *b, const struct cat_infra *c,
+				const struct cat_procedure *proc,
+				inv_host_vec *hosts, const struct cat_kv *version,
+				idx_vec *tail)
 {
-	const struct setting_choice *ch = settings_choice(&b->st->modes, c->name);
-	const struct cat_procedure *proc;
-	inv_host_vec hosts = { 0 };
+	for (size_t k = 0; k < hosts->n; k++)
+		for (size_t s = 0; s < proc->nsteps; s++) {
+			struct cat_kv *kv = arena_alloc(&b->p->arena, 2 * sizeof(*kv));
+			struct step_spec sp = { .kind = proc->steps[s].kind, .owner = c->name,
+						.source = c->source, .params = kv,
+						.targets = &hosts->v[k], .ntargets = 1 };
+			long i;
+
+			kv[0] = (struct cat_kv){ "reboot", "no" };
+			if (version)
+				kv[1] = *version;
+			sp.nparams = version ? 2 : 1;
+			if ((i = add_step(b, &sp, tail, "%s/%s@%s", c->name, sp.kind,
+					  hosts->v[k]->name)) < 0)
+				return -1;
+			dep_set(tail, (size_t)i);
+		}
+	return 0;
+}
+
+/* The steps of one procedure of an infra component over hosts. */
+static int plan_procedure(struct builder *b, const struct cat_infra *c,
+			  const struct cat_procedure *proc, inv_host_vec *hosts_in,
+			  const struct cat_kv *version, idx_vec *tail)
+{
+	inv_host_vec hosts = *hosts_in;
 	batch_vec batches = { 0 };
-	const struct cat_kv *version = NULL;
 	int r = -1;
 
-	proc = cat_infra_procedure(c, ch && ch->value ? ch->value : c->default_procedure);
-	if (!proc) {
-		char list[256] = "";
-		size_t off = 0;
-
-		for (size_t i = 0; i < c->nprocedures && off < sizeof(list); i++)
-			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
-						i ? ", " : "", c->procedures[i].name);
-		return sh_error_at(b->err, b->st->path ? b->st->path : "settings",
-				   ch->line, "unknown mode '%s' for component '%s' (expected %s)",
-				   ch->value, c->name, list);
-	}
-	select_hosts(b, c->groups, c->ngroups, &hosts);
-	if (!hosts.n) {
-		r = 0;
-		goto out;
-	}
-	/* The settings' target version goes to every step as its "version". */
-	if (ch && ch->version) {
-		struct cat_kv *kv = arena_alloc(&b->p->arena, sizeof(*kv));
-
-		kv->key = "version";
-		kv->value = arena_strdup(&b->p->arena, ch->version);
-		version = kv;
-	}
+	if (!hosts.n)
+		return 0;
 	for (size_t s = 0; s < proc->nsteps; s++) {
 		const struct cat_proc_step *ps = &proc->steps[s];
 		struct step_spec sp = { .kind = ps->kind, .owner = c->name,
@@ -369,8 +447,65 @@ static int plan_infra(struct builder *b, const struct cat_infra *c,
 	}
 	r = 0;
 out:
-	vec_free(hosts);
 	vec_free(batches);
+	return r;
+}
+
+/* Expand one infra component's procedure; *tail is the dependency set. */
+static int plan_infra(struct builder *b, const struct cat_infra *c,
+		      idx_vec *tail)
+{
+	const struct setting_choice *ch = settings_choice(&b->st->modes, c->name);
+	const struct cat_procedure *proc;
+	inv_host_vec hosts = { 0 };
+	const struct cat_kv *version = NULL;
+	int r;
+
+	proc = cat_infra_procedure(c, ch && ch->value ? ch->value : c->default_procedure);
+	if (!proc) {
+		char list[256] = "";
+		size_t off = 0;
+
+		for (size_t i = 0; i < c->nprocedures && off < sizeof(list); i++)
+			off += (size_t)snprintf(list + off, sizeof(list) - off, "%s%s",
+						i ? ", " : "", c->procedures[i].name);
+		return sh_error_at(b->err, b->st->path ? b->st->path : "settings",
+				   ch->line, "unknown mode '%s' for component '%s' (expected %s)",
+				   ch->value, c->name, list);
+	}
+	/* The settings' target version goes to every step as its "version". */
+	if (ch && ch->version) {
+		struct cat_kv *kv = arena_alloc(&b->p->arena, sizeof(*kv));
+
+		kv->key = "version";
+		kv->value = arena_strdup(&b->p->arena, ch->version);
+		version = kv;
+	}
+	select_hosts(b, c->groups, c->ngroups, &hosts);
+	if (streq(c->phase, "host")) {
+		/* Never the host this run is on, unless the settings say so
+		 * (plan_deployment_host(): last, without a reboot). */
+		inv_host_vec deploy = { 0 };
+
+		for (size_t k = 0; k < hosts.n; k++)
+			if (b->role[hosts.v[k]->index] & ROLE_DEPLOY)
+				vec_push(deploy, hosts.v[k]);
+		filter_roles(b, &hosts, ROLE_CLOUD, ROLE_DEPLOY);
+		if (deploy.n && !b->st->deployment_host_upgrade && !b->warned_deployment) {
+			vec_push(b->p->warnings, arena_printf(&b->p->arena,
+				 "the host upgrade leaves out %s%s, the deployment host stackhop runs on (group 'deployment' or ansible_connection=local; 'deployment_host: upgrade' in the settings upgrades it last, without a reboot)",
+				 deploy.v[0]->name, deploy.n > 1 ? " and the other deployment hosts" : ""));
+			b->warned_deployment = true;
+		}
+		r = plan_procedure(b, c, proc, &hosts, version, tail);
+		if (r == 0 && b->st->deployment_host_upgrade)
+			r = plan_deployment_host(b, c, proc, &deploy, version, tail);
+		vec_free(deploy);
+		goto out;
+	}
+	r = plan_procedure(b, c, proc, &hosts, version, tail);
+out:
+	vec_free(hosts);
 	return r;
 }
 
@@ -788,12 +923,15 @@ static int plan_hop(struct builder *b, idx_vec *tail)
 		vec_push(hop.notes, &b->cat->slurp_notes[k]);
 	vec_push(p->hops, hop);
 
-	inventory_select(b->inv, "all", &all, NULL);
+	/* The checks look at the cloud's hosts, not the deployment host. */
+	for (size_t k = 0; k < b->cloud.n; k++)
+		vec_push(all, b->cloud.v[k]);
 	/* The backup runs where the database runs (through the VIP). */
 	if (galera)
 		select_hosts(b, galera->groups, galera->ngroups, &db);
 	if (!db.n)
-		inventory_select(b->inv, "all", &db, NULL);
+		for (size_t k = 0; k < b->cloud.n; k++)
+			vec_push(db, b->cloud.v[k]);
 
 	/* pre: validation, then a verified backup, before anything changes. */
 	b->phase = "pre";
@@ -918,6 +1056,7 @@ int plan_build(struct inventory *inv, const struct catalog *cat,
 			 "%s is not released yet (status: %s)",
 			 catalog_release_label(p->to), p->to->status));
 	compute_policies(&b);
+	compute_roles(&b);
 	for (size_t h = 0; h + 1 < n; h++) {
 		b.hop = (int)h;
 		b.from = path[h];
@@ -931,6 +1070,8 @@ int plan_build(struct inventory *inv, const struct catalog *cat,
 out:
 	free(path);
 	free(b.policy_of);
+	free(b.role);
+	vec_free(b.cloud);
 	vec_free(tail);
 	strmap_release(&b.ids);
 	plan_free(p);

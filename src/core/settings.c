@@ -224,7 +224,8 @@ int settings_parse(const char *path, const char *buf, size_t len,
 {
 	static const char *const keys[] = { "vip", "endpoints", "runtime",
 		"secrets", "rolling", "components", "phases", "ssh", "probe", "galera",
-		"haproxy", "rabbitmq", "process", "docker", "services", NULL };
+		"haproxy", "rabbitmq", "process", "docker", "services", "deployment_host",
+		NULL };
 	static const char *const docker_keys[] = { "socket", "image", "config_dir",
 		"stop_timeout", "healthcheck", "run_prefix", NULL };
 	static const char *const probe_keys[] = { "interval_ms", "timeout_ms", "targets", NULL };
@@ -322,6 +323,16 @@ int settings_parse(const char *path, const char *buf, size_t len,
 			goto out;
 		}
 	}
+
+	v = NULL;
+	if (y_str(&d, root, "deployment_host", "the settings", false, &v, err) < 0)
+		goto out;
+	if (v && !streq(v, "skip") && !streq(v, "upgrade")) {
+		y_error(&d, ymap_get(&d, root, "deployment_host"), err,
+			"deployment_host must be skip or upgrade, not '%s'", v);
+		goto out;
+	}
+	s->deployment_host_upgrade = v && streq(v, "upgrade");
 
 	v = NULL;
 	if (y_str(&d, root, "secrets", "the settings", false, &v, err) < 0)

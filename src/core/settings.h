@@ -58,6 +58,11 @@
  *                                     one-off container ([] for none)
  *     healthcheck:                    per component, run in the container
  *       keystone: [healthcheck_curl, "http://{address}:5000"]
+ *   deployment_host: skip | upgrade   the host stackhop runs on (group
+ *                                     'deployment', ansible_connection=local):
+ *                                     skip (default) leaves it out of the
+ *                                     host OS upgrade; upgrade does it last,
+ *                                     without a reboot
  *   ssh:                              the OpenSSH client's options
  *     config: FILE                    ssh -F (default: the user's config)
  *     identity: FILE                  ssh -i
@@ -134,6 +139,7 @@ struct settings {
 	size_t nservices;
 	int services_line;
 	VEC(struct setting_choice) hops;	/* phases: */
+	bool deployment_host_upgrade;	/* deployment_host: upgrade */
 	const char *ssh_config, *ssh_identity, *ssh_known_hosts;
 	const char *ssh_strict;		/* "yes" or "accept-new" */
 	long ssh_control_persist;

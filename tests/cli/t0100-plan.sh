@@ -164,4 +164,25 @@ test_expect_success 'the man page and README document every command, and every o
 	done
 '
 
+test_expect_success 'kolla-ansible multinode: no step targets the deployment host' '
+	KINV=tests/data/kolla-multinode
+	$STACKHOP plan -i $KINV --from 2024.1 --to 2025.1 --format json >"$TRASH/kolla.json"
+	jq -e "[.hops[].steps[] | select(.targets | index(\"localhost\"))] == []" "$TRASH/kolla.json"
+	jq -e "[.hops[].steps[] | select(.kind == \"host-upgrade\") | .targets[]] | index(\"monitoring01\") and index(\"control01\")" "$TRASH/kolla.json"
+	$STACKHOP plan -i $KINV --from liberty --to ocata >"$TRASH/kolla.txt"
+	grep -q "^warning: the host upgrade leaves out localhost, the deployment host" "$TRASH/kolla.txt"
+	grep -v "^warning:" "$TRASH/kolla.txt" >"$TRASH/kolla-steps.txt"
+	test_lacks localhost "$TRASH/kolla-steps.txt"
+'
+
+test_expect_success 'deployment_host: upgrade adds its host upgrade last, without a reboot' '
+	printf "deployment_host: upgrade\n" >"$TRASH/s-deploy.yaml"
+	$STACKHOP plan -i tests/data/kolla-multinode -s "$TRASH/s-deploy.yaml" --from 2024.1 --to 2025.1 --format json >"$TRASH/kolla-d.json"
+	jq -e "[.hops[].steps[] | select(.targets | index(\"localhost\")) | [.kind, .params.reboot]] == [[\"host-upgrade\", \"no\"]]" "$TRASH/kolla-d.json"
+	jq -e "[.hops[].steps[] | select(.phase == \"host\")] | last | .targets == [\"localhost\"]" "$TRASH/kolla-d.json"
+	printf "deployment_host: reboot\n" >"$TRASH/s-deploy.yaml"
+	expect_fail 2 $STACKHOP plan -i tests/data/kolla-multinode -s "$TRASH/s-deploy.yaml" --from 2024.1 --to 2025.1
+	grep_err "s-deploy.yaml:1: deployment_host must be skip or upgrade"
+'
+
 test_done

@@ -514,6 +514,78 @@ TEST(infra_versions_and_phases)
 	plan_free(p);
 }
 
+/* Targets of the phase's steps with kind, as "a,b;c" (static). */
+static const char *kind_targets(const struct plan *p, const char *kind)
+{
+	static char buf[4096];
+	size_t off = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < p->steps.n && off < sizeof(buf); i++) {
+		const struct plan_step *s = &p->steps.v[i];
+
+		if (!streq(s->kind->name, kind))
+			continue;
+		for (size_t t = 0; t < s->ntargets && off < sizeof(buf); t++)
+			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
+						t ? "," : off ? ";" : "", s->targets[t]->name);
+	}
+	return buf;
+}
+
+/* The host stackhop runs on: out of the host OS upgrade unless the
+ * settings say so, then last and with reboot=no; an all-in-one host still
+ * gets its services' steps. */
+TEST(deployment_host)
+{
+	static const char aio_text[] =
+		"[control]\nlocalhost ansible_connection=local\n"
+		"[network:children]\ncontrol\n[compute:children]\ncontrol\n"
+		"[deployment]\nlocalhost\n";
+	struct sh_error err = { 0 };
+	struct inventory *aio = NULL;
+	struct settings *st = settings_defaults(), *up = NULL;
+	struct plan *p = NULL;
+	bool touched = false;
+
+	/* examples/multinode: mgmt01 (deployment, local) is no target. */
+	CHECK(plan_build(inv, cat, st, "liberty", "mitaka", false, &p, &err) == 0);
+	if (p) {
+		for (size_t i = 0; i < p->steps.n; i++)
+			for (size_t t = 0; t < p->steps.v[i].ntargets; t++)
+				touched |= streq(p->steps.v[i].targets[t]->name, "mgmt01");
+		CHECK(!touched);
+		CHECK(!strstr(kind_targets(p, "host-upgrade"), "mgmt01"));
+		CHECK(strstr(kind_targets(p, "host-upgrade"), "storage03"));
+		CHECK(p->warnings.n == 1 && strstr(p->warnings.v[0], "leaves out mgmt01"));
+		plan_free(p);
+		p = NULL;
+	}
+	CHECK(settings_load(write_settings("deployment_host: upgrade\n"), &up, &err) == 0);
+	CHECK(plan_build(inv, cat, up, "liberty", "mitaka", false, &p, &err) == 0);
+	if (p) {
+		long i = find(p, "mitaka/host/host-upgrade@mgmt01");
+
+		CHECK(i >= 0);
+		if (i >= 0) {
+			CHECK(streq(plan_step_param(&p->steps.v[i], "reboot"), "no"));
+			CHECK(!streq(p->steps.v[i + 1].phase, "host"));	/* last of its phase */
+		}
+		plan_free(p);
+		p = NULL;
+	}
+	CHECK(inventory_parse("aio", aio_text, strlen(aio_text), &aio, &err) == 0);
+	if (aio && plan_build(aio, cat, st, "liberty", "mitaka", false, &p, &err) == 0) {
+		CHECK(streq(kind_targets(p, "host-upgrade"), ""));
+		CHECK(strstr(kind_targets(p, "container-start"), "localhost"));
+		CHECK(streq(kind_targets(p, "pre-validate"), "localhost"));
+		plan_free(p);
+	}
+	inventory_free(aio);
+	settings_free(st);
+	settings_free(up);
+}
+
 int main(void)
 {
 	struct sh_error err = { 0 };
@@ -534,6 +606,7 @@ int main(void)
 	RUN(settings_the_planner_refuses);
 	RUN(services_and_openstack_versions);
 	RUN(infra_versions_and_phases);
+	RUN(deployment_host);
 	for (size_t i = 0; i < nkept; i++)
 		settings_free(kept[i]);
 	inventory_free(inv);

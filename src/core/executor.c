@@ -52,6 +52,7 @@ struct run {
 	VEC(struct unit *) units;	/* active units */
 	size_t busy, done, first_open;
 	bool stopping;
+	bool *host_failed;		/* by host index: a unit of it failed */
 };
 
 /* An event of step (of unit u, or NULL); output: the step's (STEP_DONE). */
@@ -117,6 +118,14 @@ static void add_units(struct run *r, size_t i, enum exec_phase ph)
 		u->attempt = 1;
 		u->exit_status = -1;
 		u->proc.in_fd = u->proc.out_fd = u->proc.err_fd = -1;
+		/* As Ansible drops a failed host from the rest of the play: it
+		 * is left out, and counts against this step's budget. */
+		if (u->target && r->host_failed[u->target->index]) {
+			u->finished = u->failed = true;
+			u->output = xstrdup("left out: it failed an earlier step of this run\n");
+			r->steps[i].failed++;
+			r->steps[i].pending--;
+		}
 		vec_push(r->units, u);
 	}
 }
@@ -129,6 +138,8 @@ static size_t queued_units(const struct run *r)
 		n += !r->units.v[i]->busy && !r->units.v[i]->finished;
 	return n;
 }
+
+static int finish_step(struct run *r, size_t i);
 
 /* Start ready steps while there is room for their units. */
 static int start_steps(struct run *r)
@@ -149,6 +160,8 @@ static int start_steps(struct run *r)
 		r->steps[i].state = STEP_RUNNING;
 		add_units(r, i, PHASE_APPLY);
 		emit(r, EVENT_STEP_START, i, NULL);
+		if (!r->steps[i].pending && finish_step(r, i) < 0)
+			return -1;
 	}
 	return 0;
 }
@@ -184,9 +197,11 @@ static int finish_step(struct run *r, size_t i)
 {
 	const struct plan_step *s = &r->p->steps.v[i];
 	struct step_run *sr = &r->steps[i];
-	size_t allowed = sr->nunits * (size_t)(s->max_fail_percentage > 0 ?
-					       s->max_fail_percentage : 0) / 100;
-	bool ok = sr->failed <= allowed;
+	/* Ansible's max_fail_percentage: failed / batch size above it
+	 * fails; so does a batch whose every host failed. */
+	bool ok = sr->failed * 100 <= sr->nunits * (size_t)(s->max_fail_percentage > 0 ?
+							   s->max_fail_percentage : 0) &&
+		  !(sr->failed && sr->failed == sr->nunits);
 	struct unit *bad = NULL;
 	char *out = NULL;
 	int status = 0;
@@ -301,6 +316,8 @@ static int unit_result(struct run *r, struct unit *u, struct exec_result *res, d
 	}
 	if (failed) {
 		u->finished = u->failed = true;
+		if (u->target)
+			r->host_failed[u->target->index] = true;
 		r->steps[u->step].failed++;
 		emit(r, EVENT_UNIT_FAILED, u->step, u);
 	}
@@ -436,6 +453,7 @@ int executor_run(const struct plan *p, struct journal *j,
 	if (executor_precheck(p, d, dctx, err) < 0)
 		goto out;
 	r.steps = xcalloc(p->steps.n, sizeof(*r.steps));
+	r.host_failed = xcalloc(p->inv->hosts.n + 1, sizeof(*r.host_failed));
 	if (journal_set_run_state(j, "running", err) < 0)
 		goto out;
 	for (size_t i = 0; i < p->steps.n; i++) {
@@ -464,6 +482,7 @@ out:
 	report->done = r.done;
 	release_units(&r);
 	free(r.steps);
+	free(r.host_failed);
 	journal_view_release(&v);
 	return ret;
 }

@@ -18,9 +18,14 @@
  *   verify  did it take?
  *
  * A failed unit of a kind with retries (health checks, validations) is
- * retried after a backoff (base, 2 x base, 4 x base ..., at most 30 s).  A
- * step fails when more of its units fail than its max_fail_percentage
- * allows.  Then no new step starts, running ones finish, the run is marked
+ * retried after a backoff (base, 2 x base, 4 x base ..., at most 30 s).
+ * The failure budget is Ansible's max_fail_percentage over a serial batch:
+ * a step (one batch) fails when more than max_fail_percentage of its
+ * units failed, or all of them did.  A host whose unit failed within the
+ * budget is left out of the later steps of the run, as Ansible drops a
+ * failed host from the rest of the play, and counts as failed in each of
+ * them (a resumed run tries it again).  When a step fails, no new step
+ * starts, running ones finish, the run is marked
  * failed and executor_run() returns 1 with the failing step, node, exit
  * status and output tail in the report.  A journal write that fails stops
  * the run at once (-1): the journal still holds the last state it

@@ -238,12 +238,21 @@ char *plan_step_json_text(const struct plan *p, const struct plan_step *s)
 	return text;
 }
 
-/* Dump one value compactly; returns -1 on failure. */
+/*
+ * Dump one value compactly (and release it); returns -1 on failure.
+ * Encoded to memory, then written at once: json_dumpf() writes each
+ * token with its own fwrite(), which was most of a large plan's time.
+ */
 static int dump(json_t *v, FILE *out)
 {
-	int r = json_dumpf(v, out, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII | JSON_ENCODE_ANY);
+	char *text = json_dumps(v, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII |
+				   JSON_ENCODE_ANY);
+	int r = -1;
 
 	json_decref(v);
+	if (text && fputs(text, out) >= 0)
+		r = 0;
+	free(text);
 	return r;
 }
 

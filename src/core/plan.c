@@ -1022,6 +1022,9 @@ static int check_settings(struct builder *b)
 		inv_host_vec sel = { 0 };
 		bool missing = false;
 
+		if (!r->line)
+			continue;	/* a default: for the groups there are */
+
 		inventory_select(b->inv, r->group, &sel, &missing);
 		vec_free(sel);
 		if (missing)

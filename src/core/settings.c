@@ -9,11 +9,26 @@
 #include "settings.h"
 #include "yamldoc.h"
 
+/*
+ * What an operator of a large cloud would choose, as with Ansible's
+ * serial and max_fail_percentage: the control plane (every group but
+ * these) one node at a time with no failure allowed; computes in batches
+ * of 10% of them, of which up to 5% may fail; storage nodes in batches of
+ * 5%, of which up to 5% may fail.  A "rolling:" in the settings file
+ * replaces all three.  Line 0 marks them as defaults: an inventory without
+ * such a group is no error.
+ */
 static void add_default_rolling(struct settings *s)
 {
-	struct rolling def = { "default", 1, false, 0, 0 };
+	static const struct rolling defaults[] = {
+		{ "default", 1, false, 0, 0 },
+		{ "compute", 10, true, 5, 0 },
+		{ "storage", 5, true, 5, 0 },
+	};
 
-	vec_push(s->rolling, def);
+	s->rolling.n = 0;
+	for (size_t i = 0; i < ARRAY_SIZE(defaults); i++)
+		vec_push(s->rolling, defaults[i]);
 }
 
 struct settings *settings_defaults(void)
@@ -99,6 +114,10 @@ static int parse_rolling(struct settings *s, struct ydoc *d,
 
 	if (ymap_check(d, map, "rolling", NULL, err) < 0)
 		return -1;
+	/* The file's policies replace the defaults; "default" stays one
+	 * host at a time unless the file says otherwise. */
+	s->rolling.n = 1;
+	s->rolling.v[0] = (struct rolling){ "default", 1, false, 0, 0 };
 	for (size_t i = 0; i < ymap_len(map); i++) {
 		const char *group = yscalar(ymap_key_at(d, map, i));
 		yaml_node_t *v = ymap_val_at(d, map, i);

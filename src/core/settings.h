@@ -10,9 +10,10 @@
  *   runtime: docker | process         how services run on the nodes
  *   secrets: secrets.yaml             passwords (mode 0600; relative paths
  *                                     are relative to the settings file)
- *   rolling:                          batches per inventory group
- *     default: {serial: 1, max_fail_percentage: 0}
- *     compute: {serial: "10%", max_fail_percentage: 10}
+ *   rolling:                          batches per inventory group; the
+ *     default: {serial: 1, max_fail_percentage: 0}      defaults, which a
+ *     compute: {serial: "10%", max_fail_percentage: 5}  rolling: of the
+ *     storage: {serial: "5%", max_fail_percentage: 5}   file replaces
  *   components:                       procedure per infra component, and
  *     galera: {mode: rolling | new-cluster, version: 10.11.19}
  *     rabbitmq: {mode: full-stop | rolling}   the version its steps install
@@ -89,7 +90,7 @@ struct rolling {
 	long serial;		/* hosts, or percent when percent is set */
 	bool percent;
 	long max_fail_percentage;
-	int line;
+	int line;		/* 0: a default (settings_defaults()) */
 };
 
 struct setting_choice {

@@ -439,6 +439,117 @@ TEST(disk_full_stops_the_run_and_resume_finishes_it)
 	inventory_free(inv);
 }
 
+/* ---- the failure budget (max_fail_percentage) --------------------------- */
+
+/* A driver whose apply fails for the targets named in fail[step]. */
+struct budget_driver {
+	const char *fail[4];		/* per step: ",h03," style lists */
+	int calls[4][16];		/* apply calls per step and host index */
+};
+
+static int budget_begin(void *ctx, size_t step, const struct inv_host *t,
+			enum exec_phase ph, struct proc *proc, double *ret_delay,
+			struct sh_error *err)
+{
+	(void)ctx; (void)step; (void)t; (void)ph; (void)proc; (void)err;
+	*ret_delay = 0;
+	return 0;
+}
+
+static void budget_end(void *ctx, size_t step, const struct inv_host *t,
+		       enum exec_phase ph, struct proc *proc, struct exec_result *res)
+{
+	struct budget_driver *d = ctx;
+	char name[64];
+
+	(void)proc;
+	res->outcome = OUTCOME_OK;
+	if (ph != PHASE_APPLY || !t)
+		return;
+	d->calls[step][t->index]++;
+	snprintf(name, sizeof(name), ",%s,", t->name);
+	if (d->fail[step] && strstr(d->fail[step], name))
+		res->outcome = OUTCOME_FAIL;
+}
+
+static const struct exec_driver budget_exec = { "budget", true, NULL, budget_begin,
+						budget_end };
+
+/* Steps in a chain, each on every host, one batch with max_fail mfp[i]. */
+static int run_budget(struct inventory *inv, const int *mfp, size_t n,
+		      struct budget_driver *d, struct exec_report *rep)
+{
+	struct exec_options eo = { .forks = 16, .backoff_s = 0.01 };
+	struct sh_error err = { 0 };
+	struct journal *j = NULL;
+	struct plan p;
+	char path[300];
+	int r;
+	const struct cmd_spec c[] = { { "command", "true", -1 }, { "command", "true", 0 },
+				      { "command", "true", 1 } };
+
+	make_plan(&p, inv, c, n);
+	for (size_t i = 0; i < n; i++) {
+		p.steps.v[i].ntargets = inv->hosts.n;
+		p.steps.v[i].batch = p.steps.v[i].nbatches = 1;
+		p.steps.v[i].max_fail_percentage = mfp[i];
+	}
+	snprintf(path, sizeof(path), "%s/budget-%d.journal", dir, mfp[0] * 10 + (int)n);
+	unlink(path);
+	if (journal_create(path, &p, &meta, &err) < 0 || journal_open(path, &j, &err) < 0)
+		return -2;
+	r = executor_run(&p, j, &budget_exec, d, &eo, NULL, rep, &err);
+	journal_close(j);
+	release_plan(&p);
+	return r;
+}
+
+/*
+ * As Ansible's max_fail_percentage over a serial batch: a host that failed
+ * (within the budget) is left out of the later steps and still counts
+ * against their budget; a batch whose every host failed fails, whatever
+ * the percentage.
+ */
+TEST(failure_budget_is_ansible_max_fail_percentage)
+{
+	struct inventory *inv = load_inventory("ten.ini",
+		"[compute]\nh[01:10] ansible_connection=local\n");
+	struct inventory *two = load_inventory("two.ini",
+		"[compute]\nh[01:02] ansible_connection=local\n");
+	struct budget_driver d = { .fail = { ",h03,", ",h07," } };
+	struct exec_report rep;
+	const int ten[] = { 10, 10, 10 }, all[] = { 100 };
+
+	if (!inv || !two)
+		return;
+	/* 1 of 10 failed: within 10%; then h03 is left out, h07 fails: 2 of
+	 * 10 is past the budget. */
+	CHECK(run_budget(inv, ten, 3, &d, &rep) == 1);
+	CHECK(rep.failed_step == 1);
+	CHECK(d.calls[0][2] == 1 && d.calls[1][2] == 0);	/* h03 left out */
+	CHECK(d.calls[1][6] == 1 && d.calls[2][0] == 0);	/* stopped there */
+	exec_report_release(&rep);
+	/* One failure in each of two steps of 10 hosts, 20% allowed: done,
+	 * and the host that failed first never runs the second step. */
+	{
+		struct budget_driver e = { .fail = { ",h03,", ",h07," } };
+		const int twenty[] = { 20, 20 };
+
+		CHECK(run_budget(inv, twenty, 2, &e, &rep) == 0);
+		CHECK(e.calls[1][2] == 0 && e.calls[1][0] == 1);
+		exec_report_release(&rep);
+	}
+	/* The whole batch failed: a failure even at 100%. */
+	{
+		struct budget_driver e = { .fail = { ",h01,,h02," } };
+
+		CHECK(run_budget(two, all, 1, &e, &rep) == 1);
+		exec_report_release(&rep);
+	}
+	inventory_free(inv);
+	inventory_free(two);
+}
+
 int main(void)
 {
 	struct sh_error err = { 0 };
@@ -449,6 +560,7 @@ int main(void)
 		return 2;
 	}
 	RUN(local_commands_statuses_and_stop_on_failure);
+	RUN(failure_budget_is_ansible_max_fail_percentage);
 	RUN(a_command_past_its_timeout_is_killed);
 	RUN(retries_and_running_steps_finish);
 	RUN(a_silent_long_command_does_not_block_others);

@@ -67,7 +67,28 @@ TEST(settings_file)
 	CHECK(streq(s->database_user, "root") && s->probe_interval_ms == 100);
 	CHECK(streq(s->galera_disabled_file, "/var/tmp/clustercheck.disabled"));
 	CHECK(!s->process_control);
+	/* Rolling batches an operator of a large cloud would choose. */
+	CHECK(s->rolling.n == 3);
+	CHECK(settings_rolling(s, compute, 2)->percent && settings_rolling(s, compute, 2)->serial == 10 &&
+	      settings_rolling(s, compute, 2)->max_fail_percentage == 5);
+	CHECK(rolling_batch_size(settings_rolling(s, compute, 2), 10000) == 1000);
+	{
+		static const char *const storage[] = { "cinder-volume", "storage" };
+
+		CHECK(rolling_batch_size(settings_rolling(s, storage, 2), 100) == 5);
+		CHECK(settings_rolling(s, storage, 2)->max_fail_percentage == 5);
+	}
+	CHECK(rolling_batch_size(settings_rolling(s, ctl, 3), 3) == 1);
+	CHECK(settings_rolling(s, ctl, 3)->max_fail_percentage == 0);
 	settings_free(s);
+	/* A file's rolling: replaces every default. */
+	CHECK(settings_load(write_settings("rolling:\n  compute: {serial: 2}\n"), &s, &err) == 0);
+	if (s) {
+		CHECK(s->rolling.n == 2 && !settings_rolling(s, compute, 2)->percent &&
+		      settings_rolling(s, compute, 2)->serial == 2);
+		CHECK(settings_rolling(s, ctl, 3)->serial == 1 && !settings_rolling(s, ctl, 3)->percent);
+		settings_free(s);
+	}
 }
 
 static const char *settings_bad(const char *text)
@@ -586,6 +607,46 @@ TEST(deployment_host)
 	settings_free(up);
 }
 
+/* Without a settings file, a large cloud's computes go in 10% batches
+ * with a 5% failure budget, the control plane one node at a time. */
+TEST(default_batches_scale)
+{
+	static char text[64 * 1024];
+	struct sh_error err = { 0 };
+	struct inventory *big = NULL;
+	struct settings *st = settings_defaults();
+	struct plan *p = NULL;
+	size_t starts = 0;
+	int off;
+
+	off = snprintf(text, sizeof(text),
+		       "[control]\nctl[1:3]\n[network:children]\ncontrol\n[compute]\n");
+	snprintf(text + off, sizeof(text) - (size_t)off, "cmp[001:200]\n");
+	CHECK(inventory_parse("big", text, strlen(text), &big, &err) == 0);
+	if (big && plan_build(big, cat, st, "liberty", "mitaka", false, &p, &err) == 0) {
+		for (size_t i = 0; i < p->steps.n; i++) {
+			const struct plan_step *s = &p->steps.v[i];
+
+			if (!streq(s->kind->name, "container-start"))
+				continue;
+			if (streq(s->component, "nova-compute")) {
+				starts++;
+				CHECK(s->ntargets == 20 && s->nbatches == 10 &&
+				      s->max_fail_percentage == 5);
+			}
+			if (streq(s->component, "keystone"))
+				CHECK(s->ntargets == 1 && s->max_fail_percentage == 0);
+		}
+		CHECK(starts == 10);
+		/* Host OS: the control nodes one by one, then computes 20 at once. */
+		CHECK(str_has_prefix(kind_targets(p, "host-upgrade"), "ctl1;ctl2;ctl3;cmp001,"));
+		CHECK(strstr(kind_targets(p, "host-upgrade"), ",cmp020;cmp021,"));
+		plan_free(p);
+	}
+	inventory_free(big);
+	settings_free(st);
+}
+
 int main(void)
 {
 	struct sh_error err = { 0 };
@@ -607,6 +668,7 @@ int main(void)
 	RUN(services_and_openstack_versions);
 	RUN(infra_versions_and_phases);
 	RUN(deployment_host);
+	RUN(default_batches_scale);
 	for (size_t i = 0; i < nkept; i++)
 		settings_free(kept[i]);
 	inventory_free(inv);

@@ -25,6 +25,7 @@ struct unit {
 	int attempt, again;
 	bool busy;		/* a phase is in progress (counts against forks) */
 	bool finished, failed;
+	bool left_out;		/* failed an earlier step: not run */
 	double wake;		/* busy: when a timed phase ends; idle: not before */
 	struct proc proc;
 	bool has_proc;
@@ -121,7 +122,7 @@ static void add_units(struct run *r, size_t i, enum exec_phase ph)
 		/* As Ansible drops a failed host from the rest of the play: it
 		 * is left out, and counts against this step's budget. */
 		if (u->target && r->host_failed[u->target->index]) {
-			u->finished = u->failed = true;
+			u->finished = u->failed = u->left_out = true;
 			u->output = xstrdup("left out: it failed an earlier step of this run\n");
 			r->steps[i].failed++;
 			r->steps[i].pending--;
@@ -219,7 +220,8 @@ static int finish_step(struct run *r, size_t i)
 		} else {
 			append_output(&out, NULL, u->output);
 		}
-		if (u->failed && !bad) {
+		if (u->failed && (!bad || (bad->left_out && !u->left_out))) {
+			/* Report the unit that failed here over one left out. */
 			bad = u;
 			status = u->exit_status;
 		} else if (!bad && u->exit_status > status) {

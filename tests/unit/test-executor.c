@@ -526,6 +526,7 @@ TEST(failure_budget_is_ansible_max_fail_percentage)
 	 * 10 is past the budget. */
 	CHECK(run_budget(inv, ten, 3, &d, &rep) == 1);
 	CHECK(rep.failed_step == 1);
+	CHECK(rep.failed_target && streq(rep.failed_target->name, "h07"));
 	CHECK(d.calls[0][2] == 1 && d.calls[1][2] == 0);	/* h03 left out */
 	CHECK(d.calls[1][6] == 1 && d.calls[2][0] == 0);	/* stopped there */
 	exec_report_release(&rep);

@@ -101,10 +101,19 @@ int infra_run(struct infra *x, const struct inv_host *h, const char *const *argv
 
 	if (out)
 		*out = NULL;
+	/* What it prints is data (out): all of it, or an error, never a tail. */
 	if (transport_run(&x->ssh, h, argv, stdin_data, stdin_data ? strlen(stdin_data) : 0,
-			  timeout_s, &p, err) < 0)
+			  timeout_s, out != NULL, &p, err) < 0)
 		return -1;
 	status = p.status;
+	if (p.out.overflow) {
+		sh_error_set(err, SH_EXIT_FAILURE,
+			     "%s on %s printed more than %s, the limit of data read from a node (%d bytes): nothing of it used",
+			     argv[0], h->name, PROC_DATA_MAX_TEXT, PROC_DATA_MAX);
+		explicit_bzero(p.out.data, p.out.len);
+		proc_release(&p);
+		return -1;
+	}
 	if (status != 0) {
 		char *line = last_line(x, &p.err);
 
@@ -114,6 +123,8 @@ int infra_run(struct infra *x, const struct inv_host *h, const char *const *argv
 	}
 	if (out) {
 		*out = xstrndup(p.out.data ? p.out.data : "", p.out.len);
+		if (p.out.data)
+			explicit_bzero(p.out.data, p.out.len);
 	}
 	proc_release(&p);
 	return status;

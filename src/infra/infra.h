@@ -60,7 +60,8 @@ struct inv_host *infra_host(struct infra *x, const char *name);
 /*
  * Run argv on host h; stdin_data may be NULL.  Returns the exit status
  * (or -1 with err set when it could not run); *out (may be NULL) gets its
- * stdout, malloc'd.
+ * stdout, malloc'd: all of it, or -1 and an error naming the command,
+ * the host and the limit when it printed more than PROC_DATA_MAX.
  */
 int infra_run(struct infra *x, const struct inv_host *h, const char *const *argv,
 	      const char *stdin_data, int timeout_s, char **out, struct sh_error *err);

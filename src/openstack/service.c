@@ -648,15 +648,26 @@ static int docker_config_files(struct infra *x, const struct inv_host *h, const 
 
 /*
  * One host's file: read, translate, write back if changed.  file: its path
- * on h (the docker runtime: read with cat, written with a rename beside
- * it, mode kept), or NULL: through the process runtime's control.
+ * on h (the docker runtime: read whole with cat, written with a rename
+ * beside it, owner and mode kept), or NULL: through the process runtime's
+ * control ("config", "config-write").
  */
 static int config_one(struct infra *x, const struct catalog *cat, const char *service, int to,
 		      const struct inv_host *h, const char *file, struct sh_error *err)
 {
+	/*
+	 * The new file beside the old one: created (never an existing one:
+	 * noclobber) with the old one's mode from the start and its owner
+	 * before a byte of it is written, synced, renamed over the old one,
+	 * the directory synced.  No moment with the content under a wider
+	 * mode or another owner.
+	 */
 	static const char write_sh[] =
-		"cat >\"$1.stackhop-new\" && chmod --reference=\"$1\" \"$1.stackhop-new\" && "
-		"sync \"$1.stackhop-new\" && mv \"$1.stackhop-new\" \"$1\"";
+		"t=\"$1.stackhop-new\" && m=$(stat -c %a -- \"$1\") && rm -f -- \"$t\" && "
+		"(umask \"$(printf %o $((0777 & ~0$m)))\" && set -C && : >\"$t\") && "
+		"chown --reference=\"$1\" -- \"$t\" && chmod --reference=\"$1\" -- \"$t\" && "
+		"cat >>\"$t\" && sync -- \"$t\" && mv -f -- \"$t\" \"$1\" && "
+		"sync -- \"$(dirname -- \"$1\")\"";
 	const char *const cat_argv[] = { "cat", "--", file, NULL };
 	const char *const write_argv[] = { "sh", "-c", write_sh, "sh", file, NULL };
 	struct ini ini = { 0 };
@@ -665,13 +676,15 @@ static int config_one(struct infra *x, const struct catalog *cat, const char *se
 	size_t len = 0, rlen = 0;
 	int r = -1;
 
-	if (file ? infra_run(x, h, cat_argv, NULL, 60, &text, err) != 0 :
-		   infra_svc(x, h, "config", service, NULL, &text, err) < 0)
-		goto out;
-	len = strlen(text);
 	snprintf(label, sizeof(label), "%s:%s", h->name, file ? file : service);
 	if (!file)
 		snprintf(label + strlen(label), sizeof(label) - strlen(label), ".conf");
+	if (file ? infra_run(x, h, cat_argv, NULL, 60, &text, err) != 0 :
+		   infra_svc(x, h, "config", service, NULL, &text, err) < 0) {
+		sh_error_prefix(err, "%s", label);
+		goto out;
+	}
+	len = strlen(text);
 	if (ini_parse(&ini, label, text, len, err) < 0)
 		goto out;
 	config_migrate(&ini, cat, service, to, &changes);

@@ -119,7 +119,8 @@ static void set_nonblock(int fd)
  */
 static int start(const struct ssh_options *o, const struct inv_host *h,
 		 const char *const *argv, const char *fwd, const char *stdin_data,
-		 size_t stdin_len, int timeout_s, struct proc *p, struct sh_error *err);
+		 size_t stdin_len, int timeout_s, size_t out_max, struct proc *p,
+		 struct sh_error *err);
 
 int proc_start(const struct ssh_options *o, const struct inv_host *h,
 	       const char *const *argv, const char *stdin_data, size_t stdin_len,
@@ -127,7 +128,7 @@ int proc_start(const struct ssh_options *o, const struct inv_host *h,
 {
 	if (!argv || !argv[0])
 		return sh_error_set(err, SH_EXIT_INPUT, "no command to run on '%s'", h->name);
-	return start(o, h, argv, NULL, stdin_data, stdin_len, timeout_s, p, err);
+	return start(o, h, argv, NULL, stdin_data, stdin_len, timeout_s, 0, p, err);
 }
 
 int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h,
@@ -148,7 +149,7 @@ int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h
 	own.control_dir = NULL;
 	snprintf(spec, sizeof(spec), "%s:%s", local, remote);
 	unlink(local);
-	if (start(&own, h, NULL, spec, NULL, 0, 0, p, err) < 0)
+	if (start(&own, h, NULL, spec, NULL, 0, 0, 0, p, err) < 0)
 		return -1;
 	for (;;) {
 		struct pollfd fds[3];
@@ -179,7 +180,8 @@ int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h
 
 static int start(const struct ssh_options *o, const struct inv_host *h,
 		 const char *const *argv, const char *fwd, const char *stdin_data,
-		 size_t stdin_len, int timeout_s, struct proc *p, struct sh_error *err)
+		 size_t stdin_len, int timeout_s, size_t out_max, struct proc *p,
+		 struct sh_error *err)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
 	const char *args[64];
@@ -191,6 +193,7 @@ static int start(const struct ssh_options *o, const struct inv_host *h,
 
 	memset(p, 0, sizeof(*p));
 	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
+	p->out.max = out_max;
 	if (!local) {
 		n = ssh_base_argv(o, h, args, portbuf, sizeof(portbuf), cpbuf, sizeof(cpbuf),
 				  cpersist, sizeof(cpersist), khbuf, sizeof(khbuf), stbuf,
@@ -287,17 +290,37 @@ int proc_pollfds(const struct proc *p, struct pollfd *fds)
 	return n;
 }
 
-/* Append, keeping only the last PROC_OUTPUT_MAX bytes. */
+/*
+ * Append: a tail keeps only the last PROC_OUTPUT_MAX bytes; data keeps
+ * everything up to b->max and marks the overflow of anything more.
+ */
 static void outbuf_add(struct outbuf *b, const char *data, size_t len)
 {
-	if (!b->data)
+	if (b->max) {
+		if (b->overflow)
+			return;
+		if (len > b->max - b->len) {
+			len = b->max - b->len;
+			b->overflow = true;
+		}
+		if (b->len + len + 1 > b->cap) {
+			size_t cap = b->cap ? b->cap : 65536;
+
+			while (cap < b->len + len + 1)
+				cap *= 2;
+			b->data = xrealloc(b->data, cap);
+			b->cap = cap;
+		}
+	} else if (!b->data) {
 		b->data = xmalloc(PROC_OUTPUT_MAX + 1);
-	if (len >= PROC_OUTPUT_MAX) {
+		b->cap = PROC_OUTPUT_MAX + 1;
+	}
+	if (!b->max && len >= PROC_OUTPUT_MAX) {
 		data += len - PROC_OUTPUT_MAX;
 		len = PROC_OUTPUT_MAX;
 		b->len = 0;
 		b->truncated = true;
-	} else if (b->len + len > PROC_OUTPUT_MAX) {
+	} else if (!b->max && b->len + len > PROC_OUTPUT_MAX) {
 		size_t drop = b->len + len - PROC_OUTPUT_MAX;
 
 		memmove(b->data, b->data + drop, b->len - drop);
@@ -404,9 +427,12 @@ void proc_release(struct proc *p)
 
 int transport_run(const struct ssh_options *o, const struct inv_host *h,
 		  const char *const *argv, const char *stdin_data, size_t stdin_len,
-		  int timeout_s, struct proc *p, struct sh_error *err)
+		  int timeout_s, bool data, struct proc *p, struct sh_error *err)
 {
-	if (proc_start(o, h, argv, stdin_data, stdin_len, timeout_s, p, err) < 0)
+	if (!argv || !argv[0])
+		return sh_error_set(err, SH_EXIT_INPUT, "no command to run on '%s'", h->name);
+	if (start(o, h, argv, NULL, stdin_data, stdin_len, timeout_s, data ? PROC_DATA_MAX : 0,
+		  p, err) < 0)
 		return -1;
 	while (!proc_done(p)) {
 		struct pollfd fds[3];

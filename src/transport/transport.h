@@ -8,8 +8,12 @@
  *
  * A command is a struct proc: a child process with pipes for stdin,
  * stdout and stderr, its own process group, a deadline, and per-node
- * output buffers that keep the last PROC_OUTPUT_MAX bytes of each stream,
- * so output of parallel commands never interleaves.  proc_start() does not
+ * output buffers, so output of parallel commands never interleaves.  A
+ * buffer either keeps the last PROC_OUTPUT_MAX bytes of its stream (a tail,
+ * to show to a person: proc_start()) or all of it up to PROC_DATA_MAX
+ * (data the caller parses or writes back: transport_run() with data set),
+ * and says when it overflowed: data read from a node arrives whole or the
+ * caller fails naming the limit, never cut.  proc_start() does not
  * wait: a poll loop (the executor's, or transport_run()'s) calls
  * proc_pollfds() and proc_handle() until proc_done().
  *
@@ -32,6 +36,9 @@
 #include "inventory.h"
 
 #define PROC_OUTPUT_MAX (64 * 1024)
+/* The most stdout kept as data (a configuration file, definitions). */
+#define PROC_DATA_MAX (16 * 1024 * 1024)
+#define PROC_DATA_MAX_TEXT "16 MiB"
 
 struct ssh_options {
 	const char *config;		/* ssh -F, or NULL for the user's */
@@ -43,9 +50,11 @@ struct ssh_options {
 };
 
 struct outbuf {
-	char *data;
-	size_t len;
-	bool truncated;			/* the front was dropped */
+	char *data;			/* NUL-terminated */
+	size_t len, cap;
+	size_t max;			/* 0: a tail of PROC_OUTPUT_MAX; else all, up to max */
+	bool truncated;			/* a tail: the front was dropped */
+	bool overflow;			/* all: more than max came, the rest was dropped */
 };
 
 struct proc {
@@ -90,10 +99,13 @@ void proc_handle(struct proc *p, const struct pollfd *fds, int n);
 bool proc_done(const struct proc *p);
 void proc_release(struct proc *p);
 
-/* Run to completion (blocking poll loop). */
+/*
+ * Run to completion (blocking poll loop).  data: keep all of stdout (up to
+ * PROC_DATA_MAX; p->out.overflow says when it was more), else its tail.
+ */
 int transport_run(const struct ssh_options *o, const struct inv_host *h,
 		  const char *const *argv, const char *stdin_data, size_t stdin_len,
-		  int timeout_s, struct proc *p, struct sh_error *err);
+		  int timeout_s, bool data, struct proc *p, struct sh_error *err);
 
 /*
  * The remote command line for argv: every argument single-quoted, prefixed

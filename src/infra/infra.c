@@ -4,12 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -408,28 +406,32 @@ int infra_local(struct infra *x, const char *const *argv, const char *stdin_path
 		struct sh_error *err)
 {
 	char errpath[] = "/tmp/stackhop-local-XXXXXX";
-	int efd = mkstemp(errpath);
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status = 0, e;
+	struct child_process c = CHILD_PROCESS_INIT;
+	int efd = mkostemp(errpath, O_CLOEXEC), status;
 
 	if (efd < 0)
 		return sh_error_set(err, SH_EXIT_FAILURE, "mkstemp: %s", strerror(errno));
 	unlink(errpath);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, stdin_path ? stdin_path : "/dev/null",
-					 O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, efd, 2);
-	e = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (e) {
-		close(efd);
-		return sh_error_set(err, SH_EXIT_FAILURE, "cannot run %s: %s", argv[0], strerror(e));
+	c.argv = argv;
+	if (stdin_path) {
+		c.in = CHILD_STDIO_FD;
+		if ((c.in_fd = open(stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {
+			sh_error_set(err, SH_EXIT_FAILURE, "cannot open %s: %s", stdin_path,
+				     strerror(errno));
+			close(efd);
+			return -1;
+		}
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	c.err = CHILD_STDIO_FD;
+	c.err_fd = efd;
+	status = child_run(&c, err);
+	if (c.in_fd >= 0)
+		close(c.in_fd);
+	if (status < 0) {
+		close(efd);
+		return -1;
+	}
+	if (status) {
 		struct outbuf b = { 0 };
 		char buf[4096];
 		ssize_t n;
@@ -444,8 +446,8 @@ int infra_local(struct infra *x, const char *const *argv, const char *stdin_path
 		}
 		line = last_line(x, &b);
 		sh_error_set(err, SH_EXIT_FAILURE, "%s: %s (%s %d)", argv[0],
-			     *line ? line : "failed", WIFEXITED(status) ? "exit status" : "signal",
-			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			     *line ? line : "failed", status > 128 ? "signal" : "exit status",
+			     status > 128 ? status - 128 : status);
 		free(line);
 		free(b.data);
 		close(efd);

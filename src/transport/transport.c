@@ -4,9 +4,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -105,14 +103,6 @@ static size_t ssh_base_argv(const struct ssh_options *o, const struct inv_host *
 	return n;
 }
 
-static void set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
-}
-
 /*
  * proc_start(), or with fwd (argv NULL) an ssh that only forwards:
  * "-N -L fwd" (LOCAL:REMOTE), its own connection, no command.
@@ -140,7 +130,8 @@ int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h
 	char spec[8400];
 
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
+	p->in_fd = p->out_fd = p->err_fd = -1;
+	p->child = (struct child_process)CHILD_PROCESS_INIT;
 	if (streq(h->connection, "local"))
 		return sh_error_set(err, SH_EXIT_INPUT, "'%s' is this machine: nothing to forward",
 				    h->name);
@@ -183,16 +174,16 @@ static int start(const struct ssh_options *o, const struct inv_host *h,
 		 size_t stdin_len, int timeout_s, size_t out_max, struct proc *p,
 		 struct sh_error *err)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
+	struct child_process *c = &p->child;
 	const char *args[64];
 	char *remote = NULL;
 	char portbuf[16], cpbuf[4200], cpersist[64], khbuf[4200], stbuf[64];
 	bool local = streq(h->connection, "local");
 	size_t n = 0;
-	pid_t parent;
 
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
+	p->in_fd = p->out_fd = p->err_fd = -1;
+	*c = (struct child_process)CHILD_PROCESS_INIT;
 	p->out.max = out_max;
 	if (!local) {
 		n = ssh_base_argv(o, h, args, portbuf, sizeof(portbuf), cpbuf, sizeof(cpbuf),
@@ -213,45 +204,20 @@ static int start(const struct ssh_options *o, const struct inv_host *h,
 			args[n++] = remote;
 		args[n] = NULL;
 	}
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		sh_error_set(err, SH_EXIT_FAILURE, "cannot create pipes: %s", strerror(errno));
-		goto fail;
+	c->argv = local ? argv : args;
+	c->in = c->out = c->err = CHILD_STDIO_PIPE;
+	c->new_pgroup = true;	/* a timeout kills all of it */
+	if (child_start(c, err) < 0) {
+		free(remote);
+		return -1;
 	}
-	parent = getpid();
-	p->pid = fork();
-	if (p->pid < 0) {
-		sh_error_set(err, SH_EXIT_FAILURE, "cannot fork: %s", strerror(errno));
-		goto fail;
-	}
-	if (p->pid == 0) {
-		/* A command dies with the run that started it (SIGKILLed, the
-		 * run leaves no command of its own behind to race its resume). */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(local ? 127 : 255);
-		setpgid(0, 0);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(errp[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		if (local)
-			execvp(argv[0], (char *const *)argv);
-		else
-			execvp("ssh", (char *const *)args);
-		dprintf(2, "cannot run '%s': %s\n", local ? argv[0] : "ssh", strerror(errno));
-		_exit(local ? 127 : 255);
-	}
-	setpgid(p->pid, p->pid);	/* also here: no race with kill(-pid) */
-	p->pid_fd = (int)syscall(SYS_pidfd_open, p->pid, 0);	/* -1: wait blocking */
-	close(in[0]);
-	close(out[1]);
-	close(errp[1]);
-	p->in_fd = in[1];
-	p->out_fd = out[0];
-	p->err_fd = errp[0];
-	set_nonblock(p->in_fd);
-	set_nonblock(p->out_fd);
-	set_nonblock(p->err_fd);
+	free(remote);
+	/* The pipe ends are the proc's now: closed one by one at their end. */
+	p->in_fd = c->in_fd;
+	p->out_fd = c->out_fd;
+	p->err_fd = c->err_fd;
+	c->in_fd = c->out_fd = c->err_fd = -1;
+	c->in = c->out = c->err = CHILD_STDIO_NULL;
 	p->stdin_data = stdin_data;
 	p->stdin_len = stdin_data ? stdin_len : 0;
 	if (!p->stdin_len) {
@@ -262,17 +228,7 @@ static int start(const struct ssh_options *o, const struct inv_host *h,
 	 * give it a little longer before killing the ssh client. */
 	if (timeout_s > 0)
 		p->deadline = monotonic_now() + timeout_s + (local ? 0 : 10);
-	free(remote);
 	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0) close(in[i]);
-		if (out[i] >= 0) close(out[i]);
-		if (errp[i] >= 0) close(errp[i]);
-	}
-	free(remote);
-	p->pid = 0;
-	return -1;
 }
 
 int proc_pollfds(const struct proc *p, struct pollfd *fds)
@@ -285,8 +241,8 @@ int proc_pollfds(const struct proc *p, struct pollfd *fds)
 		fds[n++] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
 	if (p->err_fd >= 0)
 		fds[n++] = (struct pollfd){ .fd = p->err_fd, .events = POLLIN };
-	if (!n && !p->reaped && p->pid_fd >= 0)
-		fds[n++] = (struct pollfd){ .fd = p->pid_fd, .events = POLLIN };
+	if (!n && !p->reaped && p->child.pid_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = p->child.pid_fd, .events = POLLIN };
 	return n;
 }
 
@@ -379,23 +335,19 @@ void proc_handle(struct proc *p, const struct pollfd *fds, int n)
 		if (!p->timed_out && t >= p->deadline) {
 			p->timed_out = true;
 			p->killed_at = t;
-			kill(-p->pid, SIGTERM);
+			child_kill(&p->child, SIGTERM);
 		} else if (p->timed_out && t >= p->killed_at + KILL_GRACE) {
-			kill(-p->pid, SIGKILL);
+			child_kill(&p->child, SIGKILL);
 		}
 	}
-	if (!p->reaped && p->out_fd < 0 && p->err_fd < 0) {
-		int st;
-		/* With a pidfd the loop polls it and nothing blocks here. */
-		pid_t r = waitpid(p->pid, &st, p->timed_out || p->pid_fd >= 0 ? WNOHANG : 0);
-
-		if (r == p->pid) {
-			p->reaped = true;
-			p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			if (p->in_fd >= 0) {
-				close(p->in_fd);
-				p->in_fd = -1;
-			}
+	/* With a pidfd the loop polls it and nothing blocks here. */
+	if (!p->reaped && p->out_fd < 0 && p->err_fd < 0 &&
+	    child_reap(&p->child, !p->timed_out && p->child.pid_fd < 0) == 1) {
+		p->reaped = true;
+		p->status = p->child.status;
+		if (p->in_fd >= 0) {
+			close(p->in_fd);
+			p->in_fd = -1;
 		}
 	}
 }
@@ -407,22 +359,18 @@ bool proc_done(const struct proc *p)
 
 void proc_release(struct proc *p)
 {
-	if (p->pid > 0 && !p->reaped) {
-		kill(-p->pid, SIGKILL);
-		waitpid(p->pid, NULL, 0);
-	}
+	child_release(&p->child);	/* SIGKILLed and reaped if it runs */
 	if (p->in_fd >= 0)
 		close(p->in_fd);
 	if (p->out_fd >= 0)
 		close(p->out_fd);
 	if (p->err_fd >= 0)
 		close(p->err_fd);
-	if (p->pid > 0 && p->pid_fd >= 0)
-		close(p->pid_fd);
 	free(p->out.data);
 	free(p->err.data);
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
+	p->in_fd = p->out_fd = p->err_fd = -1;
+	p->child = (struct child_process)CHILD_PROCESS_INIT;
 }
 
 int transport_run(const struct ssh_options *o, const struct inv_host *h,

@@ -34,6 +34,7 @@
 
 #include "error.h"
 #include "inventory.h"
+#include "run-command.h"
 
 #define PROC_OUTPUT_MAX (64 * 1024)
 /* The most stdout kept as data (a configuration file, definitions). */
@@ -58,9 +59,8 @@ struct outbuf {
 };
 
 struct proc {
-	pid_t pid;
+	struct child_process child;	/* pid, and its pidfd: readable once it ends */
 	int in_fd, out_fd, err_fd;	/* -1 once closed */
-	int pid_fd;			/* pidfd: readable once the child ends */
 	const char *stdin_data;		/* borrowed until written */
 	size_t stdin_len, stdin_off;
 	struct outbuf out, err;
@@ -71,9 +71,11 @@ struct proc {
 };
 
 /*
- * Start argv on host h (ssh unless h->connection is "local").  timeout_s
- * 0 means none.  On success p is running and owned by the caller until
- * proc_release().
+ * Start argv on host h (ssh unless h->connection is "local"), a child of
+ * run-command.h in its own process group.  timeout_s 0 means none.  On
+ * success p is running and owned by the caller until proc_release(); its
+ * pidfd is released as soon as it is reaped (proc_done()), its pipes at
+ * their end of file, so a finished proc holds no fd.
  */
 int proc_start(const struct ssh_options *o, const struct inv_host *h,
 	       const char *const *argv, const char *stdin_data, size_t stdin_len,

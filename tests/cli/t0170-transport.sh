@@ -63,4 +63,19 @@ test_expect_success 'data over the limit of what is read from a node: the step f
 	test_path_missing "$TRASH/kolla/nova/nova.conf.stackhop-new"
 '
 
+test_expect_success 'stackhop exec on 2,000 local hosts under ulimit -n 256: each process released when it ends' '
+	{ echo "[many]"; seq 1 2000 | sed "s/.*/h& ansible_connection=local/"; } >"$TRASH/many.inv"
+	(ulimit -n 256 && exec $STACKHOP exec -i "$TRASH/many.inv" --forks 50 --quiet -- true) \
+		>"$TRASH/many.out" 2>&1 || { cat "$TRASH/many.out"; false; }
+	test_lacks . "$TRASH/many.out"
+	(ulimit -n 256 && exec $STACKHOP exec -i "$TRASH/many.inv" --forks 50 -- true) >"$TRASH/many2.out"
+	[ "$(grep -c "^== h[0-9]*: ok, exit status 0$" "$TRASH/many2.out")" = 2000 ]
+	grep -q "^2000 hosts, 0 failed$" "$TRASH/many2.out"
+'
+
+test_expect_success 'a child gets only fds 0-2, not what stackhop holds or inherited' '
+	$STACKHOP exec -i "$INV" -- sh -c "ls /proc/\$\$/fd" 7<"$TRASH/inv" 8>"$TRASH/eight" >"$TRASH/fds"
+	[ "$(sed -n "2,\$p" "$TRASH/fds" | sed "\$d" | tr "\n" " ")" = "0 1 2 " ]
+'
+
 test_done

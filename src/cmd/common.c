@@ -91,6 +91,9 @@ int ssh_options_init(const struct settings *st, struct ssh_options *o, char *cdi
 		.config = st->ssh_config, .identity = st->ssh_identity,
 		.known_hosts = st->ssh_known_hosts, .strict = st->ssh_strict,
 		.control_persist = (int)st->ssh_control_persist,
+		.connect_timeout = (int)st->ssh_connect_timeout,
+		.server_alive_interval = (int)st->ssh_server_alive_interval,
+		.server_alive_count_max = (int)st->ssh_server_alive_count_max,
 	};
 	/* ControlPath sockets in a private directory of this user. */
 	snprintf(cdir, size, "/tmp/stackhop-ssh-%d", (int)getuid());

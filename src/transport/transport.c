@@ -53,54 +53,68 @@ char *ssh_command_line(const char *const *argv, int timeout_s)
 	return s;
 }
 
-/* Common ssh options: argv[0..] into out, returns count. */
-static size_t ssh_base_argv(const struct ssh_options *o, const struct inv_host *h,
-			    const char **out, char *portbuf, size_t portsize,
-			    char *cpbuf, size_t cpsize, char *cpersist, size_t persize,
-			    char *khbuf, size_t khsize, char *stbuf, size_t stsize)
+void ssh_argv(const struct ssh_options *o, const struct inv_host *h, const char *const *argv,
+	      const char *fwd, int timeout_s, struct strv *a)
 {
-	size_t n = 0;
-
-	out[n++] = "ssh";
+	strv_push(a, "ssh");
 	if (o->config) {
-		out[n++] = "-F";
-		out[n++] = o->config;
+		strv_push(a, "-F");
+		strv_push(a, o->config);
 	}
 	if (o->identity) {
-		out[n++] = "-i";
-		out[n++] = o->identity;
-		out[n++] = "-o";
-		out[n++] = "IdentitiesOnly=yes";
+		strv_push(a, "-i");
+		strv_push(a, o->identity);
+		strv_push(a, "-o");
+		strv_push(a, "IdentitiesOnly=yes");
 	}
-	out[n++] = "-o";
-	out[n++] = "BatchMode=yes";
-	snprintf(stbuf, stsize, "StrictHostKeyChecking=%s", o->strict ? o->strict : "yes");
-	out[n++] = "-o";
-	out[n++] = stbuf;
+	strv_push(a, "-o");
+	strv_push(a, "BatchMode=yes");
+	strv_push(a, "-o");
+	strv_pushf(a, "StrictHostKeyChecking=%s", o->strict ? o->strict : "yes");
 	if (o->known_hosts) {
-		snprintf(khbuf, khsize, "UserKnownHostsFile=%s", o->known_hosts);
-		out[n++] = "-o";
-		out[n++] = khbuf;
+		strv_push(a, "-o");
+		strv_pushf(a, "UserKnownHostsFile=%s", o->known_hosts);
 	}
+	/* A dead node is an error in bounded time, never a hang: the
+	 * connection gives up, and an open one that stops answering ends. */
+	strv_push(a, "-o");
+	strv_pushf(a, "ConnectTimeout=%d",
+		   o->connect_timeout > 0 ? o->connect_timeout : SSH_CONNECT_TIMEOUT);
+	strv_push(a, "-o");
+	strv_pushf(a, "ServerAliveInterval=%d",
+		   o->server_alive_interval > 0 ? o->server_alive_interval : SSH_ALIVE_INTERVAL);
+	strv_push(a, "-o");
+	strv_pushf(a, "ServerAliveCountMax=%d",
+		   o->server_alive_count_max > 0 ? o->server_alive_count_max : SSH_ALIVE_COUNT_MAX);
 	if (o->control_dir) {
-		snprintf(cpbuf, cpsize, "ControlPath=%s/cm-%%C", o->control_dir);
-		snprintf(cpersist, persize, "ControlPersist=%d",
-			 o->control_persist > 0 ? o->control_persist : 60);
-		out[n++] = "-o";
-		out[n++] = "ControlMaster=auto";
-		out[n++] = "-o";
-		out[n++] = cpbuf;
-		out[n++] = "-o";
-		out[n++] = cpersist;
+		strv_push(a, "-o");
+		strv_push(a, "ControlMaster=auto");
+		strv_push(a, "-o");
+		strv_pushf(a, "ControlPath=%s/cm-%%C", o->control_dir);
+		strv_push(a, "-o");
+		strv_pushf(a, "ControlPersist=%d", o->control_persist > 0 ? o->control_persist : 60);
 	}
-	snprintf(portbuf, portsize, "%d", h->port);
-	out[n++] = "-p";
-	out[n++] = portbuf;
+	strv_push(a, "-p");
+	strv_pushf(a, "%d", h->port);
 	if (h->user) {
-		out[n++] = "-l";
-		out[n++] = h->user;
+		strv_push(a, "-l");
+		strv_push(a, h->user);
 	}
-	return n;
+	if (fwd) {
+		strv_push(a, "-N");
+		strv_push(a, "-o");
+		strv_push(a, "ExitOnForwardFailure=yes");
+		strv_push(a, "-L");
+		strv_push(a, fwd);
+	}
+	strv_push(a, "--");
+	strv_push(a, h->address);
+	if (!fwd) {
+		char *remote = ssh_command_line(argv, timeout_s);
+
+		strv_push(a, remote);
+		free(remote);
+	}
 }
 
 /*
@@ -175,43 +189,23 @@ static int start(const struct ssh_options *o, const struct inv_host *h,
 		 struct sh_error *err)
 {
 	struct child_process *c = &p->child;
-	const char *args[64];
-	char *remote = NULL;
-	char portbuf[16], cpbuf[4200], cpersist[64], khbuf[4200], stbuf[64];
+	struct strv args = STRV_INIT;
 	bool local = streq(h->connection, "local");
-	size_t n = 0;
+	int r;
 
 	memset(p, 0, sizeof(*p));
 	p->in_fd = p->out_fd = p->err_fd = -1;
 	*c = (struct child_process)CHILD_PROCESS_INIT;
 	p->out.max = out_max;
-	if (!local) {
-		n = ssh_base_argv(o, h, args, portbuf, sizeof(portbuf), cpbuf, sizeof(cpbuf),
-				  cpersist, sizeof(cpersist), khbuf, sizeof(khbuf), stbuf,
-				  sizeof(stbuf));
-		if (fwd) {
-			args[n++] = "-N";
-			args[n++] = "-o";
-			args[n++] = "ExitOnForwardFailure=yes";
-			args[n++] = "-L";
-			args[n++] = fwd;
-		} else {
-			remote = ssh_command_line(argv, timeout_s);
-		}
-		args[n++] = "--";
-		args[n++] = h->address;
-		if (remote)
-			args[n++] = remote;
-		args[n] = NULL;
-	}
-	c->argv = local ? argv : args;
+	if (!local)
+		ssh_argv(o, h, argv, fwd, timeout_s, &args);
+	c->argv = local ? argv : (const char *const *)args.v;
 	c->in = c->out = c->err = CHILD_STDIO_PIPE;
 	c->new_pgroup = true;	/* a timeout kills all of it */
-	if (child_start(c, err) < 0) {
-		free(remote);
+	r = child_start(c, err);
+	strv_release(&args);
+	if (r < 0)
 		return -1;
-	}
-	free(remote);
 	/* The pipe ends are the proc's now: closed one by one at their end. */
 	p->in_fd = c->in_fd;
 	p->out_fd = c->out_fd;

@@ -35,6 +35,7 @@
 #include "error.h"
 #include "inventory.h"
 #include "run-command.h"
+#include "strv.h"
 
 #define PROC_OUTPUT_MAX (64 * 1024)
 /* The most stdout kept as data (a configuration file, definitions). */
@@ -48,7 +49,17 @@ struct ssh_options {
 	const char *strict;		/* StrictHostKeyChecking: "yes" (default), "accept-new" */
 	const char *control_dir;	/* directory for ControlPath sockets, or NULL: no master */
 	int control_persist;		/* seconds */
+	/* 0: the defaults below. */
+	int connect_timeout;		/* ConnectTimeout, seconds */
+	int server_alive_interval;	/* ServerAliveInterval, seconds */
+	int server_alive_count_max;	/* ServerAliveCountMax */
 };
+
+/* A dead node fails a command in ConnectTimeout, or in
+ * ServerAliveInterval x ServerAliveCountMax once connected. */
+#define SSH_CONNECT_TIMEOUT 10
+#define SSH_ALIVE_INTERVAL 15
+#define SSH_ALIVE_COUNT_MAX 3
 
 struct outbuf {
 	char *data;			/* NUL-terminated */
@@ -108,6 +119,16 @@ void proc_release(struct proc *p);
 int transport_run(const struct ssh_options *o, const struct inv_host *h,
 		  const char *const *argv, const char *stdin_data, size_t stdin_len,
 		  int timeout_s, bool data, struct proc *p, struct sh_error *err);
+
+/*
+ * The ssh client's argv for argv on h (timeout_s as proc_start()), or
+ * with fwd (argv NULL) for "-N -L fwd", appended to ret: the options of o
+ * (and their defaults: BatchMode, strict host keys, ConnectTimeout,
+ * ServerAliveInterval/CountMax, ControlMaster), port, user, "--", the
+ * address and the quoted remote command line.
+ */
+void ssh_argv(const struct ssh_options *o, const struct inv_host *h, const char *const *argv,
+	      const char *fwd, int timeout_s, struct strv *ret);
 
 /*
  * The remote command line for argv: every argument single-quoted, prefixed

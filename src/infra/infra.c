@@ -135,14 +135,17 @@ int infra_svc(struct infra *x, const struct inv_host *h, const char *action,
 	return infra_svc_stdin(x, h, action, service, extra, NULL, out, err);
 }
 
-int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *action,
-		    const char *service, const char *const *extra, const char *stdin_data,
-		    char **out, struct sh_error *err)
+/* settings' process.control + ACTION SERVICE NODE + extra: its exit status, or -1. */
+static int svc_run(struct infra *x, const struct inv_host *h, const char *action,
+		   const char *service, const char *const *extra, const char *stdin_data,
+		   char **out, struct sh_error *err)
 {
 	const char **argv;
 	size_t n = 0, k = 0;
 	int r;
 
+	if (out)
+		*out = NULL;
 	if (!x->st->process_control)
 		return sh_error_set(err, SH_EXIT_INPUT,
 				    "the settings name no process control command (process: {control: [...]}), which the process runtime needs");
@@ -158,6 +161,15 @@ int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *actio
 		argv[k++] = extra[i];
 	r = infra_run(x, h, argv, stdin_data, 600, out, err);
 	free(argv);
+	return r;
+}
+
+int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *action,
+		    const char *service, const char *const *extra, const char *stdin_data,
+		    char **out, struct sh_error *err)
+{
+	int r = svc_run(x, h, action, service, extra, stdin_data, out, err);
+
 	if (r != 0 && r != -1)
 		sh_error_prefix(err, "%s %s on %s", action, service, h->name);
 	return r == 0 ? 0 : -1;
@@ -589,17 +601,34 @@ char *infra_svc_version(struct infra *x, const struct inv_host *h, const char *s
 	return v;
 }
 
-bool infra_svc_running(struct infra *x, const struct inv_host *h, const char *service)
+int infra_svc_running(struct infra *x, const struct inv_host *h, const char *service,
+		      struct sh_error *err)
 {
-	struct sh_error ignore = { 0 };
+	struct sh_error e = { 0 };
+	int r = svc_run(x, h, "status", service, NULL, NULL, NULL, &e);
 
-	return infra_svc(x, h, "status", service, NULL, NULL, &ignore) == 0;
+	if (r == 0 || r == 3)
+		return r == 0;
+	if (r < 0) {
+		*err = e;
+		return -1;
+	}
+	/* Not "stopped": a node we cannot reach may run it still. */
+	if (r == 255 && !streq(h->connection, "local"))
+		return sh_error_set(err, SH_EXIT_FAILURE, "%s on %s: state unknown (ssh failed): %s",
+				    service, h->name, e.msg);
+	return sh_error_set(err, SH_EXIT_FAILURE, "%s on %s: state unknown (status exit %d, not 0 or 3): %s",
+			    service, h->name, r, e.msg);
 }
 
 int infra_svc_stop(struct infra *x, const struct inv_host *h, const char *service,
 		   struct sh_error *err)
 {
-	if (!infra_svc_running(x, h, service)) {
+	int r = infra_svc_running(x, h, service, err);
+
+	if (r < 0)
+		return -1;
+	if (!r) {
 		infra_log(x, "%s: %s not running", h->name, service);
 		return 0;
 	}

@@ -459,7 +459,7 @@ int service_container_stop(struct infra *x, const char *component, const struct 
 {
 	inv_host_vec lb = { 0 };
 	struct infra_lb_server l = { &lb, component, h->name, "MAINT" };
-	int behind = lb_of(x, component, h, &lb, err);
+	int behind = lb_of(x, component, h, &lb, err), running;
 	double t;
 
 	if (behind < 0)
@@ -479,7 +479,9 @@ int service_container_stop(struct infra *x, const char *component, const struct 
 	}
 	if (docker_runtime(x))
 		return docker_container_stop(x, component, h, err);
-	if (!infra_svc_running(x, h, component)) {
+	if ((running = infra_svc_running(x, h, component, err)) < 0)
+		return -1;
+	if (!running) {
 		infra_log(x, "%s: %s is stopped", h->name, component);
 		return 0;
 	}
@@ -509,9 +511,13 @@ static int svc_logged(struct infra *x, const struct inv_host *h, const char *act
 int service_container_remove(struct infra *x, const char *component, const struct inv_host *h,
 			     struct sh_error *err)
 {
+	int running;
+
 	if (docker_runtime(x))
 		return docker_container_remove(x, component, h, err);
-	if (infra_svc_running(x, h, component))
+	if ((running = infra_svc_running(x, h, component, err)) < 0)
+		return -1;
+	if (running)
 		return sh_error_set(err, SH_EXIT_FAILURE,
 				    "%s still runs on %s: container-stop comes first", component,
 				    h->name);
@@ -539,9 +545,10 @@ int service_container_start(struct infra *x, const char *component, const struct
 
 	if (docker_runtime(x))
 		return docker_container_start(x, component, h, version, err);
-	if (infra_image_check(x, h, component, version, err) < 0)
+	if (infra_image_check(x, h, component, version, err) < 0 ||
+	    (r = infra_svc_running(x, h, component, err)) < 0)
 		return -1;
-	if (infra_svc_running(x, h, component)) {
+	if (r) {
 		if (!(v = infra_svc_version(x, h, component, err)))
 			return -1;
 		r = infra_version_is(v, version) ? 0 :
@@ -589,7 +596,11 @@ int service_health_check(struct infra *x, const char *component,
 			if (docker_wait(x, component, h, err) < 0)
 				return -1;
 		} else {
-			if (!infra_svc_running(x, h, component))
+			int running = infra_svc_running(x, h, component, err);
+
+			if (running < 0)
+				return -1;
+			if (!running)
 				return sh_error_set(err, SH_EXIT_FAILURE, "%s does not run on %s",
 						    component, h->name);
 			if (infra_wait(x, 120, "the service to answer", answers, &a, err) < 0)

@@ -78,4 +78,27 @@ test_expect_success 'a child gets only fds 0-2, not what stackhop holds or inher
 	[ "$(sed -n "2,\$p" "$TRASH/fds" | sed "\$d" | tr "\n" " ")" = "0 1 2 " ]
 '
 
+test_expect_success 'stdout closed early (| head -1): plan and a journaled run exit 0, no Broken pipe, the run not killed' '
+	{ rc=0; $STACKHOP plan -i examples/multinode --from liberty --to ocata 2>"$TRASH/p.err" || rc=$?
+	  echo $rc >"$TRASH/p.rc"; } | head -1 >"$TRASH/p.head"
+	[ "$(cat "$TRASH/p.rc")" = 0 ]
+	grep -q "^stackhop plan: liberty -> ocata" "$TRASH/p.head"
+	test_lacks "Broken pipe" "$TRASH/p.err"
+	{ rc=0; $STACKHOP upgrade -i examples/multinode --from liberty --to ocata --transport sim --yes \
+		--journal "$TRASH/pipe.journal" 2>"$TRASH/u.err" || rc=$?
+	  echo $rc >"$TRASH/u.rc"; } | head -1 >/dev/null
+	[ "$(cat "$TRASH/u.rc")" = 0 ]
+	test_lacks "Broken pipe" "$TRASH/u.err"
+	$STACKHOP status --journal "$TRASH/pipe.journal" --format json >"$TRASH/pipe.json"
+	jq -e ".state == \"done\" and all(.steps[]; .state == \"done\")" "$TRASH/pipe.json"
+'
+
+test_expect_success 'a write error on stdout other than a closed pipe is an error' '
+	expect_fail 1 sh -c "$STACKHOP releases >/dev/full"
+	grep_err "^error: cannot write to standard output: No space left on device$"
+	expect_fail 1 sh -c "$STACKHOP plan -i examples/multinode --from liberty --to ocata >/dev/full"
+	grep_err "^error: cannot write the plan to standard output$"
+	[ "$(grep -c . "$TRASH/err")" = 1 ]
+'
+
 test_done

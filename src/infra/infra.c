@@ -422,7 +422,7 @@ int infra_local(struct infra *x, const char *const *argv, const char *stdin_path
 	int efd = mkostemp(errpath, O_CLOEXEC), status;
 
 	if (efd < 0)
-		return sh_error_set(err, SH_EXIT_FAILURE, "mkstemp: %s", strerror(errno));
+		return sh_error_set(err, SH_EXIT_FAILURE, "cannot create a temporary file in /tmp: %s", strerror(errno));
 	unlink(errpath);
 	c.argv = argv;
 	if (stdin_path) {

@@ -4,6 +4,7 @@
  * stackhop plans and runs multi-release OpenStack upgrades.  Each
  * subcommand lives in src/cmd/cmd-<name>.c and owns its options.
  */
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -54,6 +55,12 @@ int main(int argc, char **argv)
 {
 	const char *name;
 
+	/*
+	 * A closed stdout ("stackhop plan | head -1") is EPIPE on a write, not
+	 * a signal that kills a run half-way; children get SIGPIPE back
+	 * (run-command.h resets every signal).
+	 */
+	signal(SIGPIPE, SIG_IGN);
 	if (argc < 2) {
 		usage(stderr);
 		return 2;
@@ -84,7 +91,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < ARRAY_SIZE(commands); i++)
 		if (streq(commands[i].name, name))
-			return commands[i].fn(argc - 1, argv + 1);
+			return stdout_finish(commands[i].fn(argc - 1, argv + 1));
 	fprintf(stderr, "error: unknown command '%s'\nsee 'stackhop --help'\n", name);
 	return 2;
 }

@@ -137,8 +137,10 @@ int cmd_exec(int argc, char **argv)
 	procs = xcalloc(hosts.n, sizeof(*procs));
 	fds = xcalloc((size_t)forks * 3, sizeof(*fds));
 	run = xcalloc((size_t)forks, sizeof(*run));
-	for (size_t i = 0; i < hosts.n; i++)
+	for (size_t i = 0; i < hosts.n; i++) {
 		procs[i].in_fd = procs[i].out_fd = procs[i].err_fd = -1;
+		procs[i].child = (struct child_process)CHILD_PROCESS_INIT;
+	}
 	/*
 	 * One poll loop over the running commands: run[] holds them, each
 	 * with the range of fds[] it filled this round.
@@ -169,9 +171,7 @@ int cmd_exec(int argc, char **argv)
 			failed += p->status != 0;
 			print_result(hosts.v[run[k].host], p, quiet,
 				     secrets ? &secrets->redactor : NULL);
-			free(p->out.data);
-			free(p->err.data);
-			p->out.data = p->err.data = NULL;
+			proc_release(p);	/* a finished command holds no fd */
 			run[k] = run[--running];	/* order does not matter */
 		}
 	}
@@ -183,7 +183,7 @@ fail:
 	r = report_error(&err);
 out:
 	for (size_t i = 0; procs && i < hosts.n; i++)
-		if (procs[i].pid)
+		if (procs[i].child.pid)
 			proc_release(&procs[i]);
 	free(procs);
 	free(fds);

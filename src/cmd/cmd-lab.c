@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -44,6 +45,9 @@ int cmd_lab(int argc, char **argv)
 	char script[PATH_MAX];
 	const char *sub = argc > 1 ? argv[1] : NULL;
 	const char **args;
+	struct child_process lab = CHILD_PROCESS_INIT;
+	struct sh_error err = { 0 };
+	int status;
 
 	if (!sub || streq(sub, "-h") || streq(sub, "--help")) {
 		fputs(lab_usage, sub ? stdout : stderr);
@@ -68,7 +72,19 @@ int cmd_lab(int argc, char **argv)
 	args[1] = script;
 	for (int i = 1; i < argc; i++)
 		args[i + 1] = argv[i];
-	execv("/bin/sh", (char *const *)args);
-	fprintf(stderr, "error: cannot run /bin/sh: %s\n", strerror(errno));
-	return SH_EXIT_FAILURE;
+	/*
+	 * A child like every other (fds 0-2 only, signals reset), its status
+	 * ours.  As system() does, a Ctrl-C is the script's to handle (its
+	 * cleanup traps): this process ignores it while it waits, and the
+	 * script is not ended when this process is.
+	 */
+	lab.argv = args;
+	lab.file = "/bin/sh";
+	lab.in = lab.out = lab.err = CHILD_STDIO_INHERIT;
+	lab.keep_on_parent_death = true;
+	signal(SIGINT, SIG_IGN);
+	signal(SIGQUIT, SIG_IGN);
+	status = child_run(&lab, &err);
+	free(args);
+	return status < 0 ? report_error(&err) : status;
 }

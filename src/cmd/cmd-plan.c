@@ -108,7 +108,7 @@ int cmd_plan(int argc, char **argv)
 		r = plan_print_dot(plan, stdout);
 	else
 		r = plan_print_text(plan, stdout);
-	if (r < 0) {
+	if (r < 0 && !stdout_reader_gone()) {
 		sh_error_set(&err, SH_EXIT_FAILURE, "cannot write the plan to standard output");
 		goto fail;
 	}

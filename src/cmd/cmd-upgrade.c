@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <signal.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -26,6 +24,7 @@
 #include "inventory.h"
 #include "journal.h"
 #include "plan.h"
+#include "run-command.h"
 #include "secrets.h"
 #include "settings.h"
 #include "steps.h"
@@ -402,42 +401,30 @@ static bool confirm(const struct plan *p, const char *transport, bool yes,
 /*
  * The downtime prober of a real run: "stackhop probe" as a child writing
  * outages into the journal, ended with SIGTERM when the run ends (and by
- * the kernel if this process dies first).  0 when it could not start: the
+ * the kernel if this process dies first).  -1 when it could not start: the
  * run goes on unprobed, and says so.
  */
-static pid_t start_prober(const char *settings, const char *journal)
+static int start_prober(const char *settings, const char *journal, struct child_process *c)
 {
-	pid_t parent = getpid(), pid = fork();
+	const char *const argv[] = { "stackhop", "probe", "-s", settings, "--journal", journal,
+		"--quiet", NULL };
+	struct sh_error err = { 0 };
 
-	if (pid < 0) {
-		fprintf(stderr, "warning: no downtime prober: fork: %s\n", strerror(errno));
-		return 0;
+	*c = (struct child_process)CHILD_PROCESS_INIT;
+	c->argv = argv;
+	c->file = "/proc/self/exe";
+	c->err = CHILD_STDIO_INHERIT;	/* its warnings; stdin and stdout /dev/null */
+	if (child_start(c, &err) < 0) {
+		fprintf(stderr, "warning: no downtime prober: %s\n", err.msg);
+		return -1;
 	}
-	if (pid == 0) {
-		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(0);
-		if (null >= 0) {
-			dup2(null, STDIN_FILENO);
-			dup2(null, STDOUT_FILENO);
-		}
-		execl("/proc/self/exe", "stackhop", "probe", "-s", settings, "--journal", journal,
-		      "--quiet", (char *)NULL);
-		fprintf(stderr, "warning: no downtime prober: %s\n", strerror(errno));
-		_exit(127);
-	}
-	return pid;
+	return 0;
 }
 
-static void stop_prober(pid_t pid)
+static void stop_prober(struct child_process *c)
 {
-	int status;
-
-	kill(pid, SIGTERM);
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
+	child_kill(c, SIGTERM);
+	child_finish(c);
 }
 
 /* What the prober recorded: per target, outages and downtime. */
@@ -498,7 +485,7 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 	const struct exec_driver *d;
 	void *dctx;
 	char cdir[64], *mpath = NULL, state_dir[PATH_MAX + 8];
-	pid_t prober = 0;
+	struct child_process prober = CHILD_PROCESS_INIT;
 	int r;
 
 	/* The simulation runs nothing that could print or need a secret. */
@@ -554,11 +541,11 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 	}
 	fflush(stdout);
 	if (!pg.sim && !ro->no_probe && st->path)
-		prober = start_prober(st->path, path);
+		start_prober(st->path, path, &prober);
 	r = executor_run(p, j, d, dctx, &eo, &obs, &rep, &err);
 	erase_block(&pg);
-	if (prober > 0) {
-		stop_prober(prober);
+	if (prober.pid > 0) {
+		stop_prober(&prober);
 		print_outages(j, pg.json);
 	}
 	if (pg.json) {

@@ -75,6 +75,21 @@ int state_file_name(char *buf, size_t size, const char *name, const char *ext,
 
 /* Print err as "error: ..." and return its exit status. */
 int report_error(const struct sh_error *err);
+
+/*
+ * Has the reader of standard output gone away (a pipe or socket closed at
+ * the other end, "stackhop plan | head -1")?  stackhop ignores SIGPIPE,
+ * so writes then fail with EPIPE: not an error of the command, which ends
+ * (or, for a run, goes on to its end) with its own status.
+ */
+bool stdout_reader_gone(void);
+
+/*
+ * Flush standard output at the end of a command that returned status r:
+ * r, or 1 and "error: cannot write to standard output: ..." when a write
+ * failed for any reason but a reader that went away.
+ */
+int stdout_finish(int r);
 /* Print a usage error naming the command's --help; returns 2. */
 int usage_error(const char *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <libgen.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -91,6 +92,9 @@ int ssh_options_init(const struct settings *st, struct ssh_options *o, char *cdi
 		.config = st->ssh_config, .identity = st->ssh_identity,
 		.known_hosts = st->ssh_known_hosts, .strict = st->ssh_strict,
 		.control_persist = (int)st->ssh_control_persist,
+		.connect_timeout = (int)st->ssh_connect_timeout,
+		.server_alive_interval = (int)st->ssh_server_alive_interval,
+		.server_alive_count_max = (int)st->ssh_server_alive_count_max,
 	};
 	/* ControlPath sockets in a private directory of this user. */
 	snprintf(cdir, size, "/tmp/stackhop-ssh-%d", (int)getuid());
@@ -196,4 +200,27 @@ json_t *probe_targets_json(struct journal *j)
 						   "downtime", t[i].downtime));
 	journal_probe_targets_free(t, n);
 	return a;
+}
+
+bool stdout_reader_gone(void)
+{
+	struct pollfd p = { .fd = STDOUT_FILENO, .events = POLLOUT };
+
+	/* A pipe without readers polls POLLERR; a closed socket POLLHUP. */
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLERR | POLLHUP));
+}
+
+int stdout_finish(int r)
+{
+	int e = 0;
+
+	if (fflush(stdout) == EOF)
+		e = errno;
+	if (!e && !ferror(stdout))
+		return r;
+	if (stdout_reader_gone() || r)
+		return r;	/* the reader left; or the command said what failed */
+	fprintf(stderr, "error: cannot write to standard output: %s\n",
+		e ? strerror(e) : "a write failed");
+	return SH_EXIT_FAILURE;
 }

@@ -102,34 +102,27 @@ const struct infra_step *remote_step_kind(const struct plan_step *s)
 	return s->argc ? NULL : infra_step_find(s->kind->name);
 }
 
-/* "stackhop step KIND -s SETTINGS -i INVENTORY" into argv; returns the count. */
-static size_t step_command(const struct remote_driver *d, const char *kind, const char **argv)
+/* "stackhop step KIND -s SETTINGS -i INVENTORY" onto a. */
+static void step_command(const struct remote_driver *d, const char *kind, struct strv *a)
 {
-	size_t n = 0;
+	const char *const head[] = { "/proc/self/exe", "step", kind, "-s", d->settings, "-i",
+		d->inventory, NULL };
 
-	argv[n++] = "/proc/self/exe";
-	argv[n++] = "step";
-	argv[n++] = kind;
-	argv[n++] = "-s";
-	argv[n++] = d->settings;
-	argv[n++] = "-i";
-	argv[n++] = d->inventory;
-	return n;
+	strv_pushv(a, head);
 }
 
-/* "stackhop step KIND ..." for an infrastructure step on target t (may be NULL). */
-static const char **step_argv(const struct remote_driver *d, const struct plan_step *s,
-			      const struct infra_step *is, const struct inv_host *t, str_vec *owned)
+void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
+		      const struct inv_host *t, struct strv *a)
 {
-	const char **argv = xcalloc(32, sizeof(*argv));
+	const struct infra_step *is = remote_step_kind(s);
 	const char *version = plan_step_param(s, "version");
-	size_t n = step_command(d, s->kind->name, argv);
 
-	argv[n++] = "--state";
-	argv[n++] = d->state_dir;
-	argv[n++] = "--id";
-	argv[n++] = s->id;
-	if (is->nodes) {
+	step_command(d, s->kind->name, a);
+	strv_push(a, "--state");
+	strv_push(a, d->state_dir);
+	strv_push(a, "--id");
+	strv_push(a, s->id);
+	if (is && is->nodes) {
 		/* One process for the batch: every target, comma-separated. */
 		size_t len = 1;
 		char *list;
@@ -137,42 +130,36 @@ static const char **step_argv(const struct remote_driver *d, const struct plan_s
 		for (size_t i = 0; i < s->ntargets; i++)
 			len += strlen(s->targets[i]->name) + 1;
 		list = xcalloc(len, 1);
-		vec_push(*owned, list);
 		for (size_t i = 0; i < s->ntargets; i++)
 			snprintf(list + strlen(list), len - strlen(list), "%s%s", i ? "," : "",
 				 s->targets[i]->name);
-		argv[n++] = "--node";
-		argv[n++] = list;
-	} else if (is->node) {
-		argv[n++] = "--node";
-		argv[n++] = (t ? t : s->targets[0])->name;
+		strv_push(a, "--node");
+		strv_push(a, list);
+		free(list);
+	} else if (is && is->node) {
+		strv_push(a, "--node");
+		strv_push(a, (t ? t : s->targets[0])->name);
 	}
-	if (is->component && (s->component || s->owner)) {
-		argv[n++] = "--component";
-		argv[n++] = s->component ? s->component : s->owner;
+	if (is && is->component && (s->component || s->owner)) {
+		strv_push(a, "--component");
+		strv_push(a, s->component ? s->component : s->owner);
 	}
 	if (streq(s->kind->name, "keystone-register") || streq(s->kind->name, "db-create"))
-		for (size_t i = 0; i < s->nparams && n + 3 < 32; i++)
+		for (size_t i = 0; i < s->nparams; i++)
 			if (s->params[i].value && !streq(s->params[i].key, "object")) {
-				size_t len = strlen(s->params[i].key) + strlen(s->params[i].value) + 2;
-				char *kv = xmalloc(len);
-
-				snprintf(kv, len, "%s=%s", s->params[i].key, s->params[i].value);
-				vec_push(*owned, kv);
-				argv[n++] = "--param";
-				argv[n++] = kv;
+				strv_push(a, "--param");
+				strv_pushf(a, "%s=%s", s->params[i].key, s->params[i].value);
 			}
 	if (streq(s->kind->name, "config-migrate")) {
-		argv[n++] = "--catalog";
-		argv[n++] = d->plan->cat->dir;
-		argv[n++] = "--release";
-		argv[n++] = d->plan->hops.v[s->hop].to->name;
+		strv_push(a, "--catalog");
+		strv_push(a, d->plan->cat->dir);
+		strv_push(a, "--release");
+		strv_push(a, d->plan->hops.v[s->hop].to->name);
 	}
 	if (version) {
-		argv[n++] = "--to";
-		argv[n++] = version;
+		strv_push(a, "--to");
+		strv_push(a, version);
 	}
-	return argv;
 }
 
 /*
@@ -180,45 +167,36 @@ static const char **step_argv(const struct remote_driver *d, const struct plan_s
  * runtime, CONTROL exec SERVICE NODE [--version V] -- ARGV (the image of
  * the step's version, else the one the node runs); else argv itself.
  */
-static const char *const *exec_argv(const struct remote_driver *d, const struct plan_step *s,
-				    const struct inv_host *h)
+static void exec_argv(const struct remote_driver *d, const struct plan_step *s,
+		      const struct inv_host *h, struct strv *a)
 {
 	const char *version = plan_step_param(s, "version");
-	const char **argv;
-	size_t n = 0;
 
 	if (d->docker && s->owner) {
-		argv = xcalloc(s->argc + 20, sizeof(*argv));
-		n = step_command(d, "container-run", argv);
-		argv[n++] = "--node";
-		argv[n++] = h->name;
-		argv[n++] = "--component";
-		argv[n++] = s->owner;
+		step_command(d, "container-run", a);
+		strv_push(a, "--node");
+		strv_push(a, h->name);
+		strv_push(a, "--component");
+		strv_push(a, s->owner);
 		if (version) {
-			argv[n++] = "--to";
-			argv[n++] = version;
+			strv_push(a, "--to");
+			strv_push(a, version);
 		}
-		argv[n++] = "--";
-		for (size_t i = 0; i < s->argc; i++)
-			argv[n++] = s->argv[i];
-		return argv;
+		strv_push(a, "--");
+	} else if (d->process_control && s->owner) {
+		for (size_t i = 0; i < d->nprocess_control; i++)
+			strv_push(a, d->process_control[i]);
+		strv_push(a, "exec");
+		strv_push(a, s->owner);
+		strv_push(a, h->name);
+		if (version) {
+			strv_push(a, "--version");
+			strv_push(a, version);
+		}
+		strv_push(a, "--");
 	}
-	if (!d->process_control || !s->owner)
-		return s->argv;
-	argv = xcalloc(d->nprocess_control + s->argc + 8, sizeof(*argv));
-	for (size_t i = 0; i < d->nprocess_control; i++)
-		argv[n++] = d->process_control[i];
-	argv[n++] = "exec";
-	argv[n++] = s->owner;
-	argv[n++] = h->name;
-	if (version) {
-		argv[n++] = "--version";
-		argv[n++] = version;
-	}
-	argv[n++] = "--";
 	for (size_t i = 0; i < s->argc; i++)
-		argv[n++] = s->argv[i];
-	return argv;
+		strv_push(a, s->argv[i]);
 }
 
 /* This machine, where "stackhop step" processes run. */
@@ -265,39 +243,36 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	const struct plan_step *s = &d->plan->steps.v[step];
 
 	const char *names = plan_step_param(s, "stdin_secrets");
-	const char *const *cmd;
+	struct strv cmd = STRV_INIT;
 	char *in = NULL, missing[128];
 	size_t inlen = 0;
+	int r;
 
 	*ret_delay = 0;
 	if (ph != PHASE_APPLY)
 		return 0;	/* commands have no separate check or verify */
 	if (remote_step_kind(s)) {
 		/* A process of this machine; it reaches the nodes itself. */
-		str_vec owned = { 0 };
-		const char **argv = step_argv(d, s, remote_step_kind(s), t, &owned);
-		int r = proc_start(d->ssh, &here, argv, NULL, 0, d->timeout_s, proc, err);
+		struct strv argv = STRV_INIT;
 
-		for (size_t i = 0; i < owned.n; i++)
-			free(owned.v[i]);
-		vec_free(owned);
-		free(argv);
+		remote_step_argv(d, s, t, &argv);
+		r = proc_start(d->ssh, &here, (const char *const *)argv.v, NULL, 0, d->timeout_s,
+			       proc, err);
+		strv_release(&argv);
 		return r < 0 ? -1 : 1;
 	}
 	if (names && !(in = secret_lines(d->secrets, names, &inlen, missing, sizeof(missing))))
 		return sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no '%s'", missing);
-	cmd = exec_argv(d, s, t ? t : s->targets[0]);
-	if (proc_start(d->ssh, d->docker && s->owner ? &here : t ? t : s->targets[0], cmd, in,
-		       inlen, d->timeout_s, proc, err) < 0) {
-		if (cmd != s->argv)
-			free((void *)cmd);
+	exec_argv(d, s, t ? t : s->targets[0], &cmd);
+	r = proc_start(d->ssh, d->docker && s->owner ? &here : t ? t : s->targets[0],
+		       (const char *const *)cmd.v, in, inlen, d->timeout_s, proc, err);
+	strv_release(&cmd);
+	if (r < 0) {
 		if (in)
 			explicit_bzero(in, inlen);
 		free(in);
 		return -1;
 	}
-	if (cmd != s->argv)
-		free((void *)cmd);
 	return 1;
 }
 

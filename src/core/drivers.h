@@ -9,6 +9,7 @@
 #include "executor.h"
 #include "secrets.h"
 #include "sim.h"
+#include "strv.h"
 #include "transport.h"
 
 /* Context of sim_driver: the model, and the wall-clock length of one
@@ -64,5 +65,13 @@ struct infra_step;
  * NULL when s is a command (it has an argv) or no such kind exists.
  */
 const struct infra_step *remote_step_kind(const struct plan_step *s);
+
+/*
+ * The argv of the "stackhop step KIND ..." process that carries out s (a
+ * remote_step_kind()) on t (NULL: its first target), appended to ret:
+ * every argument, however many the step's params make.
+ */
+void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
+		      const struct inv_host *t, struct strv *ret);
 
 #endif

@@ -253,7 +253,8 @@ int settings_parse(const char *path, const char *buf, size_t len,
 	static const char *const rabbitmq_keys[] = { "clients", "reconnect_timeout", NULL };
 	static const char *const process_keys[] = { "control", NULL };
 	static const char *const ssh_keys[] = { "config", "identity", "known_hosts",
-		"strict_host_key_checking", "control_persist", NULL };
+		"strict_host_key_checking", "control_persist", "connect_timeout",
+		"server_alive_interval", "server_alive_count_max", NULL };
 	static const char *const ep_keys[] = { "database", "database_user", "rabbitmq",
 		"keystone", NULL };
 	struct settings *s = settings_defaults();
@@ -367,7 +368,13 @@ int settings_parse(const char *path, const char *buf, size_t len,
 		    y_str(&d, n, "known_hosts", "ssh", false, &kh, err) < 0 ||
 		    y_str(&d, n, "strict_host_key_checking", "ssh", false, &strict, err) < 0 ||
 		    y_long(&d, n, "control_persist", "ssh", 1, 86400, false,
-			   &s->ssh_control_persist, err) < 0)
+			   &s->ssh_control_persist, err) < 0 ||
+		    y_long(&d, n, "connect_timeout", "ssh", 1, 3600, false,
+			   &s->ssh_connect_timeout, err) < 0 ||
+		    y_long(&d, n, "server_alive_interval", "ssh", 1, 3600, false,
+			   &s->ssh_server_alive_interval, err) < 0 ||
+		    y_long(&d, n, "server_alive_count_max", "ssh", 1, 100, false,
+			   &s->ssh_server_alive_count_max, err) < 0)
 			goto out;
 		if (strict && !streq(strict, "yes") && !streq(strict, "accept-new")) {
 			y_error(&d, ymap_get(&d, n, "strict_host_key_checking"), err,

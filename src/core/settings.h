@@ -70,6 +70,10 @@
  *     known_hosts: FILE               UserKnownHostsFile
  *     strict_host_key_checking: yes | accept-new   (default yes)
  *     control_persist: 120            seconds a ControlMaster lingers
+ *     connect_timeout: 10             seconds to connect (ConnectTimeout)
+ *     server_alive_interval: 15       seconds of silence before a keepalive,
+ *     server_alive_count_max: 3       and unanswered ones before ssh gives
+ *                                     up on a node that died (exit 255)
  *
  * The file never holds a secret: a key that looks like one is refused.
  * Without a settings file, settings_defaults() gives the values above.
@@ -144,6 +148,8 @@ struct settings {
 	const char *ssh_config, *ssh_identity, *ssh_known_hosts;
 	const char *ssh_strict;		/* "yes" or "accept-new" */
 	long ssh_control_persist;
+	long ssh_connect_timeout;	/* 0: the transport's defaults */
+	long ssh_server_alive_interval, ssh_server_alive_count_max;
 };
 
 /* The docker health check argv of component, or NULL. */

@@ -24,7 +24,6 @@
 #include <poll.h>
 #include <pwd.h>
 #include <signal.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,6 +36,7 @@
 #include "fault.h"
 #include "fileio.h"
 #include "galera.h"
+#include "run-command.h"
 #include "util.h"
 
 #define SKIP_SCHEMAS "('mysql', 'information_schema', 'performance_schema', 'sys')"
@@ -125,7 +125,7 @@ static const struct table_stat *find_table(const struct db_stats *s, const char 
 struct scratch {
 	char dir[64];
 	char sock[128];
-	pid_t pid;
+	struct child_process server;	/* mariadbd */
 };
 
 static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
@@ -138,17 +138,11 @@ static int rm_entry(const char *path, const struct stat *sb, int flag, struct FT
 
 static void scratch_stop(struct scratch *s)
 {
-	if (s->pid > 0) {
-		int status;
-
-		kill(s->pid, SIGTERM);
-		for (int i = 0; i < 300 && waitpid(s->pid, &status, WNOHANG) == 0; i++)
+	if (s->server.pid > 0) {
+		child_kill(&s->server, SIGTERM);
+		for (int i = 0; i < 300 && child_reap(&s->server, false) == 0; i++)
 			poll(NULL, 0, 100);
-		if (kill(s->pid, 0) == 0) {
-			kill(s->pid, SIGKILL);
-			waitpid(s->pid, &status, 0);
-		}
-		s->pid = 0;
+		child_release(&s->server);	/* SIGKILL if it still runs */
 	}
 	if (s->dir[0])
 		nftw(s->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
@@ -173,10 +167,8 @@ static int scratch_start(struct infra *x, struct scratch *s, struct sh_error *er
 	const char *server[] = { "mariadbd", "--no-defaults", arg_data, arg_sock, arg_pid, arg_log,
 		"--user=mysql", "--skip-networking", "--innodb-buffer-pool-size=64M",
 		"--performance-schema=OFF", "--wsrep-on=OFF", NULL };
-	posix_spawn_file_actions_t fa;
-	int e;
-
 	memset(s, 0, sizeof(*s));
+	s->server = (struct child_process)CHILD_PROCESS_INIT;
 	snprintf(s->dir, sizeof(s->dir), "/var/tmp/stackhop-verify-XXXXXX");
 	if (!mkdtemp(s->dir)) {
 		s->dir[0] = '\0';
@@ -194,17 +186,11 @@ static int scratch_start(struct infra *x, struct scratch *s, struct sh_error *er
 	nftw(s->dir, chown_tree, 16, FTW_PHYS);
 	if (infra_local(x, install, NULL, err) < 0)
 		return sh_error_prefix(err, "scratch mysqld for verification");
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-	e = posix_spawnp(&s->pid, server[0], &fa, NULL, (char *const *)server, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (e)
-		return sh_error_set(err, SH_EXIT_FAILURE, "cannot run mariadbd: %s", strerror(e));
+	s->server.argv = server;	/* stdio /dev/null: its log is --log-error */
+	if (child_start(&s->server, err) < 0)
+		return sh_error_prefix(err, "scratch mysqld for verification");
 	for (int i = 0; i < 300; i++) {
 		MYSQL *m = mysql_init(NULL);
-		int status;
 
 		mysql_options(m, MYSQL_READ_DEFAULT_FILE, "/dev/null");
 		if (mysql_real_connect(m, NULL, "root", NULL, NULL, 0, s->sock, 0)) {
@@ -212,8 +198,8 @@ static int scratch_start(struct infra *x, struct scratch *s, struct sh_error *er
 			return 0;
 		}
 		mysql_close(m);
-		if (waitpid(s->pid, &status, WNOHANG) == s->pid) {
-			s->pid = 0;
+		if (child_reap(&s->server, false) == 1) {
+			child_release(&s->server);
 			return sh_error_set(err, SH_EXIT_FAILURE,
 					    "the scratch mysqld for verification died at start (see %s/error.log)",
 					    s->dir);

@@ -239,9 +239,10 @@ static int disabled_file(struct cluster *c, const struct inv_host *h, bool on,
 	return r == 0 ? 0 : -1;
 }
 
-static bool svc_running(struct infra *x, const struct inv_host *h)
+/* 1 runs, 0 stopped, -1 unknown (err set: never taken for stopped). */
+static int svc_running(struct infra *x, const struct inv_host *h, struct sh_error *err)
 {
-	return infra_svc_running(x, h, "galera");
+	return infra_svc_running(x, h, "galera", err);
 }
 
 /* ---- waits on SQL state ------------------------------------------------------ */
@@ -355,6 +356,7 @@ static int upgrade_one(struct cluster *c, const struct inv_host *h, const char *
 	struct node_arg a = { c, h, "UP", 0 };
 	const char *start[] = { "--version", version, NULL };
 	double t;
+	int running;
 
 	infra_log(x, "%s: drain in HAProxy, touch the clustercheck's disable file", h->name);
 	if (lb_set(c, h->name, "drain", err) < 0 || disabled_file(c, h, true, err) < 0)
@@ -366,7 +368,8 @@ static int upgrade_one(struct cluster *c, const struct inv_host *h, const char *
 	if (lb_set(c, h->name, "maint", err) < 0)
 		return -1;
 	t = infra_elapsed(x);
-	if (svc_running(x, h) && infra_svc(x, h, "stop", "galera", NULL, NULL, err) < 0)
+	if ((running = svc_running(x, h, err)) < 0 ||
+	    (running && infra_svc(x, h, "stop", "galera", NULL, NULL, err) < 0))
 		return -1;
 	infra_log(x, "%s: stopped in %.1f s; start %s", h->name, infra_elapsed(x) - t, version);
 	t = infra_elapsed(x);
@@ -391,6 +394,7 @@ static int rolling_node(struct cluster *c, const struct inv_host *h, const char 
 {
 	struct infra *x = c->x;
 	char *v;
+	int running;
 
 	for (size_t i = 0; i < c->db.n; i++) {
 		struct node_arg a = { c, c->db.v[i], NULL, 0 };
@@ -400,7 +404,11 @@ static int rolling_node(struct cluster *c, const struct inv_host *h, const char 
 	}
 	if (!(v = infra_svc_version(c->x, h, "galera", err)))
 		return -1;
-	if (infra_version_is(v, version) && svc_running(x, h)) {
+	if ((running = svc_running(x, h, err)) < 0) {
+		free(v);
+		return -1;
+	}
+	if (infra_version_is(v, version) && running) {
 		infra_log(x, "%s: already runs %s; in HAProxy", h->name, v);
 		free(v);
 		if (back_in_service(c, h, err) < 0)
@@ -526,18 +534,22 @@ int galera_bootstrap(struct infra *x, const char *version, struct sh_error *err)
 	const struct inv_host *boot;
 	const char *start_new[] = { "--version", version, "--new-cluster", NULL };
 	struct node_arg a = { &c, NULL, NULL, 1 };
-	int r = -1;
+	int r = -1, running;
 
 	if (cluster_open(x, &c, err) < 0)
 		return -1;
 	boot = a.h = c.db.v[0];
 	if (version_available(&c, version, err) < 0)
 		goto out;
-	if (svc_running(x, boot) && node_on(&c, boot, version) && node_synced(x, &a, err) == 1) {
+	if ((running = svc_running(x, boot, err)) < 0)
+		goto out;
+	if (running && node_on(&c, boot, version) && node_synced(x, &a, err) == 1) {
 		infra_log(x, "%s: already the primary on %s, Synced", boot->name, version);
 	} else {
 		for (size_t i = 1; i < c.db.n; i++) {
-			if (svc_running(x, c.db.v[i])) {
+			if ((running = svc_running(x, c.db.v[i], err)) != 0) {
+				if (running < 0)
+					goto out;
 				sh_error_set(err, SH_EXIT_FAILURE,
 					     "%s still runs: a new cluster starts only when every node is stopped",
 					     c.db.v[i]->name);
@@ -548,7 +560,8 @@ int galera_bootstrap(struct infra *x, const char *version, struct sh_error *err)
 		}
 		infra_log(x, "grastate.dat removed on the others; %s: start %s with --wsrep-new-cluster",
 			  boot->name, version);
-		if (svc_running(x, boot) && infra_svc(x, boot, "stop", "galera", NULL, NULL, err) < 0)
+		if ((running = svc_running(x, boot, err)) < 0 ||
+		    (running && infra_svc(x, boot, "stop", "galera", NULL, NULL, err) < 0))
 			goto out;
 		if (infra_svc(x, boot, "safe-to-bootstrap", "galera", NULL, NULL, err) < 0 ||
 		    infra_svc(x, boot, "start", "galera", start_new, NULL, err) < 0 ||
@@ -570,7 +583,7 @@ int galera_join(struct infra *x, const struct inv_host *h, const char *version,
 	struct cluster c;
 	const char *start[] = { "--version", version, NULL };
 	struct node_arg a = { &c, h, NULL, 0 };
-	int r = -1;
+	int r = -1, running;
 
 	if (cluster_open(x, &c, err) < 0)
 		return -1;
@@ -584,14 +597,17 @@ int galera_join(struct infra *x, const struct inv_host *h, const char *version,
 	}
 	if (version_available(&c, version, err) < 0)
 		goto out;
-	if (svc_running(x, h)) {
+	if ((running = svc_running(x, h, err)) < 0)
+		goto out;
+	if (running) {
 		if (!node_on(&c, h, version)) {
 			infra_log(x, "%s: runs another version; stop it first", h->name);
 			if (infra_svc(x, h, "stop", "galera", NULL, NULL, err) < 0)
 				goto out;
 		}
 	}
-	if (!svc_running(x, h) && infra_svc(x, h, "start", "galera", start, NULL, err) < 0)
+	if ((running = svc_running(x, h, err)) < 0 ||
+	    (!running && infra_svc(x, h, "start", "galera", start, NULL, err) < 0))
 		goto out;
 	if (infra_wait(x, 300, "the joiner to be Synced", node_synced, &a, err) < 0)
 		goto out;
@@ -676,9 +692,12 @@ int galera_recover(struct infra *x, bool force, struct sh_error *err)
 	pos = xcalloc(c.db.n, sizeof(*pos));
 	for (size_t i = 0; i < c.db.n; i++) {
 		struct galera_status s;
+		int on = svc_running(x, c.db.v[i], err);
 
 		cand[i].name = c.db.v[i]->name;
-		running[i] = svc_running(x, c.db.v[i]);
+		if (on < 0)
+			goto out;
+		running[i] = on;
 		if (!running[i])
 			continue;
 		galera_status(x, c.db.v[i], &s);

@@ -174,12 +174,16 @@ static int node_reload(struct infra *x, const inv_host_vec *lb, const struct inv
 	struct host_arg a = { h, version };
 	const char *ver[] = { "--version", version, NULL };
 	char *v = infra_svc_version(x, h, "haproxy", err), *out = NULL;
-	int held;
+	int held, running;
 
 	(void)lb;
 	if (!v)
 		return -1;
-	if (infra_version_is(v, version) && infra_svc_running(x, h, "haproxy")) {
+	if ((running = infra_svc_running(x, h, "haproxy", err)) < 0) {
+		free(v);
+		return -1;
+	}
+	if (infra_version_is(v, version) && running) {
 		infra_log(x, "%s: already runs %s", h->name, v);
 		free(v);
 		return 0;
@@ -188,7 +192,7 @@ static int node_reload(struct infra *x, const inv_host_vec *lb, const struct inv
 	infra_log(x, "%s: haproxy %s -> %s by a seamless reload%s", h->name, v, version,
 		  held == 1 ? " (it holds the VIP, which stays)" : "");
 	free(v);
-	if (!infra_svc_running(x, h, "haproxy")) {
+	if (!running) {
 		if (infra_svc(x, h, "start", "haproxy", ver, NULL, err) < 0)
 			return -1;
 	} else if (infra_svc(x, h, "reload", "haproxy", ver, &out, err) < 0) {
@@ -292,11 +296,16 @@ static int keepalived_node(struct infra *x, const inv_host_vec *lb, const struct
 			   const char *version, struct sh_error *err)
 {
 	char *v = infra_svc_version(x, h, "keepalived", err);
+	int running;
 
 	if (!v)
 		return -1;
+	if ((running = infra_svc_running(x, h, "keepalived", err)) < 0) {
+		free(v);
+		return -1;
+	}
 	/* Restarting it anyway would move the VIP for nothing. */
-	if (infra_version_is(v, version) && infra_svc_running(x, h, "keepalived")) {
+	if (infra_version_is(v, version) && running) {
 		infra_log(x, "%s: keepalived already runs %s: not restarted", h->name, v);
 		free(v);
 		return 0;

@@ -4,12 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <spawn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -101,10 +99,19 @@ int infra_run(struct infra *x, const struct inv_host *h, const char *const *argv
 
 	if (out)
 		*out = NULL;
+	/* What it prints is data (out): all of it, or an error, never a tail. */
 	if (transport_run(&x->ssh, h, argv, stdin_data, stdin_data ? strlen(stdin_data) : 0,
-			  timeout_s, &p, err) < 0)
+			  timeout_s, out != NULL, &p, err) < 0)
 		return -1;
 	status = p.status;
+	if (p.out.overflow) {
+		sh_error_set(err, SH_EXIT_FAILURE,
+			     "%s on %s printed more than %s, the limit of data read from a node (%d bytes): nothing of it used",
+			     argv[0], h->name, PROC_DATA_MAX_TEXT, PROC_DATA_MAX);
+		explicit_bzero(p.out.data, p.out.len);
+		proc_release(&p);
+		return -1;
+	}
 	if (status != 0) {
 		char *line = last_line(x, &p.err);
 
@@ -114,6 +121,8 @@ int infra_run(struct infra *x, const struct inv_host *h, const char *const *argv
 	}
 	if (out) {
 		*out = xstrndup(p.out.data ? p.out.data : "", p.out.len);
+		if (p.out.data)
+			explicit_bzero(p.out.data, p.out.len);
 	}
 	proc_release(&p);
 	return status;
@@ -126,14 +135,17 @@ int infra_svc(struct infra *x, const struct inv_host *h, const char *action,
 	return infra_svc_stdin(x, h, action, service, extra, NULL, out, err);
 }
 
-int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *action,
-		    const char *service, const char *const *extra, const char *stdin_data,
-		    char **out, struct sh_error *err)
+/* settings' process.control + ACTION SERVICE NODE + extra: its exit status, or -1. */
+static int svc_run(struct infra *x, const struct inv_host *h, const char *action,
+		   const char *service, const char *const *extra, const char *stdin_data,
+		   char **out, struct sh_error *err)
 {
 	const char **argv;
 	size_t n = 0, k = 0;
 	int r;
 
+	if (out)
+		*out = NULL;
 	if (!x->st->process_control)
 		return sh_error_set(err, SH_EXIT_INPUT,
 				    "the settings name no process control command (process: {control: [...]}), which the process runtime needs");
@@ -149,6 +161,15 @@ int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *actio
 		argv[k++] = extra[i];
 	r = infra_run(x, h, argv, stdin_data, 600, out, err);
 	free(argv);
+	return r;
+}
+
+int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *action,
+		    const char *service, const char *const *extra, const char *stdin_data,
+		    char **out, struct sh_error *err)
+{
+	int r = svc_run(x, h, action, service, extra, stdin_data, out, err);
+
 	if (r != 0 && r != -1)
 		sh_error_prefix(err, "%s %s on %s", action, service, h->name);
 	return r == 0 ? 0 : -1;
@@ -397,28 +418,32 @@ int infra_local(struct infra *x, const char *const *argv, const char *stdin_path
 		struct sh_error *err)
 {
 	char errpath[] = "/tmp/stackhop-local-XXXXXX";
-	int efd = mkstemp(errpath);
-	posix_spawn_file_actions_t fa;
-	pid_t pid;
-	int status = 0, e;
+	struct child_process c = CHILD_PROCESS_INIT;
+	int efd = mkostemp(errpath, O_CLOEXEC), status;
 
 	if (efd < 0)
-		return sh_error_set(err, SH_EXIT_FAILURE, "mkstemp: %s", strerror(errno));
+		return sh_error_set(err, SH_EXIT_FAILURE, "cannot create a temporary file in /tmp: %s", strerror(errno));
 	unlink(errpath);
-	posix_spawn_file_actions_init(&fa);
-	posix_spawn_file_actions_addopen(&fa, 0, stdin_path ? stdin_path : "/dev/null",
-					 O_RDONLY, 0);
-	posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-	posix_spawn_file_actions_adddup2(&fa, efd, 2);
-	e = posix_spawnp(&pid, argv[0], &fa, NULL, (char *const *)argv, environ);
-	posix_spawn_file_actions_destroy(&fa);
-	if (e) {
-		close(efd);
-		return sh_error_set(err, SH_EXIT_FAILURE, "cannot run %s: %s", argv[0], strerror(e));
+	c.argv = argv;
+	if (stdin_path) {
+		c.in = CHILD_STDIO_FD;
+		if ((c.in_fd = open(stdin_path, O_RDONLY | O_CLOEXEC)) < 0) {
+			sh_error_set(err, SH_EXIT_FAILURE, "cannot open %s: %s", stdin_path,
+				     strerror(errno));
+			close(efd);
+			return -1;
+		}
 	}
-	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-		;
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
+	c.err = CHILD_STDIO_FD;
+	c.err_fd = efd;
+	status = child_run(&c, err);
+	if (c.in_fd >= 0)
+		close(c.in_fd);
+	if (status < 0) {
+		close(efd);
+		return -1;
+	}
+	if (status) {
 		struct outbuf b = { 0 };
 		char buf[4096];
 		ssize_t n;
@@ -433,8 +458,8 @@ int infra_local(struct infra *x, const char *const *argv, const char *stdin_path
 		}
 		line = last_line(x, &b);
 		sh_error_set(err, SH_EXIT_FAILURE, "%s: %s (%s %d)", argv[0],
-			     *line ? line : "failed", WIFEXITED(status) ? "exit status" : "signal",
-			     WIFEXITED(status) ? WEXITSTATUS(status) : WTERMSIG(status));
+			     *line ? line : "failed", status > 128 ? "signal" : "exit status",
+			     status > 128 ? status - 128 : status);
 		free(line);
 		free(b.data);
 		close(efd);
@@ -576,17 +601,34 @@ char *infra_svc_version(struct infra *x, const struct inv_host *h, const char *s
 	return v;
 }
 
-bool infra_svc_running(struct infra *x, const struct inv_host *h, const char *service)
+int infra_svc_running(struct infra *x, const struct inv_host *h, const char *service,
+		      struct sh_error *err)
 {
-	struct sh_error ignore = { 0 };
+	struct sh_error e = { 0 };
+	int r = svc_run(x, h, "status", service, NULL, NULL, NULL, &e);
 
-	return infra_svc(x, h, "status", service, NULL, NULL, &ignore) == 0;
+	if (r == 0 || r == 3)
+		return r == 0;
+	if (r < 0) {
+		*err = e;
+		return -1;
+	}
+	/* Not "stopped": a node we cannot reach may run it still. */
+	if (r == 255 && !streq(h->connection, "local"))
+		return sh_error_set(err, SH_EXIT_FAILURE, "%s on %s: state unknown (ssh failed): %s",
+				    service, h->name, e.msg);
+	return sh_error_set(err, SH_EXIT_FAILURE, "%s on %s: state unknown (status exit %d, not 0 or 3): %s",
+			    service, h->name, r, e.msg);
 }
 
 int infra_svc_stop(struct infra *x, const struct inv_host *h, const char *service,
 		   struct sh_error *err)
 {
-	if (!infra_svc_running(x, h, service)) {
+	int r = infra_svc_running(x, h, service, err);
+
+	if (r < 0)
+		return -1;
+	if (!r) {
 		infra_log(x, "%s: %s not running", h->name, service);
 		return 0;
 	}

@@ -60,7 +60,8 @@ struct inv_host *infra_host(struct infra *x, const char *name);
 /*
  * Run argv on host h; stdin_data may be NULL.  Returns the exit status
  * (or -1 with err set when it could not run); *out (may be NULL) gets its
- * stdout, malloc'd.
+ * stdout, malloc'd: all of it, or -1 and an error naming the command,
+ * the host and the limit when it printed more than PROC_DATA_MAX.
  */
 int infra_run(struct infra *x, const struct inv_host *h, const char *const *argv,
 	      const char *stdin_data, int timeout_s, char **out, struct sh_error *err);
@@ -86,8 +87,13 @@ int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *actio
 		    const char *service, const char *const *extra, const char *stdin_data,
 		    char **out, struct sh_error *err);
 
-/* Does the runtime say service runs on h ("status" exits 0)? */
-bool infra_svc_running(struct infra *x, const struct inv_host *h, const char *service);
+/*
+ * Does the runtime say service runs on h?  1: yes ("status" exits 0), 0:
+ * it is stopped (exit 3, as LSB's status), -1 and err: unknown -- ssh
+ * failed (255) or any other status; never taken for "stopped".
+ */
+int infra_svc_running(struct infra *x, const struct inv_host *h, const char *service,
+		      struct sh_error *err);
 /* The image version label service runs on h (its "version" action, first
  * line), malloc'd, or NULL with err set. */
 char *infra_svc_version(struct infra *x, const struct inv_host *h, const char *service,

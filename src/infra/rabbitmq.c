@@ -209,7 +209,11 @@ static int clients_back(struct infra *x, const struct inv_host *ask, long want, 
 		for (size_t k = 0; k < x->st->nrabbitmq_clients; k++) {
 			const char *c = x->st->rabbitmq_clients[k];
 
-			if (!infra_svc_running(x, hosts[i], c))
+			int on = infra_svc_running(x, hosts[i], c, err);
+
+			if (on < 0)
+				return -1;
+			if (!on)
 				continue;	/* it does not run there */
 			if (infra_svc_stop(x, hosts[i], c, err) < 0 ||
 			    infra_svc(x, hosts[i], "start", c, NULL, NULL, err) < 0)
@@ -314,9 +318,10 @@ static int mq_hosts(struct infra *x, inv_host_vec *mq, const char *version, stru
 	return 0;
 }
 
-static bool running(struct infra *x, const struct inv_host *h)
+/* 1 runs, 0 stopped, -1 unknown (err set). */
+static int running(struct infra *x, const struct inv_host *h, struct sh_error *err)
 {
-	return infra_svc_running(x, h, "rabbitmq");
+	return infra_svc_running(x, h, "rabbitmq", err);
 }
 
 int rabbitmq_export(struct infra *x, const struct rabbitmq_options *o, struct sh_error *err)
@@ -394,11 +399,12 @@ int rabbitmq_start(struct infra *x, const struct inv_host *h, const struct rabbi
 	const char *start_args[] = { "--version", o->version, NULL };
 	json_t *now = NULL;
 	char self[300];
-	int r = -1;
+	int r = -1, on;
 
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
-	if (!running(x, h) && infra_svc(x, h, "start", "rabbitmq", start_args, NULL, err) < 0)
+	if ((on = running(x, h, err)) < 0 ||
+	    (!on && infra_svc(x, h, "start", "rabbitmq", start_args, NULL, err) < 0))
 		goto out;
 	if (await_node(x, h, err) < 0)
 		goto out;
@@ -583,7 +589,7 @@ int rabbitmq_node_upgrade(struct infra *x, const struct inv_host *h,
 	const char *start_args[] = { "--version", o->version, NULL };
 	const struct inv_host *peer = NULL;
 	long conns;
-	int r = -1;
+	int r = -1, on;
 
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
@@ -598,7 +604,9 @@ int rabbitmq_node_upgrade(struct infra *x, const struct inv_host *h,
 	 * one missing (a run stopped part-way through h). */
 	if (ctl(x, peer, status_args, NULL, &st, err) < 0)
 		goto out;
-	if (running(x, h) && cluster_ok(x, peer, json_object_get(st, "disk_nodes"), err) != 1) {
+	if ((on = running(x, h, err)) < 0)
+		goto out;
+	if (on && cluster_ok(x, peer, json_object_get(st, "disk_nodes"), err) != 1) {
 		sh_error_prefix(err, "the cluster is not healthy");
 		goto out;
 	}

@@ -459,7 +459,7 @@ int service_container_stop(struct infra *x, const char *component, const struct 
 {
 	inv_host_vec lb = { 0 };
 	struct infra_lb_server l = { &lb, component, h->name, "MAINT" };
-	int behind = lb_of(x, component, h, &lb, err);
+	int behind = lb_of(x, component, h, &lb, err), running;
 	double t;
 
 	if (behind < 0)
@@ -479,7 +479,9 @@ int service_container_stop(struct infra *x, const char *component, const struct 
 	}
 	if (docker_runtime(x))
 		return docker_container_stop(x, component, h, err);
-	if (!infra_svc_running(x, h, component)) {
+	if ((running = infra_svc_running(x, h, component, err)) < 0)
+		return -1;
+	if (!running) {
 		infra_log(x, "%s: %s is stopped", h->name, component);
 		return 0;
 	}
@@ -509,9 +511,13 @@ static int svc_logged(struct infra *x, const struct inv_host *h, const char *act
 int service_container_remove(struct infra *x, const char *component, const struct inv_host *h,
 			     struct sh_error *err)
 {
+	int running;
+
 	if (docker_runtime(x))
 		return docker_container_remove(x, component, h, err);
-	if (infra_svc_running(x, h, component))
+	if ((running = infra_svc_running(x, h, component, err)) < 0)
+		return -1;
+	if (running)
 		return sh_error_set(err, SH_EXIT_FAILURE,
 				    "%s still runs on %s: container-stop comes first", component,
 				    h->name);
@@ -539,9 +545,10 @@ int service_container_start(struct infra *x, const char *component, const struct
 
 	if (docker_runtime(x))
 		return docker_container_start(x, component, h, version, err);
-	if (infra_image_check(x, h, component, version, err) < 0)
+	if (infra_image_check(x, h, component, version, err) < 0 ||
+	    (r = infra_svc_running(x, h, component, err)) < 0)
 		return -1;
-	if (infra_svc_running(x, h, component)) {
+	if (r) {
 		if (!(v = infra_svc_version(x, h, component, err)))
 			return -1;
 		r = infra_version_is(v, version) ? 0 :
@@ -589,7 +596,11 @@ int service_health_check(struct infra *x, const char *component,
 			if (docker_wait(x, component, h, err) < 0)
 				return -1;
 		} else {
-			if (!infra_svc_running(x, h, component))
+			int running = infra_svc_running(x, h, component, err);
+
+			if (running < 0)
+				return -1;
+			if (!running)
 				return sh_error_set(err, SH_EXIT_FAILURE, "%s does not run on %s",
 						    component, h->name);
 			if (infra_wait(x, 120, "the service to answer", answers, &a, err) < 0)
@@ -648,15 +659,26 @@ static int docker_config_files(struct infra *x, const struct inv_host *h, const 
 
 /*
  * One host's file: read, translate, write back if changed.  file: its path
- * on h (the docker runtime: read with cat, written with a rename beside
- * it, mode kept), or NULL: through the process runtime's control.
+ * on h (the docker runtime: read whole with cat, written with a rename
+ * beside it, owner and mode kept), or NULL: through the process runtime's
+ * control ("config", "config-write").
  */
 static int config_one(struct infra *x, const struct catalog *cat, const char *service, int to,
 		      const struct inv_host *h, const char *file, struct sh_error *err)
 {
+	/*
+	 * The new file beside the old one: created (never an existing one:
+	 * noclobber) with the old one's mode from the start and its owner
+	 * before a byte of it is written, synced, renamed over the old one,
+	 * the directory synced.  No moment with the content under a wider
+	 * mode or another owner.
+	 */
 	static const char write_sh[] =
-		"cat >\"$1.stackhop-new\" && chmod --reference=\"$1\" \"$1.stackhop-new\" && "
-		"sync \"$1.stackhop-new\" && mv \"$1.stackhop-new\" \"$1\"";
+		"t=\"$1.stackhop-new\" && m=$(stat -c %a -- \"$1\") && rm -f -- \"$t\" && "
+		"(umask \"$(printf %o $((0777 & ~0$m)))\" && set -C && : >\"$t\") && "
+		"chown --reference=\"$1\" -- \"$t\" && chmod --reference=\"$1\" -- \"$t\" && "
+		"cat >>\"$t\" && sync -- \"$t\" && mv -f -- \"$t\" \"$1\" && "
+		"sync -- \"$(dirname -- \"$1\")\"";
 	const char *const cat_argv[] = { "cat", "--", file, NULL };
 	const char *const write_argv[] = { "sh", "-c", write_sh, "sh", file, NULL };
 	struct ini ini = { 0 };
@@ -665,13 +687,15 @@ static int config_one(struct infra *x, const struct catalog *cat, const char *se
 	size_t len = 0, rlen = 0;
 	int r = -1;
 
-	if (file ? infra_run(x, h, cat_argv, NULL, 60, &text, err) != 0 :
-		   infra_svc(x, h, "config", service, NULL, &text, err) < 0)
-		goto out;
-	len = strlen(text);
 	snprintf(label, sizeof(label), "%s:%s", h->name, file ? file : service);
 	if (!file)
 		snprintf(label + strlen(label), sizeof(label) - strlen(label), ".conf");
+	if (file ? infra_run(x, h, cat_argv, NULL, 60, &text, err) != 0 :
+		   infra_svc(x, h, "config", service, NULL, &text, err) < 0) {
+		sh_error_prefix(err, "%s", label);
+		goto out;
+	}
+	len = strlen(text);
 	if (ini_parse(&ini, label, text, len, err) < 0)
 		goto out;
 	config_migrate(&ini, cat, service, to, &changes);

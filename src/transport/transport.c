@@ -1,13 +1,9 @@
 /* transport.c - ssh and local command execution; see transport.h. */
 #include <errno.h>
-#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <sys/prctl.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
-#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -55,62 +51,68 @@ char *ssh_command_line(const char *const *argv, int timeout_s)
 	return s;
 }
 
-/* Common ssh options: argv[0..] into out, returns count. */
-static size_t ssh_base_argv(const struct ssh_options *o, const struct inv_host *h,
-			    const char **out, char *portbuf, size_t portsize,
-			    char *cpbuf, size_t cpsize, char *cpersist, size_t persize,
-			    char *khbuf, size_t khsize, char *stbuf, size_t stsize)
+void ssh_argv(const struct ssh_options *o, const struct inv_host *h, const char *const *argv,
+	      const char *fwd, int timeout_s, struct strv *a)
 {
-	size_t n = 0;
-
-	out[n++] = "ssh";
+	strv_push(a, "ssh");
 	if (o->config) {
-		out[n++] = "-F";
-		out[n++] = o->config;
+		strv_push(a, "-F");
+		strv_push(a, o->config);
 	}
 	if (o->identity) {
-		out[n++] = "-i";
-		out[n++] = o->identity;
-		out[n++] = "-o";
-		out[n++] = "IdentitiesOnly=yes";
+		strv_push(a, "-i");
+		strv_push(a, o->identity);
+		strv_push(a, "-o");
+		strv_push(a, "IdentitiesOnly=yes");
 	}
-	out[n++] = "-o";
-	out[n++] = "BatchMode=yes";
-	snprintf(stbuf, stsize, "StrictHostKeyChecking=%s", o->strict ? o->strict : "yes");
-	out[n++] = "-o";
-	out[n++] = stbuf;
+	strv_push(a, "-o");
+	strv_push(a, "BatchMode=yes");
+	strv_push(a, "-o");
+	strv_pushf(a, "StrictHostKeyChecking=%s", o->strict ? o->strict : "yes");
 	if (o->known_hosts) {
-		snprintf(khbuf, khsize, "UserKnownHostsFile=%s", o->known_hosts);
-		out[n++] = "-o";
-		out[n++] = khbuf;
+		strv_push(a, "-o");
+		strv_pushf(a, "UserKnownHostsFile=%s", o->known_hosts);
 	}
+	/* A dead node is an error in bounded time, never a hang: the
+	 * connection gives up, and an open one that stops answering ends. */
+	strv_push(a, "-o");
+	strv_pushf(a, "ConnectTimeout=%d",
+		   o->connect_timeout > 0 ? o->connect_timeout : SSH_CONNECT_TIMEOUT);
+	strv_push(a, "-o");
+	strv_pushf(a, "ServerAliveInterval=%d",
+		   o->server_alive_interval > 0 ? o->server_alive_interval : SSH_ALIVE_INTERVAL);
+	strv_push(a, "-o");
+	strv_pushf(a, "ServerAliveCountMax=%d",
+		   o->server_alive_count_max > 0 ? o->server_alive_count_max : SSH_ALIVE_COUNT_MAX);
 	if (o->control_dir) {
-		snprintf(cpbuf, cpsize, "ControlPath=%s/cm-%%C", o->control_dir);
-		snprintf(cpersist, persize, "ControlPersist=%d",
-			 o->control_persist > 0 ? o->control_persist : 60);
-		out[n++] = "-o";
-		out[n++] = "ControlMaster=auto";
-		out[n++] = "-o";
-		out[n++] = cpbuf;
-		out[n++] = "-o";
-		out[n++] = cpersist;
+		strv_push(a, "-o");
+		strv_push(a, "ControlMaster=auto");
+		strv_push(a, "-o");
+		strv_pushf(a, "ControlPath=%s/cm-%%C", o->control_dir);
+		strv_push(a, "-o");
+		strv_pushf(a, "ControlPersist=%d", o->control_persist > 0 ? o->control_persist : 60);
 	}
-	snprintf(portbuf, portsize, "%d", h->port);
-	out[n++] = "-p";
-	out[n++] = portbuf;
+	strv_push(a, "-p");
+	strv_pushf(a, "%d", h->port);
 	if (h->user) {
-		out[n++] = "-l";
-		out[n++] = h->user;
+		strv_push(a, "-l");
+		strv_push(a, h->user);
 	}
-	return n;
-}
+	if (fwd) {
+		strv_push(a, "-N");
+		strv_push(a, "-o");
+		strv_push(a, "ExitOnForwardFailure=yes");
+		strv_push(a, "-L");
+		strv_push(a, fwd);
+	}
+	strv_push(a, "--");
+	strv_push(a, h->address);
+	if (!fwd) {
+		char *remote = ssh_command_line(argv, timeout_s);
 
-static void set_nonblock(int fd)
-{
-	int fl = fcntl(fd, F_GETFL);
-
-	if (fl >= 0)
-		fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+		strv_push(a, remote);
+		free(remote);
+	}
 }
 
 /*
@@ -119,7 +121,8 @@ static void set_nonblock(int fd)
  */
 static int start(const struct ssh_options *o, const struct inv_host *h,
 		 const char *const *argv, const char *fwd, const char *stdin_data,
-		 size_t stdin_len, int timeout_s, struct proc *p, struct sh_error *err);
+		 size_t stdin_len, int timeout_s, size_t out_max, struct proc *p,
+		 struct sh_error *err);
 
 int proc_start(const struct ssh_options *o, const struct inv_host *h,
 	       const char *const *argv, const char *stdin_data, size_t stdin_len,
@@ -127,7 +130,7 @@ int proc_start(const struct ssh_options *o, const struct inv_host *h,
 {
 	if (!argv || !argv[0])
 		return sh_error_set(err, SH_EXIT_INPUT, "no command to run on '%s'", h->name);
-	return start(o, h, argv, NULL, stdin_data, stdin_len, timeout_s, p, err);
+	return start(o, h, argv, NULL, stdin_data, stdin_len, timeout_s, 0, p, err);
 }
 
 int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h,
@@ -139,7 +142,8 @@ int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h
 	char spec[8400];
 
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
+	p->in_fd = p->out_fd = p->err_fd = -1;
+	p->child = (struct child_process)CHILD_PROCESS_INIT;
 	if (streq(h->connection, "local"))
 		return sh_error_set(err, SH_EXIT_INPUT, "'%s' is this machine: nothing to forward",
 				    h->name);
@@ -148,7 +152,7 @@ int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h
 	own.control_dir = NULL;
 	snprintf(spec, sizeof(spec), "%s:%s", local, remote);
 	unlink(local);
-	if (start(&own, h, NULL, spec, NULL, 0, 0, p, err) < 0)
+	if (start(&own, h, NULL, spec, NULL, 0, 0, 0, p, err) < 0)
 		return -1;
 	for (;;) {
 		struct pollfd fds[3];
@@ -179,76 +183,33 @@ int transport_forward_unix(const struct ssh_options *o, const struct inv_host *h
 
 static int start(const struct ssh_options *o, const struct inv_host *h,
 		 const char *const *argv, const char *fwd, const char *stdin_data,
-		 size_t stdin_len, int timeout_s, struct proc *p, struct sh_error *err)
+		 size_t stdin_len, int timeout_s, size_t out_max, struct proc *p,
+		 struct sh_error *err)
 {
-	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, errp[2] = { -1, -1 };
-	const char *args[64];
-	char *remote = NULL;
-	char portbuf[16], cpbuf[4200], cpersist[64], khbuf[4200], stbuf[64];
+	struct child_process *c = &p->child;
+	struct strv args = STRV_INIT;
 	bool local = streq(h->connection, "local");
-	size_t n = 0;
-	pid_t parent;
+	int r;
 
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
-	if (!local) {
-		n = ssh_base_argv(o, h, args, portbuf, sizeof(portbuf), cpbuf, sizeof(cpbuf),
-				  cpersist, sizeof(cpersist), khbuf, sizeof(khbuf), stbuf,
-				  sizeof(stbuf));
-		if (fwd) {
-			args[n++] = "-N";
-			args[n++] = "-o";
-			args[n++] = "ExitOnForwardFailure=yes";
-			args[n++] = "-L";
-			args[n++] = fwd;
-		} else {
-			remote = ssh_command_line(argv, timeout_s);
-		}
-		args[n++] = "--";
-		args[n++] = h->address;
-		if (remote)
-			args[n++] = remote;
-		args[n] = NULL;
-	}
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 || pipe2(errp, O_CLOEXEC) < 0) {
-		sh_error_set(err, SH_EXIT_FAILURE, "cannot create pipes: %s", strerror(errno));
-		goto fail;
-	}
-	parent = getpid();
-	p->pid = fork();
-	if (p->pid < 0) {
-		sh_error_set(err, SH_EXIT_FAILURE, "cannot fork: %s", strerror(errno));
-		goto fail;
-	}
-	if (p->pid == 0) {
-		/* A command dies with the run that started it (SIGKILLed, the
-		 * run leaves no command of its own behind to race its resume). */
-		prctl(PR_SET_PDEATHSIG, SIGTERM);
-		if (getppid() != parent)
-			_exit(local ? 127 : 255);
-		setpgid(0, 0);
-		dup2(in[0], 0);
-		dup2(out[1], 1);
-		dup2(errp[1], 2);
-		signal(SIGPIPE, SIG_DFL);
-		if (local)
-			execvp(argv[0], (char *const *)argv);
-		else
-			execvp("ssh", (char *const *)args);
-		dprintf(2, "cannot run '%s': %s\n", local ? argv[0] : "ssh", strerror(errno));
-		_exit(local ? 127 : 255);
-	}
-	setpgid(p->pid, p->pid);	/* also here: no race with kill(-pid) */
-	p->pid_fd = (int)syscall(SYS_pidfd_open, p->pid, 0);	/* -1: wait blocking */
-	close(in[0]);
-	close(out[1]);
-	close(errp[1]);
-	p->in_fd = in[1];
-	p->out_fd = out[0];
-	p->err_fd = errp[0];
-	set_nonblock(p->in_fd);
-	set_nonblock(p->out_fd);
-	set_nonblock(p->err_fd);
+	p->in_fd = p->out_fd = p->err_fd = -1;
+	*c = (struct child_process)CHILD_PROCESS_INIT;
+	p->out.max = out_max;
+	if (!local)
+		ssh_argv(o, h, argv, fwd, timeout_s, &args);
+	c->argv = local ? argv : (const char *const *)args.v;
+	c->in = c->out = c->err = CHILD_STDIO_PIPE;
+	c->new_pgroup = true;	/* a timeout kills all of it */
+	r = child_start(c, err);
+	strv_release(&args);
+	if (r < 0)
+		return -1;
+	/* The pipe ends are the proc's now: closed one by one at their end. */
+	p->in_fd = c->in_fd;
+	p->out_fd = c->out_fd;
+	p->err_fd = c->err_fd;
+	c->in_fd = c->out_fd = c->err_fd = -1;
+	c->in = c->out = c->err = CHILD_STDIO_NULL;
 	p->stdin_data = stdin_data;
 	p->stdin_len = stdin_data ? stdin_len : 0;
 	if (!p->stdin_len) {
@@ -259,17 +220,7 @@ static int start(const struct ssh_options *o, const struct inv_host *h,
 	 * give it a little longer before killing the ssh client. */
 	if (timeout_s > 0)
 		p->deadline = monotonic_now() + timeout_s + (local ? 0 : 10);
-	free(remote);
 	return 0;
-fail:
-	for (int i = 0; i < 2; i++) {
-		if (in[i] >= 0) close(in[i]);
-		if (out[i] >= 0) close(out[i]);
-		if (errp[i] >= 0) close(errp[i]);
-	}
-	free(remote);
-	p->pid = 0;
-	return -1;
 }
 
 int proc_pollfds(const struct proc *p, struct pollfd *fds)
@@ -282,22 +233,42 @@ int proc_pollfds(const struct proc *p, struct pollfd *fds)
 		fds[n++] = (struct pollfd){ .fd = p->out_fd, .events = POLLIN };
 	if (p->err_fd >= 0)
 		fds[n++] = (struct pollfd){ .fd = p->err_fd, .events = POLLIN };
-	if (!n && !p->reaped && p->pid_fd >= 0)
-		fds[n++] = (struct pollfd){ .fd = p->pid_fd, .events = POLLIN };
+	if (!n && !p->reaped && p->child.pid_fd >= 0)
+		fds[n++] = (struct pollfd){ .fd = p->child.pid_fd, .events = POLLIN };
 	return n;
 }
 
-/* Append, keeping only the last PROC_OUTPUT_MAX bytes. */
+/*
+ * Append: a tail keeps only the last PROC_OUTPUT_MAX bytes; data keeps
+ * everything up to b->max and marks the overflow of anything more.
+ */
 static void outbuf_add(struct outbuf *b, const char *data, size_t len)
 {
-	if (!b->data)
+	if (b->max) {
+		if (b->overflow)
+			return;
+		if (len > b->max - b->len) {
+			len = b->max - b->len;
+			b->overflow = true;
+		}
+		if (b->len + len + 1 > b->cap) {
+			size_t cap = b->cap ? b->cap : 65536;
+
+			while (cap < b->len + len + 1)
+				cap *= 2;
+			b->data = xrealloc(b->data, cap);
+			b->cap = cap;
+		}
+	} else if (!b->data) {
 		b->data = xmalloc(PROC_OUTPUT_MAX + 1);
-	if (len >= PROC_OUTPUT_MAX) {
+		b->cap = PROC_OUTPUT_MAX + 1;
+	}
+	if (!b->max && len >= PROC_OUTPUT_MAX) {
 		data += len - PROC_OUTPUT_MAX;
 		len = PROC_OUTPUT_MAX;
 		b->len = 0;
 		b->truncated = true;
-	} else if (b->len + len > PROC_OUTPUT_MAX) {
+	} else if (!b->max && b->len + len > PROC_OUTPUT_MAX) {
 		size_t drop = b->len + len - PROC_OUTPUT_MAX;
 
 		memmove(b->data, b->data + drop, b->len - drop);
@@ -356,23 +327,19 @@ void proc_handle(struct proc *p, const struct pollfd *fds, int n)
 		if (!p->timed_out && t >= p->deadline) {
 			p->timed_out = true;
 			p->killed_at = t;
-			kill(-p->pid, SIGTERM);
+			child_kill(&p->child, SIGTERM);
 		} else if (p->timed_out && t >= p->killed_at + KILL_GRACE) {
-			kill(-p->pid, SIGKILL);
+			child_kill(&p->child, SIGKILL);
 		}
 	}
-	if (!p->reaped && p->out_fd < 0 && p->err_fd < 0) {
-		int st;
-		/* With a pidfd the loop polls it and nothing blocks here. */
-		pid_t r = waitpid(p->pid, &st, p->timed_out || p->pid_fd >= 0 ? WNOHANG : 0);
-
-		if (r == p->pid) {
-			p->reaped = true;
-			p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
-			if (p->in_fd >= 0) {
-				close(p->in_fd);
-				p->in_fd = -1;
-			}
+	/* With a pidfd the loop polls it and nothing blocks here. */
+	if (!p->reaped && p->out_fd < 0 && p->err_fd < 0 &&
+	    child_reap(&p->child, !p->timed_out && p->child.pid_fd < 0) == 1) {
+		p->reaped = true;
+		p->status = p->child.status;
+		if (p->in_fd >= 0) {
+			close(p->in_fd);
+			p->in_fd = -1;
 		}
 	}
 }
@@ -384,29 +351,28 @@ bool proc_done(const struct proc *p)
 
 void proc_release(struct proc *p)
 {
-	if (p->pid > 0 && !p->reaped) {
-		kill(-p->pid, SIGKILL);
-		waitpid(p->pid, NULL, 0);
-	}
+	child_release(&p->child);	/* SIGKILLed and reaped if it runs */
 	if (p->in_fd >= 0)
 		close(p->in_fd);
 	if (p->out_fd >= 0)
 		close(p->out_fd);
 	if (p->err_fd >= 0)
 		close(p->err_fd);
-	if (p->pid > 0 && p->pid_fd >= 0)
-		close(p->pid_fd);
 	free(p->out.data);
 	free(p->err.data);
 	memset(p, 0, sizeof(*p));
-	p->in_fd = p->out_fd = p->err_fd = p->pid_fd = -1;
+	p->in_fd = p->out_fd = p->err_fd = -1;
+	p->child = (struct child_process)CHILD_PROCESS_INIT;
 }
 
 int transport_run(const struct ssh_options *o, const struct inv_host *h,
 		  const char *const *argv, const char *stdin_data, size_t stdin_len,
-		  int timeout_s, struct proc *p, struct sh_error *err)
+		  int timeout_s, bool data, struct proc *p, struct sh_error *err)
 {
-	if (proc_start(o, h, argv, stdin_data, stdin_len, timeout_s, p, err) < 0)
+	if (!argv || !argv[0])
+		return sh_error_set(err, SH_EXIT_INPUT, "no command to run on '%s'", h->name);
+	if (start(o, h, argv, NULL, stdin_data, stdin_len, timeout_s, data ? PROC_DATA_MAX : 0,
+		  p, err) < 0)
 		return -1;
 	while (!proc_done(p)) {
 		struct pollfd fds[3];

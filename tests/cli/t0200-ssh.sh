@@ -82,4 +82,31 @@ test_expect_success 'commands reuse one ControlMaster connection per node' '
 	done
 '
 
+test_expect_success 'a node whose sshd is down: the state of its service is unknown (ssh failed), never stopped' '
+	(umask 077 && echo "database_password: \"xyzzy-plugh\"" >"$TRASH/secrets.yaml")
+	{
+		cat "$SET"
+		echo "runtime: process"
+		echo "secrets: secrets.yaml"
+		echo "process:"
+		echo "  control: [sh, -c, \"exit 3\", control]"
+	} >"$TRASH/proc.yaml"
+	st() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/proc.yaml" -i "$INV" "$@"; }
+	# Up, the control command says "stopped" (exit 3): nothing to stop.
+	st container-stop --component web --node node2 >"$TRASH/st1"
+	grep -q "node2: web is stopped$" "$TRASH/st1"
+	stop_masters
+	pid=$(echo $NODES_PIDS | cut -d" " -f2)
+	kill "$pid"
+	i=0
+	while kill -0 "$pid" 2>/dev/null; do
+		i=$((i + 1)); [ $i -lt 100 ] || { echo "sshd $pid did not end"; false; }; sleep 0.1
+	done
+	expect_fail 1 st container-stop --component web --node node2
+	grep_err "web on node2: state unknown (ssh failed): .*exit status 255"
+	test_lacks "stopped" "$TRASH/stdout" "$TRASH/err"
+	expect_fail 1 st container-remove --component web --node node2
+	grep_err "web on node2: state unknown (ssh failed)"
+'
+
 test_done

@@ -573,13 +573,14 @@ int journal_step_finish(struct journal *j, long idx, bool ok, int exit_status,
 			const char *output, size_t len, struct sh_error *err)
 {
 	char *tail;
+	size_t tl;
 	int r;
 
-	if (len > JOURNAL_TAIL_MAX) {
-		output += len - JOURNAL_TAIL_MAX;
-		len = JOURNAL_TAIL_MAX;
-	}
+	/* Redacted whole, then cut: a secret across the cut is no less one. */
 	tail = redact(j->redactor, output ? output : "", output ? len : 0);
+	tl = strlen(tail);
+	if (tl > JOURNAL_TAIL_MAX)
+		memmove(tail, tail + tl - JOURNAL_TAIL_MAX, JOURNAL_TAIL_MAX + 1);
 	r = transition(j, idx, ok ?
 		       "UPDATE steps SET state = 'done', ended = ?2, exit_status = ?3, tail = ?4"
 		       " WHERE idx = ?1 AND state = 'running'" :

@@ -3,7 +3,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "catalog.h"
+#include "drivers.h"
+#include "executor.h"
+#include "fileio.h"
 #include "harness.h"
+#include "inventory.h"
+#include "journal.h"
 #include "secrets.h"
 
 static char dir[] = "/tmp/stackhop-test-secrets-XXXXXX";
@@ -69,11 +75,149 @@ TEST(refusals_never_show_values)
 	}
 }
 
+/* Any run of four bytes of secret in text (a secret shown in part). */
+static bool shows_part(const char *text, const char *secret)
+{
+	for (size_t i = 0; i + 4 <= strlen(secret); i++)
+		if (memmem(text, strlen(text), secret + i, 4))
+			return true;
+	return false;
+}
+
+/* A secret that begins a longer one, and secrets that overlap: no part of
+ * either is left, whatever the order they were added in. */
+TEST(overlapping_secrets)
+{
+	static const char *const texts[] = {
+		"pw=Passw0rd-Long-Tail end",
+		"pw=Passw0rd end",
+		"a Passw0rd-Long-Tail and a Passw0rd",
+		"x Passw0rd-Long-Tailgate-9 y",	/* overlaps the long one */
+	};
+	static const char *const want[] = {
+		"pw=[redacted] end",
+		"pw=[redacted] end",
+		"a [redacted] and a [redacted]",
+		"x [redacted] y",
+	};
+	for (int order = 0; order < 2; order++) {
+		struct redactor red = { 0 };
+		const char *sec[] = { "Passw0rd", "Passw0rd-Long-Tail", "Tailgate-9" };
+
+		for (int k = 0; k < 3; k++)
+			CHECK(redactor_add(&red, sec[order ? 2 - k : k]) == 0);
+		for (size_t i = 0; i < ARRAY_SIZE(texts); i++) {
+			char *out = redact(&red, texts[i], strlen(texts[i]));
+
+			CHECK(streq(out, want[i]));
+			for (int k = 0; k < 3; k++)
+				CHECK(!shows_part(out, sec[k]));
+			free(out);
+		}
+		redactor_release(&red);
+	}
+}
+
+/*
+ * A step whose output has a secret across the point where the journal
+ * cuts its tail (the last JOURNAL_TAIL_MAX bytes): the tail stored, which
+ * "stackhop status" prints, holds no part of it.  Run for real: a command
+ * through the local transport, the secrets on its stdin.
+ */
+TEST(secret_across_the_tail_cut)
+{
+	static const char script[] =
+		"read -r a; read -r b; printf \"%s\\n%s\" \"$a\" \"$b\"; "
+		"head -c 4088 /dev/zero | tr \"\\0\" x";
+	static struct cat_kv params[] = { { "stdin_secrets", "short_password,long_password" } };
+	const char *stext = "short_password: \"Passw0rd\"\nlong_password: \"Passw0rd-Long-Tail\"\n";
+	const char *spath = write_secrets("run.yaml", stext, 0600);
+	static const struct journal_meta meta = { "liberty", "mitaka", "inventory", NULL,
+						  "catalog", "local" };
+	struct sh_error err = { 0 };
+	struct catalog *cat = NULL;
+	struct inventory *inv = NULL;
+	struct secrets *sec = NULL;
+	struct journal *j = NULL;
+	struct journal_view v = { 0 };
+	struct exec_report rep = { 0 };
+	struct plan p = { 0 };
+	struct plan_step st = { 0 };
+	struct ssh_options so = { 0 };
+	struct remote_driver rd = { 0 };
+	struct exec_options eo = { .forks = 1, .timeout_s = 30, .backoff_s = 0.01 };
+	const char *argv[] = { "sh", "-c", script, NULL };
+	char ipath[300], jpath[300];
+
+	snprintf(ipath, sizeof(ipath), "%s/local.ini", dir);
+	snprintf(jpath, sizeof(jpath), "%s/cut.journal", dir);
+	CHECK(write_file_atomic(ipath, "[control]\nhere ansible_connection=local\n", 40, 0600, &err) == 0);
+	CHECK(secrets_load(spath, &sec, &err) == 0);
+	CHECK(catalog_load("catalog", &cat, &err) == 0);
+	CHECK(inventory_load(ipath, &inv, &err) == 0);
+	if (!sec || !cat || !inv)
+		goto out;
+	{
+		struct plan_hop h = { .from = catalog_release(cat, "liberty"),
+				      .to = catalog_release(cat, "mitaka") };
+
+		p.inv = inv;
+		p.cat = cat;
+		p.from = h.from;
+		p.to = h.to;
+		vec_push(p.hops, h);
+	}
+	st.id = "mitaka/test/secret-output";
+	st.kind = step_kind_find("command");
+	st.phase = "openstack";
+	st.owner = "test";
+	st.targets = inv->hosts.v;
+	st.ntargets = 1;
+	st.argv = argv;
+	st.argc = 3;
+	st.params = params;
+	st.nparams = 1;
+	vec_push(p.steps, st);
+	rd.plan = &p;
+	rd.ssh = &so;
+	rd.timeout_s = 30;
+	rd.secrets = sec;
+	CHECK(journal_create(jpath, &p, &meta, &err) == 0);
+	CHECK(journal_open(jpath, &j, &err) == 0);
+	if (!j)
+		goto out;
+	journal_set_redactor(j, &sec->redactor);
+	CHECK(executor_run(&p, j, &remote_driver, &rd, &eo, NULL, &rep, &err) == 0);
+	CHECK(journal_read(j, &v, &err) == 0);
+	CHECK(v.nsteps == 1 && v.steps[0].state == STEP_DONE);
+	if (v.nsteps == 1 && v.steps[0].tail) {
+		const char *tail = v.steps[0].tail;
+
+		CHECK(strlen(tail) == JOURNAL_TAIL_MAX);
+		CHECK(!shows_part(tail, "Passw0rd-Long-Tail"));
+		CHECK(!shows_part(tail, "Passw0rd"));
+		CHECK(str_has_prefix(tail, "edacted]xxxx"));	/* the cut, after redaction */
+	}
+	journal_view_release(&v);
+	exec_report_release(&rep);
+	journal_close(j);
+out:
+	vec_free(p.steps);
+	vec_free(p.hops);
+	arena_release(&p.arena);
+	free(rd.archived);
+	inventory_free(inv);
+	catalog_free(cat);
+	secrets_free(sec);
+}
+
 int main(void)
 {
 	harness_tmpdir(dir);
 	RUN(loads_and_redacts);
 	RUN(refusals_never_show_values);
+	RUN(overlapping_secrets);
+	RUN(secret_across_the_tail_cut);
 	harness_rmtree(dir);
 	HARNESS_END();
 }

@@ -11,6 +11,7 @@
 #include "inventory.h"
 #include "journal.h"
 #include "secrets.h"
+#include "service.h"
 
 static char dir[] = "/tmp/stackhop-test-secrets-XXXXXX";
 
@@ -211,6 +212,26 @@ out:
 	secrets_free(sec);
 }
 
+/*
+ * The statement that creates a database user holds the password's
+ * mysql_native_password hash, never the password (it would be in the
+ * server's process list and general log).
+ */
+TEST(create_user_sends_a_hash)
+{
+	char *q = service_create_user_sql("nova", "password");
+
+	/* MariaDB's PASSWORD('password'). */
+	CHECK(q && streq(q, "CREATE USER IF NOT EXISTS 'nova'@'%' IDENTIFIED BY PASSWORD"
+			 " '*2470C0C06DEE42FD1618BB99005ADCA2EC9D1E19'"));
+	free(q);
+	q = service_create_user_sql("glance", "N0va-s3cret'pw");
+	CHECK(q && !shows_part(q, "N0va-s3cret'pw"));
+	CHECK_CONTAINS(q, "'glance'@'%' IDENTIFIED BY PASSWORD '*");
+	free(q);
+	CHECK(!service_create_user_sql("bad user", "N0va-s3cret"));
+}
+
 int main(void)
 {
 	harness_tmpdir(dir);
@@ -218,6 +239,7 @@ int main(void)
 	RUN(refusals_never_show_values);
 	RUN(overlapping_secrets);
 	RUN(secret_across_the_tail_cut);
+	RUN(create_user_sends_a_hash);
 	harness_rmtree(dir);
 	HARNESS_END();
 }

@@ -1,13 +1,20 @@
 /* test-secrets.c - the secrets file: permissions, strictness, and that no
  * message ever contains a secret's value. */
+#include <signal.h>
+#include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+#include <openssl/evp.h>
 
 #include "catalog.h"
 #include "drivers.h"
 #include "executor.h"
 #include "fileio.h"
+#include "galera.h"
 #include "harness.h"
+#include "infra.h"
 #include "inventory.h"
 #include "journal.h"
 #include "secrets.h"
@@ -232,6 +239,104 @@ TEST(create_user_sends_a_hash)
 	CHECK(!service_create_user_sql("bad user", "N0va-s3cret"));
 }
 
+/*
+ * The client option file with the database credentials that a restore
+ * gives mariadb: the client reads it, and once the step is killed
+ * (SIGKILL, no cleanup runs) it is gone.  mariadb is a script here that
+ * keeps the path and what it read there, then kills its parent, the
+ * step; or exits 0 (kill=0).
+ */
+static int restore_with_fake_client(const char *bin, bool kill_parent, char *cnf, size_t size,
+				    bool *read_credentials)
+{
+	static const char *stext = "database_password: \"Db-R00t-s3cret\"\n";
+	char script[1200], sql[300], sha[320], line[200], spath[300], *text = NULL;
+	unsigned char md[32];
+	unsigned int mdlen = 0;
+	const char *body = "SELECT 1;\n-- Dump completed on 2026-01-01\n";
+	size_t len = 0;
+	int status = 0;
+	pid_t pid;
+
+	snprintf(script, sizeof(script),
+		 "#!/bin/sh\n"
+		 "for a; do case $a in --defaults-extra-file=*) f=${a#*=};; esac; done\n"
+		 "printf '%%s' \"$f\" >%s/cnf-path\n"
+		 "cat \"$f\" >%s/cnf-text\n"
+		 "%s\n", dir, dir, kill_parent ? "kill -9 $PPID" : "exit 0");
+	snprintf(spath, sizeof(spath), "%s/mariadb", bin);
+	unlink(spath);
+	CHECK(write_file_atomic(spath, script, strlen(script), 0700, NULL) == 0);
+	snprintf(sql, sizeof(sql), "%s/backup.sql", dir);
+	CHECK(write_file_atomic(sql, body, strlen(body), 0600, NULL) == 0);
+	EVP_Digest(body, strlen(body), md, &mdlen, EVP_sha256(), NULL);
+	for (unsigned int i = 0; i < mdlen; i++)
+		snprintf(line + 2 * i, 3, "%02x", md[i]);
+	snprintf(line + 64, sizeof(line) - 64, "  backup.sql\n");
+	snprintf(sha, sizeof(sha), "%s.sha256", sql);
+	CHECK(write_file_atomic(sha, line, strlen(line), 0600, NULL) == 0);
+	snprintf(spath, sizeof(spath), "%s/cnf-path", dir);
+	unlink(spath);
+	pid = fork();
+	if (pid == 0) {
+		struct sh_error err = { 0 };
+		struct infra x = { 0 };
+		char path[600];
+
+		snprintf(path, sizeof(path), "%s:%s", bin, getenv("PATH") ? getenv("PATH") : "/usr/bin:/bin");
+		setenv("PATH", path, 1);
+		x.quiet = true;
+		x.st = settings_defaults();
+		x.st->database = "127.0.0.1:1";
+		if (secrets_load(write_secrets("db.yaml", stext, 0600), &x.secrets, &err) < 0)
+			_exit(3);
+		_exit(galera_restore(&x, sql, &err) == 0 ? 0 : 1);
+	}
+	CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+	cnf[0] = '\0';
+	*read_credentials = false;
+	if (read_file_limited(spath, 4096, &text, &len, NULL) == 0) {
+		snprintf(cnf, size, "%s", text);
+		free(text);
+	}
+	snprintf(spath, sizeof(spath), "%s/cnf-text", dir);
+	if (read_file_limited(spath, 4096, &text, &len, NULL) == 0) {
+		*read_credentials = strstr(text, "[client]") &&
+				    strstr(text, "password=\"Db-R00t-s3cret\"");
+		explicit_bzero(text, len);
+		free(text);
+		unlink(spath);
+	}
+	return status;
+}
+
+TEST(a_killed_step_leaves_no_option_file)
+{
+	char bin[300], cnf[300], cnfdir[300];
+	bool read_it;
+	int status;
+
+	snprintf(bin, sizeof(bin), "%s/bin", dir);
+	CHECK(mkdir(bin, 0700) == 0);
+	/* Killed while the client runs. */
+	status = restore_with_fake_client(bin, true, cnf, sizeof(cnf), &read_it);
+	CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	CHECK(cnf[0] && read_it);	/* the client had it, and could read it */
+	CHECK(access(cnf, F_OK) < 0);
+	if (cnf[0] && access(cnf, F_OK) == 0) {	/* do not leave it here either */
+		snprintf(cnfdir, sizeof(cnfdir), "%s", cnf);
+		unlink(cnf);
+		if (strrchr(cnfdir, '/'))
+			*strrchr(cnfdir, '/') = '\0';
+		rmdir(cnfdir);
+	}
+	/* And when the client ends. */
+	status = restore_with_fake_client(bin, false, cnf, sizeof(cnf), &read_it);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	CHECK(cnf[0] && read_it);
+	CHECK(access(cnf, F_OK) < 0);
+}
+
 int main(void)
 {
 	harness_tmpdir(dir);
@@ -240,6 +345,7 @@ int main(void)
 	RUN(overlapping_secrets);
 	RUN(secret_across_the_tail_cut);
 	RUN(create_user_sends_a_hash);
+	RUN(a_killed_step_leaves_no_option_file);
 	harness_rmtree(dir);
 	HARNESS_END();
 }

@@ -75,7 +75,7 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 	size_t plen = strlen(path);
 	char *tmp = xmalloc(plen + 16), *dircopy = xstrdup(path);
 	const char *p = data;
-	int fd, dfd, r = -1;
+	int fd, dfd, c, r = -1;
 
 	snprintf(tmp, plen + 16, "%s.tmpXXXXXX", path);
 	fd = mkostemp(tmp, O_CLOEXEC);
@@ -96,11 +96,12 @@ int write_file_atomic(const char *path, const void *data, size_t len,
 		p += n;
 		len -= (size_t)n;
 	}
-	if (fsync(fd) < 0 || close(fd) < 0) {
-		fd = -1;
+	if (fsync(fd) < 0)
 		goto fail;
-	}
-	fd = -1;
+	c = close(fd);
+	fd = -1;		/* closed even when close() fails */
+	if (c < 0)
+		goto fail;
 	if (rename(tmp, path) < 0)
 		goto fail;
 	dfd = open(dirname(dircopy), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -120,4 +121,16 @@ out_free:
 	free(tmp);
 	free(dircopy);
 	return r;
+}
+
+int rename_noreplace(const char *from, const char *to)
+{
+	if (renameat2(AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE) == 0)
+		return 0;
+	if (errno != EINVAL && errno != ENOSYS)
+		return -errno;
+	if (link(from, to) < 0)
+		return -errno;
+	(void)unlink(from);
+	return 0;
 }

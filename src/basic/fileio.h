@@ -23,4 +23,11 @@ int read_file_limited(const char *path, size_t max, char **ret_buf,
 int write_file_atomic(const char *path, const void *data, size_t len,
 		      unsigned mode, struct sh_error *err);
 
+/*
+ * rename(2) that never replaces: -EEXIST when to exists (checked by the
+ * kernel in the rename itself, RENAME_NOREPLACE; where the file system
+ * has no such rename, link(2) and unlink(2) of from).  0 or -errno.
+ */
+int rename_noreplace(const char *from, const char *to);
+
 #endif

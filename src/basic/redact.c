@@ -1,4 +1,6 @@
 /* redact.c - see redact.h. */
+#include <string.h>
+
 #include "redact.h"
 #include "util.h"
 
@@ -15,37 +17,51 @@ int redactor_add(struct redactor *r, const char *secret)
 
 void redactor_release(struct redactor *r)
 {
-	for (size_t i = 0; i < r->n; i++)
+	for (size_t i = 0; i < r->n; i++) {
+		explicit_bzero(r->secrets[i], strlen(r->secrets[i]));
 		free(r->secrets[i]);
+	}
 	free(r->secrets);
 	r->secrets = NULL;
 	r->n = 0;
 }
 
+/*
+ * Every byte inside an occurrence of any secret is covered, and each run
+ * of covered bytes becomes one "[redacted]": a secret that begins another
+ * ("Passw0rd", "Passw0rd-Long-Tail") or overlaps it leaves no part of
+ * either.
+ */
 char *redact(const struct redactor *r, const char *text, size_t len)
 {
-	/* Worst case: every byte starts a 4-byte secret replaced by 10. */
+	/* Worst case: a 4-byte secret replaced by 10 after every other byte. */
 	size_t cap = len * 3 + 1, o = 0;
 	char *out = xmalloc(cap);
+	unsigned char *covered = r && r->n && len ? xcalloc(len, 1) : NULL;
 
-	for (size_t i = 0; i < len;) {
-		size_t hit = 0;
+	for (size_t k = 0; covered && k < r->n; k++) {
+		size_t sl = strlen(r->secrets[k]);
+		const char *p = text, *end = text + len;
 
-		for (size_t k = 0; r && k < r->n && !hit; k++) {
-			size_t sl = strlen(r->secrets[k]);
-
-			if (sl <= len - i && memcmp(text + i, r->secrets[k], sl) == 0)
-				hit = sl;
+		if (!sl)
+			continue;
+		while ((size_t)(end - p) >= sl && (p = memmem(p, (size_t)(end - p), r->secrets[k], sl))) {
+			memset(covered + (p - text), 1, sl);
+			p++;
 		}
-		if (hit) {
+	}
+	for (size_t i = 0; i < len;) {
+		if (covered && covered[i]) {
 			memcpy(out + o, REDACTED, sizeof(REDACTED) - 1);
 			o += sizeof(REDACTED) - 1;
-			i += hit;
+			while (i < len && covered[i])
+				i++;
 		} else {
 			out[o++] = text[i] ? text[i] : '?';
 			i++;
 		}
 	}
 	out[o] = '\0';
+	free(covered);
 	return out;
 }

@@ -3,8 +3,10 @@
  *
  * A redactor holds the secret values of a run (from the secrets file).
  * redact() returns a copy of a text with every occurrence of any secret
- * replaced by "[redacted]"; output tails, logs, journal rows and reports go
- * through it before they are stored or printed.
+ * replaced by "[redacted]" (overlapping occurrences, e.g. of a secret and
+ * a longer one it begins, as one); output tails, logs, journal rows and
+ * reports go through it before they are stored or printed.  The copies
+ * are wiped before they are freed.
  */
 #ifndef STACKHOP_REDACT_H
 #define STACKHOP_REDACT_H

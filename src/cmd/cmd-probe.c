@@ -106,7 +106,7 @@ static void save_out(struct probe_run *r, double ended)
 	doc = summary_json(r, ended);
 	text = json_dumps(doc, JSON_INDENT(2));
 	json_decref(doc);
-	if (write_file_atomic(r->out, text, strlen(text), 0644, &r->err) < 0)
+	if (write_file_atomic(r->out, text, strlen(text), 0600, &r->err) < 0)
 		r->failed = true;
 	free(text);
 }

@@ -7,10 +7,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
 #include "fault.h"
+#include "fileio.h"
 #include "journal.h"
 
 #define JOURNAL_FORMAT "1"
@@ -121,20 +123,40 @@ static char *targets_json(const struct plan_step *s)
 	return buf;
 }
 
+static int already_exists(const char *path, struct sh_error *err)
+{
+	return sh_error_set(err, SH_EXIT_INPUT,
+			    "journal '%s' already exists (a journal records one run: choose another path)",
+			    path);
+}
+
 int journal_create(const char *path, const struct plan *p,
 		   const struct journal_meta *meta, struct sh_error *err)
 {
 	char tmp[PATH_MAX], pid[32];
 	sqlite3 *db = NULL;
 	sqlite3_stmt *ms = NULL, *ss = NULL, *ds = NULL;
-	int r = -1;
+	int fd, e, r = -1;
 
+	/* Early, to spare building the file: the rename below is what
+	 * refuses a path that exists by then. */
 	if (access(path, F_OK) == 0)
-		return sh_error_set(err, SH_EXIT_INPUT,
-				    "journal '%s' already exists (a journal records one run: choose another path)",
-				    path);
+		return already_exists(path, err);
 	snprintf(tmp, sizeof(tmp), "%s.new-%d", path, (int)getpid());
 	unlink(tmp);
+	/* Created here, 0600: SQLite gives the WAL and shared-memory files
+	 * the mode of the database file. */
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot create '%s': %s", tmp,
+				    strerror(errno));
+	if (fchmod(fd, 0600) < 0) {
+		sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot create '%s': %s", tmp,
+			     strerror(errno));
+		close(fd);
+		goto out;
+	}
+	close(fd);
 	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
 		sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot create '%s': %s", tmp,
 			     db ? sqlite3_errmsg(db) : "out of memory");
@@ -201,9 +223,10 @@ out:
 	sqlite3_finalize(ds);
 	if (db && sqlite3_close(db) != SQLITE_OK && r == 0)
 		r = sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot close '%s'", tmp);
-	if (r == 0 && rename(tmp, path) < 0)
-		r = sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot rename '%s' to '%s': %s",
-				 tmp, path, strerror(errno));
+	if (r == 0 && (e = rename_noreplace(tmp, path)) < 0)
+		r = e == -EEXIST ? already_exists(path, err) :
+		    sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot rename '%s' to '%s': %s",
+				 tmp, path, strerror(-e));
 	if (r == 0) {
 		char dir[PATH_MAX];
 		int dfd;
@@ -550,13 +573,14 @@ int journal_step_finish(struct journal *j, long idx, bool ok, int exit_status,
 			const char *output, size_t len, struct sh_error *err)
 {
 	char *tail;
+	size_t tl;
 	int r;
 
-	if (len > JOURNAL_TAIL_MAX) {
-		output += len - JOURNAL_TAIL_MAX;
-		len = JOURNAL_TAIL_MAX;
-	}
+	/* Redacted whole, then cut: a secret across the cut is no less one. */
 	tail = redact(j->redactor, output ? output : "", output ? len : 0);
+	tl = strlen(tail);
+	if (tl > JOURNAL_TAIL_MAX)
+		memmove(tail, tail + tl - JOURNAL_TAIL_MAX, JOURNAL_TAIL_MAX + 1);
 	r = transition(j, idx, ok ?
 		       "UPDATE steps SET state = 'done', ended = ?2, exit_status = ?3, tail = ?4"
 		       " WHERE idx = ?1 AND state = 'running'" :
@@ -616,15 +640,15 @@ int journal_read(struct journal *j, struct journal_view *ret,
 {
 	struct journal_view v = { 0 };
 	sqlite3_stmt *st = NULL;
-	int r = -1;
+	int rc, r = -1;
 
 	if (exec(j->db, "BEGIN", err) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(j->db, "SELECT key, value FROM meta", -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		const char *k = (const char *)sqlite3_column_text(st, 0);
-		char **slot = streq(k, "from") ? &v.from : streq(k, "to") ? &v.to :
+		char **slot = !k ? NULL : streq(k, "from") ? &v.from : streq(k, "to") ? &v.to :
 			      streq(k, "run_state") ? &v.run_state :
 			      streq(k, "inventory") ? &v.inventory :
 			      streq(k, "settings") ? &v.settings :
@@ -634,13 +658,15 @@ int journal_read(struct journal *j, struct journal_view *ret,
 		if (slot && !*slot)
 			*slot = col_dup(st, 1);
 	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(j->db, "SELECT idx, hop, id, kind, phase, owner, targets, tail,"
 			       " state, attempts, exit_status, started, ended, spec FROM steps ORDER BY idx",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		struct journal_step s = { 0 };
 		int state;
 
@@ -670,12 +696,14 @@ int journal_read(struct journal *j, struct journal_view *ret,
 		v.steps = xrealloc(v.steps, (v.nsteps + 1) * sizeof(*v.steps));
 		v.steps[v.nsteps++] = s;
 	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
 	sqlite3_finalize(st);
 	st = NULL;
 	if (sqlite3_prepare_v2(j->db, "SELECT step, after FROM deps ORDER BY step, after",
 			       -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
-	while (sqlite3_step(st) == SQLITE_ROW) {
+	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
 		long s = (long)sqlite3_column_int64(st, 0);
 		struct journal_step *js;
 
@@ -685,6 +713,8 @@ int journal_read(struct journal *j, struct journal_view *ret,
 		js->after = xrealloc(js->after, (js->nafter + 1) * sizeof(long));
 		js->after[js->nafter++] = (long)sqlite3_column_int64(st, 1);
 	}
+	if (rc != SQLITE_DONE)
+		goto dberr;
 	*ret = v;
 	memset(&v, 0, sizeof(v));
 	r = 0;

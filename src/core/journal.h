@@ -29,7 +29,9 @@
  * One process at a time: journal_open() takes an exclusive flock(2) on the
  * file and fails if another live process holds it.  journal_create()
  * builds the file under a temporary name and renames it into place, so a
- * journal either holds the whole plan or does not exist.
+ * journal either holds the whole plan or does not exist; the rename never
+ * replaces a file.  The journal and its WAL and shared-memory files are
+ * mode 0600.
  */
 #ifndef STACKHOP_JOURNAL_H
 #define STACKHOP_JOURNAL_H

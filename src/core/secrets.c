@@ -73,7 +73,7 @@ out:
 	ydoc_release(&d);
 out_buf:
 	if (buf) {
-		memset(buf, 0, len);	/* do not leave the secrets in freed memory */
+		explicit_bzero(buf, len);	/* do not leave the secrets in freed memory */
 		free(buf);
 	}
 	secrets_free(s);
@@ -93,7 +93,7 @@ void secrets_free(struct secrets *s)
 	if (!s)
 		return;
 	for (size_t i = 0; i < s->items.n; i++)
-		memset((char *)s->items.v[i].value, 0, strlen(s->items.v[i].value));
+		explicit_bzero((char *)s->items.v[i].value, strlen(s->items.v[i].value));
 	vec_free(s->items);
 	redactor_release(&s->redactor);
 	arena_release(&s->arena);

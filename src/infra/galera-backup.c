@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -225,23 +226,23 @@ static MYSQL *scratch_connect(struct scratch *s, struct sh_error *err)
 /* ---- option files, the VIP, checksums -------------------------------------------- */
 
 /*
- * A private directory with a client option file holding the credentials
- * (mode 0600), so that no password is in a command line.
+ * A client option file holding the credentials, so that no password is in
+ * a command line: a memfd of mode 0600 that no directory holds, given to
+ * the client as /proc/PID/fd/N of this process.  It ends with the
+ * descriptor (cnf_close()) or with the process, killed or not: nothing is
+ * left behind.  The descriptor is close-on-exec; the client opens it by
+ * that path while this process waits for it.
  */
-static int client_cnf(struct infra *x, char *dir, size_t dsize, char *arg, size_t asize,
-		      struct sh_error *err)
+static int client_cnf(struct infra *x, int *fd, char *arg, size_t asize, struct sh_error *err)
 {
 	const char *pw = secrets_get(x->secrets, "database_password");
-	char path[96], *text;
-	size_t cap;
-	int r;
+	char *text;
+	size_t cap, len;
+	int r = -1;
 
+	*fd = -1;
 	if (!pw)
 		return sh_error_set(err, SH_EXIT_INPUT, "the secrets file has no database_password");
-	snprintf(dir, dsize, "/tmp/stackhop-cnf-XXXXXX");
-	if (!mkdtemp(dir))
-		return sh_error_set(err, SH_EXIT_FAILURE, "mkdtemp: %s", strerror(errno));
-	snprintf(path, sizeof(path), "%s/client.cnf", dir);
 	cap = strlen(pw) * 2 + strlen(x->st->database_user) + 64;
 	text = xmalloc(cap);
 	{
@@ -255,20 +256,29 @@ static int client_cnf(struct infra *x, char *dir, size_t dsize, char *arg, size_
 		}
 		snprintf(text + o, cap - o, "\"\n");
 	}
-	r = write_file_atomic(path, text, strlen(text), 0600, err);
-	memset(text, 0, cap);
+	len = strlen(text);
+	*fd = memfd_create("stackhop-client.cnf", MFD_CLOEXEC);
+	if (*fd < 0 || fchmod(*fd, 0600) < 0 || write(*fd, text, len) != (ssize_t)len) {
+		sh_error_set(err, SH_EXIT_FAILURE, "cannot write the client option file: %s",
+			     strerror(errno));
+		goto out;
+	}
+	snprintf(arg, asize, "--defaults-extra-file=/proc/%d/fd/%d", (int)getpid(), *fd);
+	r = 0;
+out:
+	explicit_bzero(text, cap);
 	free(text);
-	snprintf(arg, asize, "--defaults-extra-file=%s", path);
+	if (r < 0 && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
 	return r;
 }
 
-static void cnf_remove(const char *dir)
+static void cnf_close(int fd)
 {
-	char path[128];
-
-	snprintf(path, sizeof(path), "%s/client.cnf", dir);
-	unlink(path);
-	rmdir(dir);
+	if (fd >= 0)
+		close(fd);
 }
 
 static int sha256_file(const char *path, char hex[65], struct sh_error *err)
@@ -522,7 +532,7 @@ int galera_verify(struct infra *x, const char *path, struct sh_error *err)
 
 int galera_backup(struct infra *x, const char *path, struct sh_error *err)
 {
-	char tmp[PATH_MAX], dtmp[PATH_MAX], shapath[PATH_MAX], cnfdir[64], cnfarg[160];
+	char tmp[PATH_MAX], dtmp[PATH_MAX], shapath[PATH_MAX], cnfarg[160];
 	char host[256], port[16], *users = NULL;
 	char hostarg[300], portarg[32], resarg[PATH_MAX + 20], hex[65], line[PATH_MAX + 80];
 	const char *dump[] = { "mariadb-dump", cnfarg, hostarg, portarg, "--single-transaction",
@@ -531,14 +541,13 @@ int galera_backup(struct infra *x, const char *path, struct sh_error *err)
 	struct db_stats before = { 0 }, after = { 0 };
 	MYSQL *m = NULL;
 	char *base;
-	int fd, r = -1;
+	int fd, cnffd = -1, r = -1;
 
-	cnfdir[0] = '\0';
 	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
 	snprintf(dtmp, sizeof(dtmp), "%s.dump.tmp", path);
 	snprintf(shapath, sizeof(shapath), "%s.sha256", path);
 	if (infra_vip_parts(x, host, sizeof(host), port, sizeof(port), err) < 0 ||
-	    client_cnf(x, cnfdir, sizeof(cnfdir), cnfarg, sizeof(cnfarg), err) < 0)
+	    client_cnf(x, &cnffd, cnfarg, sizeof(cnfarg), err) < 0)
 		goto out;
 	snprintf(hostarg, sizeof(hostarg), "--host=%s", host);
 	snprintf(portarg, sizeof(portarg), "--port=%s", port);
@@ -601,17 +610,16 @@ out:
 		mysql_close(m);
 	stats_free(&before);
 	stats_free(&after);
-	if (cnfdir[0])
-		cnf_remove(cnfdir);
+	cnf_close(cnffd);
 	return r;
 }
 
 int galera_restore(struct infra *x, const char *path, struct sh_error *err)
 {
-	char want[65], got[65], cnfdir[64] = "", cnfarg[160], host[256], port[16];
+	char want[65], got[65], cnfarg[160], host[256], port[16];
 	char hostarg[300], portarg[32];
 	const char *load[] = { "mariadb", cnfarg, hostarg, portarg, NULL };
-	int r = -1;
+	int cnffd = -1, r = -1;
 
 	if (read_sha(path, want, err) < 0 || sha256_file(path, got, err) < 0)
 		return -1;
@@ -622,7 +630,7 @@ int galera_restore(struct infra *x, const char *path, struct sh_error *err)
 		return sh_error_set(err, SH_EXIT_FAILURE, "backup '%s' is truncated: refusing to restore it",
 				    path);
 	if (infra_vip_parts(x, host, sizeof(host), port, sizeof(port), err) < 0 ||
-	    client_cnf(x, cnfdir, sizeof(cnfdir), cnfarg, sizeof(cnfarg), err) < 0)
+	    client_cnf(x, &cnffd, cnfarg, sizeof(cnfarg), err) < 0)
 		goto out;
 	snprintf(hostarg, sizeof(hostarg), "--host=%s", host);
 	snprintf(portarg, sizeof(portarg), "--port=%s", port);
@@ -632,7 +640,6 @@ int galera_restore(struct infra *x, const char *path, struct sh_error *err)
 	infra_log(x, "restore: done");
 	r = 0;
 out:
-	if (cnfdir[0])
-		cnf_remove(cnfdir);
+	cnf_close(cnffd);
 	return r;
 }

@@ -7,7 +7,9 @@
  * Every procedure prints what it does, one line per action with the
  * seconds since it began, so that an operator can follow it and a test can
  * check the order.  Secrets never reach argv: SQL passwords go to
- * libmariadb, shell tools get option files of mode 0600 or stdin.
+ * libmariadb, shell tools get stdin or option files of mode 0600 that no
+ * directory holds (a memfd read as /proc/PID/fd/N: a killed run leaves
+ * none behind).
  */
 #ifndef STACKHOP_INFRA_H
 #define STACKHOP_INFRA_H

@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <openssl/evp.h>
+
 #include "config.h"
 #include "docker.h"
 #include "health.h"
@@ -783,6 +785,28 @@ static int sql_any(MYSQL *m, const char *q, struct sh_error *err)
 	return r;
 }
 
+char *service_create_user_sql(const char *user, const char *password)
+{
+	unsigned char h1[EVP_MAX_MD_SIZE], h2[EVP_MAX_MD_SIZE];
+	unsigned int l1 = 0, l2 = 0;
+	char hex[2 * EVP_MAX_MD_SIZE + 1], *q;
+	size_t qlen = strlen(user) + sizeof(hex) + 80;
+
+	if (!sql_name(user))
+		return NULL;
+	/* mysql_native_password: "*" and SHA1(SHA1(password)) in upper hex. */
+	if (!EVP_Digest(password, strlen(password), h1, &l1, EVP_sha1(), NULL) ||
+	    !EVP_Digest(h1, l1, h2, &l2, EVP_sha1(), NULL))
+		return NULL;
+	for (unsigned int i = 0; i < l2; i++)
+		snprintf(hex + 2 * i, 3, "%02X", h2[i]);
+	explicit_bzero(h1, sizeof(h1));
+	q = xmalloc(qlen);
+	snprintf(q, qlen, "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY PASSWORD '*%s'",
+		 user, hex);
+	return q;
+}
+
 int service_db_create(struct infra *x, const char *db, const char *user, FILE *out,
 		      struct sh_error *err)
 {
@@ -808,8 +832,7 @@ int service_db_create(struct infra *x, const char *db, const char *user, FILE *o
 		goto out;
 	if (!have) {
 		const char *pw;
-		char key[96], *esc, *cq;
-		size_t len, qlen;
+		char key[96], *cq;
 
 		snprintf(key, sizeof(key), "%s_db_password", user);
 		if (!(pw = secrets_get(x->secrets, key))) {
@@ -818,17 +841,15 @@ int service_db_create(struct infra *x, const char *db, const char *user, FILE *o
 				     user, key);
 			goto out;
 		}
-		len = strlen(pw);
-		esc = xmalloc(2 * len + 1);
-		mysql_real_escape_string(m, esc, pw, (unsigned long)len);
-		qlen = strlen(esc) + 128;
-		cq = xmalloc(qlen);
-		snprintf(cq, qlen, "CREATE USER IF NOT EXISTS '%s'@'%%' IDENTIFIED BY '%s'", user, esc);
+		/* The password's hash, not the password: the statement is in the
+		 * server's process list and general log. */
+		if (!(cq = service_create_user_sql(user, pw))) {
+			sh_error_set(err, SH_EXIT_FAILURE, "cannot hash the password of '%s'", user);
+			goto out;
+		}
 		/* Not infra_sql(): its error would quote the statement. */
 		have = mysql_query(m, cq);
-		explicit_bzero(esc, 2 * len + 1);
-		explicit_bzero(cq, qlen);
-		free(esc);
+		explicit_bzero(cq, strlen(cq));
 		free(cq);
 		if (have) {
 			sh_error_set(err, SH_EXIT_FAILURE, "creating the database user '%s'@'%%': %s",

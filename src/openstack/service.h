@@ -51,11 +51,19 @@ int service_config_migrate(struct infra *x, const struct catalog *cat, const cha
 /*
  * The database db exists and user ('user'@'%') has every privilege on it,
  * through the VIP as the settings' database user.  A missing user is
- * created with the secret USER_db_password (sent over the SQL connection
- * only).  Says what it found or did, one line each, on out.
+ * created with the secret USER_db_password (its mysql_native_password hash
+ * is sent, never the password).  Says what it found or did, one line
+ * each, on out.
  */
 int service_db_create(struct infra *x, const char *db, const char *user, FILE *out,
 		      struct sh_error *err);
+
+/*
+ * The statement that creates 'user'@'%' with password, malloc'd; NULL
+ * when user is not letters, digits and '_' (up to 64).  Wipe it before
+ * freeing it.
+ */
+char *service_create_user_sql(const char *user, const char *password);
 
 /*
  * A catalog command of service under the docker runtime: argv in a

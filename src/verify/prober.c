@@ -57,7 +57,9 @@ struct target {
 	MYSQL *my;
 	MYSQL_RES *res;
 	CURL *curl;
-	char curl_err[CURL_ERROR_SIZE];
+	/* libcurl keeps this pointer: an allocation of its own, as the
+	 * target itself moves when the vector of targets grows. */
+	char *curl_err;			/* CURL_ERROR_SIZE bytes */
 	uint16_t seq;
 };
 
@@ -154,6 +156,7 @@ void prober_free(struct prober *p)
 		free(t->plane);
 		free(t->host);
 		free(t->url);
+		free(t->curl_err);
 	}
 	vec_free(p->t);
 	if (p->multi)
@@ -271,20 +274,19 @@ int prober_add(struct prober *p, const char *spec, const char *plane,
 		curl_easy_setopt(t.curl, CURLOPT_FORBID_REUSE, 1L);
 		curl_easy_setopt(t.curl, CURLOPT_TIMEOUT_MS, p->cfg.timeout_ms);
 		curl_easy_setopt(t.curl, CURLOPT_WRITEFUNCTION, discard);
-		curl_easy_setopt(t.curl, CURLOPT_ERRORBUFFER, NULL);
+		t.curl_err = xcalloc(1, CURL_ERROR_SIZE);
+		curl_easy_setopt(t.curl, CURLOPT_ERRORBUFFER, t.curl_err);
+		/* An index, not a pointer: the target moves when the vector grows. */
+		curl_easy_setopt(t.curl, CURLOPT_PRIVATE, (void *)(uintptr_t)p->t.n);
 		curl_easy_setopt(t.curl, CURLOPT_PROXY, "");
 		curl_easy_setopt(t.curl, CURLOPT_USERAGENT, "stackhop-prober");
 	}
 	vec_push(p->t, t);
-	/* The error buffer's address is final only once the vector holds it. */
-	if (t.curl) {
-		struct target *tp = &p->t.v[p->t.n - 1];
-
-		curl_easy_setopt(tp->curl, CURLOPT_ERRORBUFFER, tp->curl_err);
-		curl_easy_setopt(tp->curl, CURLOPT_PRIVATE, (void *)(uintptr_t)(p->t.n - 1));
-	}
 	return 0;
 fail:
+	if (t.curl)
+		curl_easy_cleanup(t.curl);
+	free(t.curl_err);
 	free(t.name);
 	free(t.plane);
 	free(t.host);

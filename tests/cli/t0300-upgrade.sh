@@ -198,4 +198,26 @@ test_expect_success 'crash test: SIGKILL at timed instants inside running db syn
 	[ $inside -ge 1 ]
 '
 
+test_expect_success 'state files are 0600: the journal, its WAL and shared memory, the sim model, probe output' '
+	umask 022
+	$STACKHOP upgrade -i $SMALL --from newton --to ocata --transport sim --yes \
+		--journal "$TRASH/p.journal" >/dev/null
+	test "$(stat -c %a "$TRASH/p.journal")" = 600
+	test "$(stat -c %a "$TRASH/p.journal.sim.json")" = 600
+	# Killed in the middle, the WAL and its index stay beside the journal.
+	set +e
+	STACKHOP_CRASH_AT=20 $STACKHOP upgrade -i $SMALL --from newton --to ocata --transport sim \
+		--yes --journal "$TRASH/k.journal" >/dev/null 2>&1
+	rc=$?
+	set -e
+	test "$rc" = 137
+	for f in k.journal k.journal-wal k.journal-shm k.journal.sim.json; do
+		test "$(stat -c %a "$TRASH/$f")" = 600 || { echo "$f: $(stat -c %a "$TRASH/$f")"; false; }
+	done
+	expect_fail 1 $STACKHOP probe --target tcp:127.0.0.1:1 --duration 1 --out "$TRASH/probe.json"
+	test "$(stat -c %a "$TRASH/probe.json")" = 600
+	expect_fail 1 $STACKHOP probe --target tcp:127.0.0.1:1 --duration 1 --journal "$TRASH/p.journal"
+	test "$(stat -c %a "$TRASH/p.journal")" = 600
+'
+
 test_done

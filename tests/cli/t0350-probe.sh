@@ -154,4 +154,23 @@ test_expect_success 'bad targets: clear errors naming the spec, the file and lin
 	grep_err "does not exist"
 '
 
+# Eight connections at once: a listener with room for them all in its
+# accept queue (socat's default backlog is 5).
+P_MANY=$((base + 6))
+socat "TCP-LISTEN:$P_MANY,bind=127.0.0.1,reuseaddr,fork,backlog=64" /dev/null 2>/dev/null &
+pids="$pids $!"
+wait_listening "$P_MANY"
+
+test_expect_success 'one failing HTTP target, then eight TCP targets: libcurl writes the error text, no use after free' '
+	# The HTTP target is added first: the eight after it grow the target
+	# vector, which must not move the error buffer libcurl writes into.
+	set -- --target http://127.0.0.1:$P_NONE/v3
+	for k in 1 2 3 4 5 6 7 8; do set -- "$@" --target tcp:127.0.0.1:$P_MANY; done
+	expect_fail 1 $STACKHOP probe "$@" --duration 1 --out "$TRASH/many.json"
+	test_lacks "AddressSanitizer\|runtime error" "$TRASH/err"
+	jq -e "(.targets | length) == 9 and .targets[0].failures == .targets[0].samples" "$TRASH/many.json"
+	jq -e "all(.targets[1:][]; .failures == 0 and .samples >= 5)" "$TRASH/many.json"
+	jq -e ".outages | length == 1 and (.[0].error | test(\"^Failed to connect to 127.0.0.1 port $P_NONE\"))" "$TRASH/many.json"
+'
+
 test_done

@@ -2,7 +2,9 @@
  * fault-vfs.h - an SQLite VFS for the unit tests that fails writes with
  * SQLITE_FULL (disk full) on demand: set writes_left to k and the
  * (k+1)-th write from then on fails, and every one after it, until
- * writes_left is -1 again.  fault_vfs_register() makes it the default VFS.
+ * writes_left is -1 again.  reads_left does the same for reads, which
+ * fail with SQLITE_IOERR_READ (an I/O error).  fault_vfs_register() makes
+ * it the default VFS.
  */
 #ifndef STACKHOP_FAULT_VFS_H
 #define STACKHOP_FAULT_VFS_H
@@ -14,6 +16,8 @@ static sqlite3_vfs fault_vfs;
 static sqlite3_io_methods fault_methods;
 static long writes_left = -1;	/* -1: never fail; 0: fail every write */
 static long writes_failed;
+static long reads_left = -1;	/* -1: never fail; 0: fail every read */
+static long reads_failed;
 
 struct fault_file {
 	sqlite3_file base;
@@ -28,6 +32,12 @@ static int f_close(sqlite3_file *f)
 }
 static int f_read(sqlite3_file *f, void *b, int n, sqlite3_int64 o)
 {
+	if (reads_left == 0) {
+		reads_failed++;
+		return SQLITE_IOERR_READ;
+	}
+	if (reads_left > 0)
+		reads_left--;
 	return REAL(f)->pMethods->xRead(REAL(f), b, n, o);
 }
 static int f_write(sqlite3_file *f, const void *b, int n, sqlite3_int64 o)

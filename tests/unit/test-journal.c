@@ -1,10 +1,14 @@
 /* test-journal.c - the run journal: creation, the state machine, tails,
  * redaction and the one-process lock. */
+#include <errno.h>
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "fault-vfs.h"
+#include "fileio.h"
 #include "harness.h"
 #include "journal.h"
 
@@ -69,6 +73,74 @@ TEST(create_refuses_an_existing_journal)
 	CHECK(journal_create("/nonexistent-dir/j.db", plan, &meta, &err) < 0);
 	CHECK(err.status == SH_EXIT_FAILURE);
 	CHECK(access("/nonexistent-dir/j.db", F_OK) < 0);
+}
+
+/*
+ * access(2) as this program sees it.  With race_path set, the first check
+ * of that path says "no such file" after creating it: another process
+ * that wins the race between journal_create()'s check and its rename.
+ */
+static const char *race_path;
+
+int access(const char *p, int mode)
+{
+	if (race_path && streq(p, race_path)) {
+		int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+
+		race_path = NULL;
+		if (fd >= 0) {
+			if (write(fd, "precious\n", 9) != 9)
+				fprintf(stderr, "cannot write %s\n", p);
+			close(fd);
+		}
+		errno = ENOENT;
+		return -1;
+	}
+	return faccessat(AT_FDCWD, p, mode, 0);
+}
+
+TEST(create_never_replaces_a_file_created_after_its_check)
+{
+	struct sh_error err = { 0 };
+	char rpath[300], *text = NULL, tmpglob[320];
+	size_t len = 0;
+
+	snprintf(rpath, sizeof(rpath), "%s/race.journal", dir);
+	race_path = rpath;
+	CHECK(journal_create(rpath, plan, &meta, &err) < 0);
+	CHECK(race_path == NULL);	/* the check was made */
+	CHECK(err.status == SH_EXIT_INPUT);
+	CHECK_CONTAINS(err.msg, "already exists");
+	CHECK(read_file_limited(rpath, 1 << 20, &text, &len, &err) == 0);
+	CHECK(text && streq(text, "precious\n"));
+	free(text);
+	snprintf(tmpglob, sizeof(tmpglob), "%s.new-%d", rpath, (int)getpid());
+	CHECK(access(tmpglob, F_OK) < 0);
+	unlink(rpath);
+}
+
+/* The journal and the WAL and shared-memory files beside it: 0600. */
+TEST(journal_files_are_private)
+{
+	struct sh_error err = { 0 };
+	struct journal *j = NULL;
+	char ppath[300], wal[320], shm[320];
+	struct stat st;
+	mode_t old = umask(022);
+
+	snprintf(ppath, sizeof(ppath), "%s/private.journal", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", ppath);
+	snprintf(shm, sizeof(shm), "%s-shm", ppath);
+	CHECK(journal_create(ppath, plan, &meta, &err) == 0);
+	CHECK(stat(ppath, &st) == 0 && (st.st_mode & 07777) == 0600);
+	CHECK(journal_open(ppath, &j, &err) == 0);
+	CHECK(j && journal_step_start(j, 0, &err) == 0);
+	/* Open and written to: the WAL and its index exist now. */
+	CHECK(stat(wal, &st) == 0 && (st.st_mode & 07777) == 0600);
+	CHECK(stat(shm, &st) == 0 && (st.st_mode & 07777) == 0600);
+	journal_close(j);
+	umask(old);
+	unlink(ppath);
 }
 
 TEST(state_machine)
@@ -277,6 +349,59 @@ TEST(disk_full_at_every_write)
 	unlink(fpath);
 }
 
+/*
+ * For every k, a read of the journal whose k-th read from the disk fails
+ * (an I/O error) either returns all of it or fails with an error: never a
+ * part of it as if it were the whole.
+ */
+TEST(read_error_at_every_read)
+{
+	long k, points = 0;
+	bool completed = false;
+	size_t want_deps = 0;
+
+	for (size_t i = 0; i < plan->steps.n; i++)
+		want_deps += plan->steps.v[i].nafter;
+	fault_vfs_register();
+	for (k = 0; k < 5000 && !completed; k++) {
+		struct sh_error err = { 0 };
+		struct journal *j = NULL;
+		struct journal_view v = { 0 };
+		long failed_before = reads_failed;
+		int r;
+
+		reads_left = -1;
+		CHECK(journal_open_readonly(path, &j, &err) == 0);
+		if (!j)
+			break;
+		reads_left = k;
+		r = journal_read(j, &v, &err);
+		reads_left = -1;
+		if (reads_failed == failed_before) {
+			completed = true;
+			CHECK(r == 0);
+		} else if (r < 0) {
+			points++;
+			CHECK_CONTAINS(err.msg, "journal: cannot read");
+		}
+		if (r == 0) {
+			size_t deps = 0;
+
+			for (size_t i = 0; i < v.nsteps; i++)
+				deps += v.steps[i].nafter;
+			CHECK(v.nsteps == plan->steps.n);
+			CHECK(v.from && v.to && v.run_state && v.transport);
+			CHECK(deps == want_deps);
+		}
+		journal_view_release(&v);
+		journal_close(j);
+	}
+	CHECK(completed);
+	CHECK(points > 0);
+	printf("     read fault points tested: %ld\n", points);
+	sqlite3_vfs_unregister(&fault_vfs);
+}
+
 int main(void)
 {
 	struct sh_error err = { 0 };
@@ -292,11 +417,14 @@ int main(void)
 	}
 	RUN(create_and_read_back);
 	RUN(create_refuses_an_existing_journal);
+	RUN(create_never_replaces_a_file_created_after_its_check);
+	RUN(journal_files_are_private);
 	RUN(state_machine);
 	RUN(tails_are_bounded_and_redacted);
 	RUN(one_process_at_a_time);
 	RUN(not_a_journal);
 	RUN(disk_full_at_every_write);
+	RUN(read_error_at_every_read);
 	plan_free(plan);
 	settings_free(st);
 	inventory_free(inv);

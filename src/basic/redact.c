@@ -1,4 +1,5 @@
 /* redact.c - see redact.h. */
+#include <stdbool.h>
 #include <string.h>
 
 #include "redact.h"
@@ -32,7 +33,8 @@ void redactor_release(struct redactor *r)
  * ("Passw0rd", "Passw0rd-Long-Tail") or overlaps it leaves no part of
  * either.
  */
-char *redact(const struct redactor *r, const char *text, size_t len)
+static char *redact_covering(const struct redactor *r, const char *text, size_t len,
+			     bool cut_front)
 {
 	/* Worst case: a 4-byte secret replaced by 10 after every other byte. */
 	size_t cap = len * 3 + 1, o = 0;
@@ -49,6 +51,13 @@ char *redact(const struct redactor *r, const char *text, size_t len)
 			memset(covered + (p - text), 1, sl);
 			p++;
 		}
+		/* A text that is a tail may begin inside a secret: cover the
+		 * longest front that is how one of them ends. */
+		for (size_t n = sl - 1 < len ? sl - 1 : len; cut_front && n > 0; n--)
+			if (!memcmp(text, r->secrets[k] + sl - n, n)) {
+				memset(covered, 1, n);
+				break;
+			}
 	}
 	for (size_t i = 0; i < len;) {
 		if (covered && covered[i]) {
@@ -64,4 +73,14 @@ char *redact(const struct redactor *r, const char *text, size_t len)
 	out[o] = '\0';
 	free(covered);
 	return out;
+}
+
+char *redact(const struct redactor *r, const char *text, size_t len)
+{
+	return redact_covering(r, text, len, false);
+}
+
+char *redact_tail(const struct redactor *r, const char *text, size_t len)
+{
+	return redact_covering(r, text, len, true);
 }

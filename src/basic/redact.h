@@ -25,5 +25,9 @@ void redactor_release(struct redactor *r);
 
 /* A malloc'd, NUL-terminated copy of text[0..len) with secrets replaced. */
 char *redact(const struct redactor *r, const char *text, size_t len);
+/* The same for a tail whose front was cut off: a front that is how a
+ * secret ends is replaced too (a cut secret is not shown in part; a
+ * harmless front that happens to match is redacted as well). */
+char *redact_tail(const struct redactor *r, const char *text, size_t len);
 
 #endif

@@ -46,7 +46,7 @@ static void print_stream(const char *title, const struct outbuf *b,
 
 	if (!b->len)
 		return;
-	text = redact(red, b->data, b->len);
+	text = b->truncated ? redact_tail(red, b->data, b->len) : redact(red, b->data, b->len);
 	printf("%s%s%s%s", title, b->truncated ? "[...]\n" : "", text,
 	       text[0] && text[strlen(text) - 1] == '\n' ? "" : "\n");
 	free(text);

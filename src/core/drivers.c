@@ -306,11 +306,31 @@ static void count_archived(struct remote_driver *d, size_t step, char *out, size
 		 d->archived[step]);
 }
 
+/* A stream's text for the result.  A tail whose front was cut may begin
+ * inside a secret, which the journal's redaction of whole secrets would
+ * not see: it is redacted here, knowing where the cut is. */
+static char *stream_text(const struct remote_driver *d, const struct outbuf *b)
+{
+	const char *text = b->data ? b->data : "";
+
+	if (b->truncated && d->secrets)
+		return redact_tail(&d->secrets->redactor, text, b->len);
+	return xstrndup(text, b->len);
+}
+
+static void free_wiped(char *s)
+{
+	if (s)
+		explicit_bzero(s, strlen(s));
+	free(s);
+}
+
 static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 		       enum exec_phase ph, struct proc *proc, struct exec_result *res)
 {
 	struct remote_driver *d = ctx;
 	const char *k = d->plan->steps.v[step].kind->name;
+	char *out, *errs;
 	size_t n;
 
 	(void)t;
@@ -329,11 +349,13 @@ static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 		return;
 	}
 	res->exit_status = proc->status;
-	n = proc->out.len + proc->err.len;
+	out = stream_text(d, &proc->out);
+	errs = stream_text(d, &proc->err);
+	n = strlen(out) + strlen(errs);
 	res->output = xmalloc(n + 64);
-	memcpy(res->output, proc->out.data ? proc->out.data : "", proc->out.len);
-	memcpy(res->output + proc->out.len, proc->err.data ? proc->err.data : "", proc->err.len);
-	res->output[n] = '\0';
+	snprintf(res->output, n + 1, "%s%s", out, errs);
+	free_wiped(out);
+	free_wiped(errs);
 	if (proc->timed_out)
 		snprintf(res->output + n, 64, "timed out after %d s\n", d->timeout_s);
 	else if (streq(k, "archive-deleted-rows") && proc->status <= 1 && proc->status >= 0)

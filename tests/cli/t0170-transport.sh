@@ -101,4 +101,17 @@ test_expect_success 'a write error on stdout other than a closed pipe is an erro
 	[ "$(grep -c . "$TRASH/err")" = 1 ]
 '
 
+test_expect_success 'a secret cut at the front of a kept tail is not shown in part' '
+	# A tail keeps the last 64 KiB of a stream: print the secret, then
+	# 65,536 - 8 more bytes, so the tail begins 10 bytes into it.
+	printf "db_password: \"Passw0rd-Long-Tail\"\n" >"$TRASH/cut-secrets.yaml"
+	chmod 600 "$TRASH/cut-secrets.yaml"
+	printf "secrets: cut-secrets.yaml\n" >"$TRASH/cut.yaml"
+	$STACKHOP exec -i "$INV" -s "$TRASH/cut.yaml" -- \
+		sh -c "printf Passw0rd-Long-Tail; head -c 65527 /dev/zero | tr \"\\\\0\" x; echo" >"$TRASH/cut.out"
+	grep -q "^\[\.\.\.\]$" "$TRASH/cut.out"
+	test_lacks "ong-Tail" "$TRASH/cut.out"
+	test_lacks "Tail" "$TRASH/cut.out"
+'
+
 test_done

@@ -132,6 +132,32 @@ TEST(overlapping_secrets)
  * "stackhop status" prints, holds no part of it.  Run for real: a command
  * through the local transport, the secrets on its stdin.
  */
+/* A kept tail can begin inside a secret: redact_tail() covers that front,
+ * redact() (for texts that were not cut) does not guess. */
+TEST(tail_that_begins_inside_a_secret)
+{
+	struct redactor red = { 0 };
+	const char *cut = "ong-Tail then the rest\n";
+	char *a, *b;
+
+	CHECK(redactor_add(&red, "Passw0rd-Long-Tail") == 0);
+	CHECK(redactor_add(&red, "other-secret") == 0);
+	a = redact_tail(&red, cut, strlen(cut));
+	CHECK(streq(a, "[redacted] then the rest\n"));
+	b = redact(&red, cut, strlen(cut));
+	CHECK(streq(b, cut));
+	free(a);
+	free(b);
+	/* The longest matching front wins; a whole secret later is covered. */
+	a = redact_tail(&red, "ecret Passw0rd-Long-Tail.", 25);
+	CHECK(streq(a, "[redacted] [redacted]."));
+	free(a);
+	a = redact_tail(&red, "nothing cut here", 16);
+	CHECK(streq(a, "nothing cut here"));
+	free(a);
+	redactor_release(&red);
+}
+
 TEST(secret_across_the_tail_cut)
 {
 	static const char script[] =
@@ -343,6 +369,7 @@ int main(void)
 	RUN(loads_and_redacts);
 	RUN(refusals_never_show_values);
 	RUN(overlapping_secrets);
+	RUN(tail_that_begins_inside_a_secret);
 	RUN(secret_across_the_tail_cut);
 	RUN(create_user_sends_a_hash);
 	RUN(a_killed_step_leaves_no_option_file);

@@ -14,7 +14,7 @@ export P_UP=$base P_FLAP=$((base + 1)) P_HTTP=$((base + 2)) P_503=$((base + 3)) 
 # Listener PIDs go to a file: those a test body starts (in its subshell)
 # are killed at the end too.
 cleanup() {
-	for p in $(cat "$TRASH/listeners" 2>/dev/null); do kill "$p" 2>/dev/null; done
+	[ -f "$TRASH/listeners" ] && while read -r p; do kill "$p" 2>/dev/null; done <"$TRASH/listeners"
 	rm -rf "$TRASH"
 }
 trap cleanup EXIT

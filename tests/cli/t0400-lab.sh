@@ -134,6 +134,34 @@ test_expect_success 'lab down leaves nothing it created; a second lab up works' 
 	$STACKHOP lab down >/dev/null 2>&1
 	leftovers >"$TRASH/left"
 	if [ -s "$TRASH/left" ]; then cat "$TRASH/left"; false; fi
+	# The mark stays with the images: the directory is still the lab s.
+	[ -f "$LABDIR/.stackhop-lab" ]
+'
+
+test_expect_success 'lab down of a directory with a stale PID file: nothing that is not the lab s is signalled; only the lab s files go' '
+	D=$TRASH/stale-lab
+	mkdir -p "$D/pids" "$D/nodes/ctl1" "$D/images"
+	chmod 755 "$D"
+	echo "a stackhop lab" >"$D/.stackhop-lab"
+	printf "ADDR_ctl1=10.231.0.11\nCONTROLLERS=ctl1\nCOMPUTES=\nNETWORKS=\n" >"$D/lab.env"
+	echo mine >"$D/planted"
+	mkdir "$D/mine.d"
+	sleep 300 &
+	other=$!
+	echo $other >"$D/pids/ctl1.sshd"
+	echo $other >"$D/pids/ctl1.galera"
+	set +e
+	$STACKHOP lab down --dir "$D" >"$TRASH/down.out" 2>&1
+	rc=$?
+	kill -0 $other
+	alive=$?
+	kill $other 2>/dev/null
+	set -e
+	[ "$rc" = 0 ] || { cat "$TRASH/down.out"; false; }
+	[ "$alive" = 0 ]
+	[ "$(cat "$D/planted")" = mine ] && [ -d "$D/mine.d" ]
+	[ -d "$D/images" ] && [ -f "$D/.stackhop-lab" ]
+	test_path_missing "$D/lab.env" "$D/pids" "$D/nodes"
 '
 
 test_done

@@ -327,6 +327,8 @@ test_expect_success 'upgrade runs the infrastructure plan for real; killed insid
 	echo "     upgrade (infra only, $(jq ".steps | length" "$TRASH/st.json") steps) killed in galera-join and resumed: $(echo "$e - $s" | bc) s in all; outages:" >&3
 	$STACKHOP status --journal "$J" >"$TRASH/st.out"
 	sed -n "s/^  control /       /p" "$TRASH/st.out" >&3
+	# Not the lab s file: lab down (which removes only its own) leaves it.
+	rm "$LABDIR/settings-infra.yaml"
 '
 
 test_expect_success 'keystone register: placement user, service and 3 endpoints; a second run creates nothing' '

@@ -233,6 +233,8 @@ lab_up() {
 	t0=$(date +%s.%N)
 	mkdir -p "$LAB/pids" "$LAB/nodes" "$LAB/shared" "$LAB/images" "$LAB/cache"
 	chmod 755 "$LAB"
+	[ -f "$LAB/$LAB_MARK" ] ||
+		echo "a stackhop lab (lab up made this directory's files; lab down removes them)" >"$LAB/$LAB_MARK"
 	if load_env; then
 		log "lab at $LAB exists ($CONTROLLERS $COMPUTES $NETWORKS): repairing what is down"
 	else
@@ -269,16 +271,14 @@ lab_down() {
 			kill -KILL "$pid" 2>/dev/null || true
 		done
 	done
-	for f in "$LAB"/pids/*; do
-		if [ -s "$f" ]; then kill -KILL "$(cat "$f")" 2>/dev/null || true; fi
-		rm -f "$f"
-	done
+	stop_recorded
 	net_down
 	if [ "$KEEP" = 1 ]; then
 		log "down; data kept in $LAB"
 	else
-		# Keep the downloaded images: they are the slow part of lab up.
-		find "$LAB" -mindepth 1 -maxdepth 1 ! -name images ! -name cache -exec rm -rf {} +
+		# What lab up made, by name: nothing else that is in $LAB.  Keep
+		# the downloaded images: they are the slow part of lab up.
+		for f in $LAB_FILES; do rm -rf "${LAB:?}/$f"; done
 		log "down; removed its state (images kept in $LAB/images)"
 	fi
 }

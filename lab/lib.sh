@@ -10,7 +10,17 @@
 #   nodes/NODE/SVC/    each node's config, data and logs, per service
 #   shared/            state every controller shares (Keystone's key repos)
 #   pids/NODE.SVC      PID of each process the lab started
-#   inventory, settings.yaml, secrets.yaml (0600)
+#   inventory, settings.yaml, secrets.yaml (0600), client.cnf (0600)
+#   .stackhop-lab      the mark: this directory is a lab's (lab up makes
+#                      it; "stackhop lab" refuses a directory without it)
+#
+# LAB_FILES: every name lab up makes in $LAB; lab down removes those
+# (but images/, cache/ and the mark) and nothing else.
+# shellcheck disable=SC2034
+LAB_FILES="lab.env lab.env.new ssh nodes shared pids inventory inventory.new
+settings.yaml settings.yaml.new secrets.yaml secrets.yaml.new client.cnf"
+# shellcheck disable=SC2034
+LAB_MARK=.stackhop-lab
 
 # shellcheck disable=SC2034 # used by the files that source this one
 BRIDGE=shlab0
@@ -61,11 +71,31 @@ first_controller() { echo "${CONTROLLERS%% *}"; }
 
 pidfile() { echo "$LAB/pids/$1.$2"; }
 
-# alive NODE SVC: the recorded process runs.
-alive() {
-	f=$(pidfile "$1" "$2")
-	[ -s "$f" ] && kill -0 "$(cat "$f")" 2>/dev/null
+# node_netns NODE: the inode of NODE's network namespace (fails when it
+# has none).  Inside the node (IN_NODE) it is this process's own.
+node_netns() {
+	if [ "${IN_NODE:-}" = "$1" ]; then
+		stat -L -c %i /proc/self/ns/net
+	else
+		stat -L -c %i "/run/netns/$(ns_of "$1")" 2>/dev/null
+	fi
 }
+
+# lab_pid NODE SVC: the recorded PID of NODE's SVC, when that process
+# runs in NODE's network namespace.  A PID file outlives its process: the
+# PID may since be another process's, never to be signalled.
+lab_pid() {
+	f=$(pidfile "$1" "$2")
+	[ -s "$f" ] || return 1
+	p_=$(cat "$f")
+	case $p_ in '' | *[!0-9]*) return 1 ;; esac
+	ns_=$(node_netns "$1") || return 1
+	[ -n "$ns_" ] && [ "$(stat -L -c %i "/proc/$p_/ns/net" 2>/dev/null)" = "$ns_" ] || return 1
+	echo "$p_"
+}
+
+# alive NODE SVC: the recorded process runs (and is the lab's).
+alive() { lab_pid "$1" "$2" >/dev/null; }
 
 # spawn NODE SVC LOG CMD...: start CMD in NODE's namespace, detached (own
 # session), and record its PID.  exec keeps $! the command's PID.
@@ -90,21 +120,32 @@ spawn_run() {
 }
 
 # stop NODE SVC [SIGNAL]: end the recorded process (SIGTERM, then SIGKILL
-# after 15 s) and forget it.
+# after 15 s) and forget it.  A PID that is no longer the lab's process
+# (lab_pid) is only forgotten.
 stop() {
 	f=$(pidfile "$1" "$2")
-	[ -s "$f" ] || { rm -f "$f"; return 0; }
-	pid=$(cat "$f")
-	if kill -0 "$pid" 2>/dev/null; then
+	if pid=$(lab_pid "$1" "$2"); then
 		kill "-${3:-TERM}" "$pid" 2>/dev/null || true
 		i=0
 		while kill -0 "$pid" 2>/dev/null && [ $i -lt 150 ]; do
 			sleep 0.1
 			i=$((i + 1))
 		done
-		kill -KILL "$pid" 2>/dev/null || true
+		if lab_pid "$1" "$2" >/dev/null; then kill -KILL "$pid" 2>/dev/null || true; fi
 	fi
 	rm -f "$f"
+}
+
+# stop_recorded: stop every process with a PID file, and forget them all.
+stop_recorded() {
+	for f_ in "$LAB"/pids/*; do
+		[ -e "$f_" ] || continue
+		b_=${f_##*/}
+		case $b_ in
+		*.*) stop "${b_%%.*}" "${b_#*.}" KILL ;;
+		*) rm -f "$f_" ;;
+		esac
+	done
 }
 
 # wait_for SECONDS WHAT CMD...: run CMD every 0.2 s until it succeeds.

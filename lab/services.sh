@@ -222,7 +222,7 @@ haproxy_up() {
 haproxy_reload() {
 	n=$1 ver=$2
 	d="$LAB/nodes/$n/haproxy"
-	old=$(cat "$(pidfile "$n" haproxy)")
+	old=$(lab_pid "$n" haproxy) || die "haproxy does not run on $n"
 	haproxy_conf "$n"
 	spawn "$n" haproxy "$d/haproxy.log" "$(image_dir haproxy "$ver")/usr/sbin/haproxy" \
 		-db -f "$d/haproxy.cfg" -x "$d/admin.sock" -sf "$old"

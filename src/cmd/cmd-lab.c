@@ -3,11 +3,14 @@
  * is shell because it is a sequence of commands on namespaces and
  * daemons; this checks the arguments and runs it).
  */
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -38,7 +41,137 @@ static const char lab_usage[] =
 	"      --computes N      --networks N (default 1); 1 to 9 each\n"
 	"      --networks N\n"
 	"      --keep-data       down: keep config, data and logs\n"
-	"  -h, --help            show this help\n";
+	"  -h, --help            show this help\n"
+	"\n"
+	"DIR must be root's and writable by no one else; lab up marks it with\n"
+	"DIR/.stackhop-lab, and down and status refuse a DIR without that mark\n"
+	"(as up does a non-empty one, unless it holds only what a lab leaves).\n";
+
+/* The mark lab up leaves in its directory (lab/lib.sh: LAB_MARK). */
+#define LAB_MARK ".stackhop-lab"
+
+/* What lab down keeps, or a lab of an older stackhop left (it had no
+ * mark): up takes such a directory over. */
+static bool lab_leftover(const char *name)
+{
+	static const char *const names[] = {
+		"images", "cache", "lab.env", "ssh", "nodes", "shared", "pids", "inventory",
+		"settings.yaml", "secrets.yaml", "client.cnf",
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (streq(name, names[i]))
+			return true;
+	return false;
+}
+
+/* 1 when every entry of dir is a lab_leftover() (*empty: there is none),
+ * 0 when one is not, -1 on error (errno). */
+static int dir_only_leftovers(const char *dir, bool *empty)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	int r = 1;
+
+	if (!d)
+		return -1;
+	*empty = true;
+	while ((e = readdir(d))) {
+		if (streq(e->d_name, ".") || streq(e->d_name, ".."))
+			continue;
+		*empty = false;
+		if (!lab_leftover(e->d_name))
+			r = 0;
+	}
+	closedir(d);
+	return r;
+}
+
+/* path is root's, and no one else may write it. */
+static int check_root_only(const char *path, const struct stat *st, const char *what)
+{
+	if (st->st_uid != 0) {
+		fprintf(stderr, "error: %s '%s' is owned by uid %u, not root: refusing (the lab runs its files as root)\n",
+			what, path, (unsigned)st->st_uid);
+		return -1;
+	}
+	if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+		fprintf(stderr, "error: %s '%s' is writable by group or others (mode %04o): refusing (the lab runs its files as root)\n",
+			what, path, (unsigned)(st->st_mode & 07777));
+		return -1;
+	}
+	return 0;
+}
+
+/*
+ * The lab's directory, before lab.sh (as root) sources its files and
+ * removes what it made there: root's, writable by no one else, and marked
+ * as the lab's (up: unless it does not exist yet, is empty, or holds only
+ * what a lab leaves).  The same rules as lab.sh for which DIR: the last
+ * --dir, else $STACKHOP_LAB_DIR, else the default.
+ */
+static int check_lab_dir(const char *sub, int argc, char **argv)
+{
+	const char *dir = getenv("STACKHOP_LAB_DIR");
+	char mark[PATH_MAX];
+	struct stat st;
+	bool empty;
+	int only;
+
+	if (!dir || !*dir)
+		dir = "/var/tmp/stackhop-lab";
+	for (int i = 2; i < argc; i++)
+		if (streq(argv[i], "--dir")) {
+			if (i + 1 >= argc || !*argv[i + 1]) {
+				usage_error("lab", "--dir needs a directory");
+				return -1;
+			}
+			dir = argv[++i];
+		}
+	if (lstat(dir, &st) < 0) {
+		if (errno == ENOENT && streq(sub, "up"))
+			return 0;	/* lab up makes it */
+		fprintf(stderr, "error: no lab at '%s': %s\n", dir, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fprintf(stderr, "error: lab directory '%s' is not a directory%s: refusing\n", dir,
+			S_ISLNK(st.st_mode) ? " (a symbolic link)" : "");
+		return -1;
+	}
+	if (check_root_only(dir, &st, "lab directory") < 0)
+		return -1;
+	if (snprintf(mark, sizeof(mark), "%s/%s", dir, LAB_MARK) >= (int)sizeof(mark)) {
+		fprintf(stderr, "error: lab directory '%s': name too long\n", dir);
+		return -1;
+	}
+	if (lstat(mark, &st) == 0) {
+		if (!S_ISREG(st.st_mode)) {
+			fprintf(stderr, "error: '%s' is not a regular file: refusing\n", mark);
+			return -1;
+		}
+		return check_root_only(mark, &st, "lab mark");
+	}
+	if (errno != ENOENT) {
+		fprintf(stderr, "error: cannot read '%s': %s\n", mark, strerror(errno));
+		return -1;
+	}
+	if (streq(sub, "up")) {
+		only = dir_only_leftovers(dir, &empty);
+		if (only < 0) {
+			fprintf(stderr, "error: cannot read lab directory '%s': %s\n", dir, strerror(errno));
+			return -1;
+		}
+		if (empty || only)
+			return 0;
+		fprintf(stderr, "error: '%s' is not empty and has no %s: not a lab directory, refusing\n",
+			dir, LAB_MARK);
+		return -1;
+	}
+	fprintf(stderr, "error: '%s' has no %s: not a lab directory (lab up makes one), refusing\n",
+		dir, LAB_MARK);
+	return -1;
+}
 
 int cmd_lab(int argc, char **argv)
 {
@@ -60,6 +193,8 @@ int cmd_lab(int argc, char **argv)
 			fputs(lab_usage, stdout);
 			return 0;
 		}
+	if (check_lab_dir(sub, argc, argv) < 0)
+		return SH_EXIT_INPUT;
 	snprintf(script, sizeof(script), "%s/lab.sh", lab_dir());
 	if (access(script, R_OK) < 0) {
 		fprintf(stderr, "error: cannot find the lab's scripts at '%s': %s\n", script,

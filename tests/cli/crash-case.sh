@@ -30,8 +30,11 @@ else
 	$STACKHOP upgrade "$@" --journal "$j" >>"$d/log" 2>&1
 fi || { echo "kill point $k: resume failed"; tail -5 "$d/log"; exit 1; }
 
-$STACKHOP status --journal "$j" --format json |
-	jq -c '[.state, [.steps[] | [.id, .state]]]' >"$d/states"
+if ! $STACKHOP status --journal "$j" --format json >"$d/status.json"; then
+	echo "kill point $k: status failed"
+	exit 1
+fi
+jq -c '[.state, [.steps[] | [.id, .state]]]' "$d/status.json" >"$d/states"
 jq -S . "$j.sim.json" >"$d/model"
 if ! cmp -s "$d/states" "$ref.states"; then
 	echo "kill point $k: step states differ from the uninterrupted run (reference, this run):"

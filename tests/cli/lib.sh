@@ -70,16 +70,18 @@ test_must_fail() {
 # matches PATTERN (grep's basic regular expression).  A missing file
 # fails: a leak check on a file that was never written proves nothing.
 test_lacks() {
-	pat=$1
+	_tl_pat=$1
 	shift
-	for f in "$@"; do
-		if [ ! -f "$f" ]; then
-			echo "test_lacks: no such file: $f"
+	for _tl_f in "$@"; do
+		if [ ! -f "$_tl_f" ]; then
+			echo "test_lacks: no such file: $_tl_f"
 			return 1
 		fi
-		if grep -q -- "$pat" "$f"; then
-			# Line numbers only: the pattern may be a secret.
-			echo "test_lacks: pattern found in $f, line(s) $(grep -n -- "$pat" "$f" | cut -d: -f1 | tr '\n' ' ')"
+		# The pattern goes to grep on its stdin, not in its argv (which
+		# ps shows): it may be a secret.
+		if printf '%s\n' "$_tl_pat" | grep -q -f - -- "$_tl_f"; then
+			# Line numbers only, for the same reason.
+			echo "test_lacks: pattern found in $_tl_f, line(s) $(printf '%s\n' "$_tl_pat" | grep -n -f - -- "$_tl_f" | cut -d: -f1 | tr '\n' ' ')"
 			return 1
 		fi
 	done
@@ -89,13 +91,30 @@ test_lacks() {
 # test_path_missing PATH...: none of the paths exists (a glob that
 # matches nothing stays as it is written, so it counts as missing).
 test_path_missing() {
-	for f in "$@"; do
-		if [ -e "$f" ] || [ -L "$f" ]; then
-			echo "test_path_missing: exists: $f"
+	for _tl_f in "$@"; do
+		if [ -e "$_tl_f" ] || [ -L "$_tl_f" ]; then
+			echo "test_path_missing: exists: $_tl_f"
 			return 1
 		fi
 	done
 	return 0
+}
+
+# test_wait_for SECONDS CMD...: run CMD every 0.05 s until it succeeds;
+# fail (naming CMD) when it has not after SECONDS.  Wait on the condition
+# a test needs, never on a sleep of a guessed length.
+test_wait_for() {
+	_tw_limit=$(($1 * 20))
+	shift
+	_tw_n=0
+	until "$@"; do
+		_tw_n=$((_tw_n + 1))
+		if [ "$_tw_n" -ge "$_tw_limit" ]; then
+			echo "test_wait_for: still false after $((_tw_limit / 20)) s: $*"
+			return 1
+		fi
+		sleep 0.05
+	done
 }
 
 # grep_err PATTERN: the last expect_fail's stderr matches PATTERN.

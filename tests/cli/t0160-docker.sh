@@ -85,7 +85,8 @@ test_expect_success 'stop within the timeout, remove, remove the image; a second
 	# A stopped container stays stopped: not an error.
 	$D stop web
 	$D remove web
-	$D inspect web | grep -q "no such container"
+	$D inspect web >"$TRASH/i3"
+	grep -q "no such container" "$TRASH/i3"
 	expect_fail 1 $D remove web
 	grep_err "DELETE /containers/web: 404 not found"
 	$D image-remove "$IMG"
@@ -130,17 +131,21 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 		>"$TRASH/r0" 2>"$TRASH/r0.err"
 	[ "$(cat "$TRASH/r0")" = "web config" ]
 	grep -q "^\[node1: /bin/cat in a container of localhost/stackhop-web:1\]$" "$TRASH/r0.err"
-	st container-start --component web --node node1 --to 1 | grep -q "already runs localhost/stackhop-web:1"
+	st container-start --component web --node node1 --to 1 >"$TRASH/s"
+	grep -q "already runs localhost/stackhop-web:1" "$TRASH/s"
 	expect_fail 1 st container-start --component web --node node1 --to 2
 	grep_err "container web on node1 is of localhost/stackhop-web:1, not localhost/stackhop-web:2: container-stop and container-remove come first"
 	expect_fail 1 st container-remove --component web --node node1
 	grep_err "container web still runs on node1: container-stop comes first"
-	st container-stop --component web --node node1 | grep -q "node1: container web stopped in"
-	st container-stop --component web --node node1 | grep -q "node1: container web is stopped"
-	st container-remove --component web --node node1 | grep -q "node1: removed the container web (image localhost/stackhop-web:1)"
+	st container-stop --component web --node node1 >"$TRASH/s"
+	grep -q "node1: container web stopped in" "$TRASH/s"
+	st container-stop --component web --node node1 >"$TRASH/s"
+	grep -q "node1: container web is stopped" "$TRASH/s"
+	st container-remove --component web --node node1 >"$TRASH/s"
+	grep -q "node1: removed the container web (image localhost/stackhop-web:1)" "$TRASH/s"
 	st image-remove --component web --node node1 --to 2 >"$TRASH/s3"
 	grep -q "node1: removed image localhost/stackhop-web:1" "$TRASH/s3"
-	! grep -q "stackhop-web:2" "$TRASH/s3"
+	test_lacks "stackhop-web:2" "$TRASH/s3"
 	st container-start --component web --node node1 --to 2 >/dev/null
 	st health-check --component web --node node1 >/dev/null
 	podman_cli "$PM" ps --format "{{.Names}} {{.Image}}" | grep -q "^web localhost/stackhop-web:2$"
@@ -159,7 +164,7 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	st container-run --node node1 --component glance -- /bin/true 2>"$TRASH/r2.err" || rc=$?
 	[ "$rc" = 125 ]
 	grep -q "no container of glance on node1 to take the image and configuration from" "$TRASH/r2.err"
-	! podman_cli "$PM" image exists localhost/stackhop-web:1
+	test_must_fail podman_cli "$PM" image exists localhost/stackhop-web:1
 	expect_fail 1 st container-start --component other --node node1 --to 9
 	grep_err "no image localhost/stackhop-other:9 on node1 (pull it first)"
 	# The configuration of every container of the service, mode kept.
@@ -167,9 +172,10 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	grep -q "node1: $TRASH/kolla/web/nova.conf: configuration written (1 changes)" "$TRASH/s4"
 	[ "$(cat "$TRASH/kolla/web/nova.conf")" = "$(printf "[DEFAULT]\n# kept\ndebug = false")" ]
 	[ "$(stat -c %a "$TRASH/kolla/web/nova.conf")" = 640 ]
-	st config-migrate --component nova --node node1 --catalog catalog --release pike | grep -q "needs no change"
+	st config-migrate --component nova --node node1 --catalog catalog --release pike >"$TRASH/s"
+	grep -q "needs no change" "$TRASH/s"
 	# The forward went with its step: no socket, no ssh of it left.
-	! ls /tmp/stackhop-ssh-"$(id -u)"/docker-* 2>/dev/null
+	test_path_missing /tmp/stackhop-ssh-"$(id -u)"/docker-*
 	st container-stop --component web --node node1 >/dev/null
 	st container-remove --component web --node node1 >/dev/null
 	podman_cli "$PM" rmi localhost/stackhop-web:2 >/dev/null

@@ -59,10 +59,15 @@ test_expect_success 'a timeout kills the remote command' '
 	expect_fail 1 $STACKHOP exec -i "$INV" -s "$SET" --timeout 2 -- sleep 300
 	test $(($(date +%s) - start)) -lt 15
 	grep -q "exit status 124" "$TRASH/stdout"
-	sleep 0.5
-	for n in 1 2; do
-		! ip netns pids "$NS-$n" | xargs -r ps -o args= -p | grep -q "^sleep 300"
-	done
+	# The remote sleeps are killed (their sshd session may take a moment
+	# to reap them).
+	no_sleep_left() {
+		for n in 1 2; do
+			ip netns pids "$NS-$n" | xargs -r ps -o args= -p >"$TRASH/args.$n" || return 1
+			if grep -q "^sleep 300" "$TRASH/args.$n"; then return 1; fi
+		done
+	}
+	test_wait_for 10 no_sleep_left
 '
 
 test_expect_success 'an unknown host key is refused (strict checking)' '

@@ -27,7 +27,7 @@ test_expect_success 'lab up: every service healthy, the time it took' '
 	grep -q "^inventory: $LABDIR/inventory" "$TRASH/up.out"
 	[ "$(stat -c %a "$LABDIR/secrets.yaml")" = 600 ]
 	$STACKHOP lab status >"$TRASH/status"
-	! grep -q DOWN "$TRASH/status"
+	test_lacks DOWN "$TRASH/status"
 	echo "     lab up (packages installed; images stage = download + unpack unless cached): $(echo "$e - $s" | bc) s" >&3
 	sed -n "s/^lab: /     /p" "$TRASH/up.err" | grep " s$" >&3
 '
@@ -45,12 +45,13 @@ test_expect_success 'clustercheck: 503 while clustercheck.disabled exists, HAPro
 	[ "$(curl -s -o /dev/null -w "%{http_code}" http://10.231.0.11:9200/)" = 200 ]
 	touch "$d/clustercheck.disabled"
 	[ "$(curl -s -o /dev/null -w "%{http_code}" http://10.231.0.11:9200/)" = 503 ]
-	sleep 3	# two failed checks, 1 s apart
-	[ "$(vip_sql "SELECT @@wsrep_node_name")" != ctl1 ]
+	# HAProxy marks it down after two failed checks, 1 s apart.
+	served_by() { [ "$(vip_sql "SELECT @@wsrep_node_name")" = "$1" ]; }
+	not_served_by() { if served_by "$1"; then return 1; fi; }
+	test_wait_for 30 not_served_by ctl1
 	rm -f "$d/clustercheck.disabled"
 	[ "$(curl -s -o /dev/null -w "%{http_code}" http://10.231.0.11:9200/)" = 200 ]
-	sleep 3
-	[ "$(vip_sql "SELECT @@wsrep_node_name")" = ctl1 ]
+	test_wait_for 30 served_by ctl1
 '
 
 test_expect_success 'through the VIP: Keystone issues a v3 token with the admin credentials' '
@@ -117,8 +118,8 @@ test_expect_success 'stopping the keepalived master moves the VIP, SQL through i
 	done
 	$STACKHOP lab up >/dev/null 2>&1
 	kill -0 "$(cat "$LABDIR/pids/$old.keepalived")"
-	sleep 3
-	[ "$(vip_holder | wc -l)" = 1 ]
+	one_holder() { [ "$(vip_holder | wc -l)" = 1 ]; }
+	test_wait_for 30 one_holder
 	vip_sql "DROP DATABASE labtest"
 '
 
@@ -129,10 +130,38 @@ test_expect_success 'lab down leaves nothing it created; a second lab up works' 
 	[ -d "$LABDIR/images" ]
 	$STACKHOP lab up >/dev/null 2>"$TRASH/up2.err" || { cat "$TRASH/up2.err"; false; }
 	$STACKHOP lab status >"$TRASH/status2"
-	! grep -q DOWN "$TRASH/status2"
+	test_lacks DOWN "$TRASH/status2"
 	$STACKHOP lab down >/dev/null 2>&1
 	leftovers >"$TRASH/left"
 	if [ -s "$TRASH/left" ]; then cat "$TRASH/left"; false; fi
+	# The mark stays with the images: the directory is still the lab s.
+	[ -f "$LABDIR/.stackhop-lab" ]
+'
+
+test_expect_success 'lab down of a directory with a stale PID file: nothing that is not the lab s is signalled; only the lab s files go' '
+	D=$TRASH/stale-lab
+	mkdir -p "$D/pids" "$D/nodes/ctl1" "$D/images"
+	chmod 755 "$D"
+	echo "a stackhop lab" >"$D/.stackhop-lab"
+	printf "ADDR_ctl1=10.231.0.11\nCONTROLLERS=ctl1\nCOMPUTES=\nNETWORKS=\n" >"$D/lab.env"
+	echo mine >"$D/planted"
+	mkdir "$D/mine.d"
+	sleep 300 &
+	other=$!
+	echo $other >"$D/pids/ctl1.sshd"
+	echo $other >"$D/pids/ctl1.galera"
+	set +e
+	$STACKHOP lab down --dir "$D" >"$TRASH/down.out" 2>&1
+	rc=$?
+	kill -0 $other
+	alive=$?
+	kill $other 2>/dev/null
+	set -e
+	[ "$rc" = 0 ] || { cat "$TRASH/down.out"; false; }
+	[ "$alive" = 0 ]
+	[ "$(cat "$D/planted")" = mine ] && [ -d "$D/mine.d" ]
+	[ -d "$D/images" ] && [ -f "$D/.stackhop-lab" ]
+	test_path_missing "$D/lab.env" "$D/pids" "$D/nodes"
 '
 
 test_done

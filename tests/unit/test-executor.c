@@ -4,6 +4,7 @@
  * warnings, stop on failure, timeouts), and a run stopped by a full disk
  * that resumes to the same end state as an uninterrupted one.
  */
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -89,6 +90,9 @@ static void release_plan(struct plan *p)
 	arena_release(&p->arena);
 }
 
+/* The observer run_remote() passes to executor_run() (NULL: none). */
+static const struct exec_observer *run_obs;
+
 static int run_remote(struct plan *p, const char *name, int timeout_s,
 		      const struct secrets *sec, struct exec_report *rep,
 		      struct journal_view *v, struct sh_error *err)
@@ -105,7 +109,7 @@ static int run_remote(struct plan *p, const char *name, int timeout_s,
 		return -2;
 	if (sec)
 		journal_set_redactor(j, &sec->redactor);
-	r = executor_run(p, j, &remote_driver, &rd, &eo, NULL, rep, err);
+	r = executor_run(p, j, &remote_driver, &rd, &eo, run_obs, rep, err);
 	free(rd.archived);
 	if (journal_read(j, v, err) < 0)
 		r = -3;
@@ -243,26 +247,54 @@ TEST(retries_and_running_steps_finish)
 	inventory_free(inv);
 }
 
-/* A command that closes its output and runs on does not hold up the loop. */
+/* When the quick step is recorded done, touch the file the silent one waits for. */
+static void touch_on_done(void *ctx, const struct exec_event *ev,
+			  const struct exec_running *running, size_t nrunning,
+			  size_t done, size_t total)
+{
+	(void)running, (void)nrunning, (void)done, (void)total;
+	if (ev->type == EVENT_STEP_DONE && ev->step == 1) {
+		int fd = open(ctx, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
+
+		if (fd >= 0)
+			close(fd);
+	}
+}
+
+/*
+ * A command that closes its output and runs on does not hold up the loop:
+ * it runs until the other step is recorded done (bounded: 30 s, then it
+ * fails), which a loop blocked on it would never get to.
+ */
 TEST(a_silent_long_command_does_not_block_others)
 {
 	struct inventory *inv = load_inventory("local5.ini", "[control]\nhere ansible_connection=local\n");
-	const struct cmd_spec c[] = {
-		{ "command", "exec >/dev/null 2>&1 </dev/null; sleep 1.5", -1 },
-		{ "command", "sleep 0.2; echo quick", -1 },
-	};
+	char flag[300], silent[1024];
+	struct exec_observer obs = { touch_on_done, flag };
 	struct exec_report rep;
 	struct journal_view v = { 0 };
 	struct sh_error err = { 0 };
 	struct plan p;
 
-	make_plan(&p, inv, c, ARRAY_SIZE(c));
-	CHECK(run_remote(&p, "silent.journal", 0, NULL, &rep, &v, &err) == 0);
-	CHECK(v.nsteps == 2);
-	if (v.nsteps == 2) {
-		CHECK(v.steps[0].state == STEP_DONE && v.steps[1].state == STEP_DONE);
-		CHECK(v.steps[1].ended < v.steps[0].ended - 0.8);
+	snprintf(flag, sizeof(flag), "%s/quick-recorded", dir);
+	snprintf(silent, sizeof(silent),
+		 "exec >/dev/null 2>&1 </dev/null; i=0; "
+		 "until [ -e %s ] || [ $i -ge 600 ]; do sleep 0.05; i=$((i + 1)); done; [ -e %s ]",
+		 flag, flag);
+	{
+		const struct cmd_spec c[] = {
+			{ "command", silent, -1 },
+			{ "command", "echo quick", -1 },
+		};
+
+		make_plan(&p, inv, c, ARRAY_SIZE(c));
+		run_obs = &obs;
+		CHECK(run_remote(&p, "silent.journal", 0, NULL, &rep, &v, &err) == 0);
+		run_obs = NULL;
 	}
+	CHECK(v.nsteps == 2);
+	if (v.nsteps == 2)
+		CHECK(v.steps[0].state == STEP_DONE && v.steps[1].state == STEP_DONE);
 	exec_report_release(&rep);
 	journal_view_release(&v);
 	release_plan(&p);

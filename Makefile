@@ -24,7 +24,7 @@ CFLAGS ?= -O2 -g
 WARNINGS = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wformat=2 \
 	-Wno-format-nonliteral -Wvla -Wmissing-prototypes
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE $(WARNINGS) $(CFLAGS) \
-	-Isrc -Isrc/basic -Isrc/core -Isrc/transport -Isrc/verify -Isrc/infra -Isrc/openstack -Isrc/runtime $(PKG_CFLAGS) \
+	-Isrc -Isrc/basic -Isrc/core -Isrc/transport -Isrc/verify -Isrc/infra -Isrc/openstack -Isrc/runtime -Isrc/executor -Isrc/procedures $(PKG_CFLAGS) \
 	-DSTACKHOP_VERSION='"$(VERSION)"' -DSTACKHOP_DATADIR='"$(DATADIR)"'
 ALL_LDFLAGS = $(LDFLAGS)
 
@@ -33,7 +33,7 @@ ALL_CFLAGS += -fsanitize=$(SANITIZE) -fno-sanitize-recover=all -fno-omit-frame-p
 ALL_LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
-LIB_SRCS = $(wildcard src/basic/*.c) $(wildcard src/core/*.c) $(wildcard src/transport/*.c) $(wildcard src/verify/*.c) $(wildcard src/infra/*.c) $(wildcard src/openstack/*.c) $(wildcard src/runtime/*.c)
+LIB_SRCS = $(wildcard src/basic/*.c) $(wildcard src/core/*.c) $(wildcard src/transport/*.c) $(wildcard src/verify/*.c) $(wildcard src/infra/*.c) $(wildcard src/openstack/*.c) $(wildcard src/runtime/*.c) $(wildcard src/executor/*.c) $(wildcard src/procedures/*.c)
 CMD_SRCS = $(wildcard src/cmd/*.c) src/main.c
 TEST_SRCS = $(wildcard tests/unit/test-*.c)
 FUZZ_SRCS = $(wildcard tests/fuzz/fuzz-*.c)
@@ -127,7 +127,7 @@ FUZZ_FLAGS = -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=al
 fuzz:
 	@mkdir -p $(BUILD)/libfuzzer
 	@for t in $(FUZZ_SRCS:tests/fuzz/fuzz-%.c=%); do \
-		$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -Isrc -Isrc/basic -Isrc/core -Isrc/transport -Isrc/verify -Isrc/infra -Isrc/openstack -Isrc/runtime $(PKG_CFLAGS) \
+		$(FUZZ_CC) -std=c11 -D_GNU_SOURCE $(FUZZ_FLAGS) -Isrc -Isrc/basic -Isrc/core -Isrc/transport -Isrc/verify -Isrc/infra -Isrc/openstack -Isrc/runtime -Isrc/executor -Isrc/procedures $(PKG_CFLAGS) \
 			-o $(BUILD)/libfuzzer/fuzz-$$t tests/fuzz/fuzz-$$t.c $(LIB_SRCS) $(PKG_LIBS) || exit 1; \
 		mkdir -p $(BUILD)/fuzz-corpus/$$t; \
 		echo "== fuzzing $$t for $(FUZZ_SECONDS) s"; \

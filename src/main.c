@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cmd/cmd.h"
+#include "steps.h"
 #include "util.h"
 
 #ifndef STACKHOP_VERSION
@@ -61,6 +62,8 @@ int main(int argc, char **argv)
 	 * (run-command.h resets every signal).
 	 */
 	signal(SIGPIPE, SIG_IGN);
+	/* The executor's remote driver learns the "stackhop step" kinds. */
+	infra_steps_register();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

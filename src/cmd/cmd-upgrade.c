@@ -724,7 +724,7 @@ int cmd_upgrade(int argc, char **argv)
 	}
 	/* Refuse before anything is written when the transport cannot do it. */
 	for (size_t i = 0; !streq(transport, "sim") && !set_path && i < plan->steps.n; i++)
-		if (remote_step_kind(&plan->steps.v[i])) {
+		if (remote_step_kind(&plan->steps.v[i], NULL)) {
 			sh_error_set(&err, SH_EXIT_INPUT,
 				     "step '%s' (%s) acts on the cloud's clusters and needs a settings file (-s) with their endpoints and secrets",
 				     plan->steps.v[i].id, plan->steps.v[i].kind->name);

@@ -58,7 +58,9 @@ int ssh_options_init(const struct settings *st, struct ssh_options *o, char *cdi
 struct infra;
 /*
  * Inventory (default: "inventory" beside the settings), settings and
- * secrets for an infrastructure procedure.
+ * secrets for an infrastructure procedure (the settings and a secrets
+ * file are required: procedures need credentials); infra_close() (infra.h)
+ * releases them.
  */
 int infra_open(struct infra *x, const char *inv_path, const char *set_path,
 	       struct sh_error *err);

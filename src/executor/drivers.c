@@ -4,8 +4,6 @@
 #include <string.h>
 
 #include "drivers.h"
-#include "service.h"
-#include "steps.h"
 
 /* ---- sim ----------------------------------------------------------------- */
 
@@ -96,10 +94,19 @@ static char *secret_lines(const struct secrets *sec, const char *names, size_t *
 	return buf ? buf : xstrdup("");
 }
 
-const struct infra_step *remote_step_kind(const struct plan_step *s)
+static bool (*step_find)(const char *kind, struct remote_step *ret);
+
+void remote_register_steps(bool (*find)(const char *kind, struct remote_step *ret))
 {
+	step_find = find;
+}
+
+bool remote_step_kind(const struct plan_step *s, struct remote_step *ret)
+{
+	struct remote_step unused;
+
 	/* A catalog command is a command, whatever its kind's name. */
-	return s->argc ? NULL : infra_step_find(s->kind->name);
+	return !s->argc && step_find && step_find(s->kind->name, ret ? ret : &unused);
 }
 
 /* "stackhop step KIND -s SETTINGS -i INVENTORY" onto a. */
@@ -114,7 +121,8 @@ static void step_command(const struct remote_driver *d, const char *kind, struct
 void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
 		      const struct inv_host *t, struct strv *a)
 {
-	const struct infra_step *is = remote_step_kind(s);
+	struct remote_step rs;
+	const struct remote_step *is = remote_step_kind(s, &rs) ? &rs : NULL;
 	const char *version = plan_step_param(s, "version");
 
 	step_command(d, s->kind->name, a);
@@ -207,7 +215,8 @@ static const char *remote_unsupported(void *ctx, const struct plan_step *s)
 {
 	struct remote_driver *d = ctx;
 	const char *names = plan_step_param(s, "stdin_secrets");
-	const struct infra_step *is = remote_step_kind(s);
+	struct remote_step rs;
+	const struct remote_step *is = remote_step_kind(s, &rs) ? &rs : NULL;
 
 	if (is) {
 		if (is->version && !plan_step_param(s, "version"))
@@ -251,7 +260,7 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	*ret_delay = 0;
 	if (ph != PHASE_APPLY)
 		return 0;	/* commands have no separate check or verify */
-	if (remote_step_kind(s)) {
+	if (remote_step_kind(s, NULL)) {
 		/* A process of this machine; it reaches the nodes itself. */
 		struct strv argv = STRV_INIT;
 
@@ -288,13 +297,37 @@ static bool warning_exit(const struct plan_step *s, int status)
 	return streq(w, want);
 }
 
+long remote_archived_rows(const char *output)
+{
+	bool table = false;
+	long sum = 0;
+
+	if (strstr(output, "Nothing was archived."))
+		return 0;
+	for (const char *l = output; *l;) {
+		size_t len = strcspn(l, "\n");
+		char line[512], name[256];
+		long n;
+		int used = 0;
+
+		snprintf(line, sizeof(line), "%.*s", (int)len, l);
+		l += len + (l[len] == '\n');
+		if (str_has_prefix(line, "| Table ") && strstr(line, "| Number of Rows Archived"))
+			table = true;
+		else if (table && sscanf(line, "| %255s | %ld |%n", name, &n, &used) == 2 &&
+			 used > 0 && n >= 0)
+			sum += n;
+	}
+	return table ? sum : -1;
+}
+
 /*
  * Add what this run of an archive-deleted-rows step archived to its
  * total, and say both at the end of out (room for 64 bytes there).
  */
 static void count_archived(struct remote_driver *d, size_t step, char *out, size_t size)
 {
-	long rows = service_archived_rows(out);
+	long rows = remote_archived_rows(out);
 	size_t len = strlen(out);
 
 	if (rows < 0)

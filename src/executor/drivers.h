@@ -24,9 +24,10 @@ extern const struct exec_driver sim_driver;
 /*
  * Context of remote_driver.  It runs the steps whose work is a command
  * (command, db-sync, online-migrations, status-check,
- * archive-deleted-rows) on their targets, and the infrastructure kinds of
- * steps.h (health checks, the backup, the Galera, RabbitMQ, HAProxy,
- * keepalived and memcached procedures) as "stackhop step KIND" processes
+ * archive-deleted-rows) on their targets, and the kinds that
+ * remote_register_steps() names (src/procedures/steps.h: health checks,
+ * the backup, the Galera, RabbitMQ, HAProxy, keepalived and memcached
+ * procedures, the container flow) as "stackhop step KIND" processes
  * on this machine, with the run's settings and inventory, --node for a
  * per-node kind, --to the step's "version" parameter (from the settings'
  * components), and --state the run's directory of files.  Other kinds
@@ -59,12 +60,29 @@ struct remote_driver {
 };
 extern const struct exec_driver remote_driver;
 
-struct infra_step;
 /*
- * The "stackhop step" kind that carries out plan step s on real nodes, or
- * NULL when s is a command (it has an argv) or no such kind exists.
+ * A kind that a "stackhop step" process carries out on real nodes, as the
+ * remote driver needs to know it.  The kinds and their runners live above
+ * the core (src/procedures/steps.c): the procedures layer hands its lookup
+ * to the driver with remote_register_steps() (infra_steps_register(),
+ * which main() calls), so the core names none of them.
  */
-const struct infra_step *remote_step_kind(const struct plan_step *s);
+struct remote_step {
+	bool node;		/* runs on one node: --node */
+	bool version;		/* needs --to VERSION */
+	bool component;		/* an OpenStack container's: --component */
+	bool nodes;		/* --node takes a comma-separated list */
+};
+
+/* find(kind, ret): true, and *ret filled, when "stackhop step" has kind. */
+void remote_register_steps(bool (*find)(const char *kind, struct remote_step *ret));
+
+/*
+ * Is plan step s carried out by a "stackhop step" kind on real nodes (how
+ * in *ret, which may be NULL)?  False when s is a command (it has an
+ * argv), when no such kind exists, or when no lookup is registered.
+ */
+bool remote_step_kind(const struct plan_step *s, struct remote_step *ret);
 
 /*
  * The argv of the "stackhop step KIND ..." process that carries out s (a
@@ -73,5 +91,12 @@ const struct infra_step *remote_step_kind(const struct plan_step *s);
  */
 void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
 		      const struct inv_host *t, struct strv *ret);
+
+/*
+ * The rows "nova-manage db archive_deleted_rows --verbose" says it
+ * archived: the sum of its "Number of Rows Archived" table, 0 for
+ * "Nothing was archived.", -1 when output says neither.
+ */
+long remote_archived_rows(const char *output);
 
 #endif

@@ -36,11 +36,9 @@ struct infra {
 };
 
 /*
- * Load inventory, settings and secrets for a procedure (the settings and
- * a secrets file are required: procedures need credentials).
+ * Release what the command layer's infra_open() (cmd.h) loaded: the
+ * inventory, settings and secrets of a procedure.
  */
-int infra_open(struct infra *x, const char *inv_path, const char *set_path,
-	       struct sh_error *err);
 void infra_close(struct infra *x);
 
 /* One line of the procedure's log on stdout: "[  12.3 s] ...". */

@@ -21,11 +21,6 @@
 
 const char *const health_components[] = { "galera", "haproxy", "rabbitmq", "keystone", NULL };
 
-const char *check_code_name(enum check_code c)
-{
-	return c == CHECK_SUCCESS ? "Success" : c == CHECK_WARNING ? "Warning" : "Failure";
-}
-
 /* Raise r to code (never lower it) and append a sentence to its details. */
 static void note(struct check_result *r, enum check_code code, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

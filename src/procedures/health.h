@@ -9,16 +9,7 @@
 #define STACKHOP_HEALTH_H
 
 #include "infra.h"
-
-enum check_code { CHECK_SUCCESS = 0, CHECK_WARNING = 1, CHECK_FAILURE = 2 };
-
-struct check_result {
-	char name[64];
-	enum check_code code;
-	char details[1024];
-};
-
-const char *check_code_name(enum check_code c);
+#include "upgradecheck.h"		/* struct check_result */
 
 /* Component names: galera, haproxy, rabbitmq, keystone. */
 extern const char *const health_components[];

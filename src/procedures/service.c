@@ -869,27 +869,3 @@ out:
 	mysql_close(m);
 	return r;
 }
-
-long service_archived_rows(const char *output)
-{
-	bool table = false;
-	long sum = 0;
-
-	if (strstr(output, "Nothing was archived."))
-		return 0;
-	for (const char *l = output; *l;) {
-		size_t len = strcspn(l, "\n");
-		char line[512], name[256];
-		long n;
-		int used = 0;
-
-		snprintf(line, sizeof(line), "%.*s", (int)len, l);
-		l += len + (l[len] == '\n');
-		if (str_has_prefix(line, "| Table ") && strstr(line, "| Number of Rows Archived"))
-			table = true;
-		else if (table && sscanf(line, "| %255s | %ld |%n", name, &n, &used) == 2 &&
-			 used > 0 && n >= 0)
-			sum += n;
-	}
-	return table ? sum : -1;
-}

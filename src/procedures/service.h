@@ -78,11 +78,4 @@ char *service_create_user_sql(const char *user, const char *password);
 int service_container_run(struct infra *x, const char *service, const struct inv_host *h,
 			  const char *version, const char *const *argv, struct sh_error *err);
 
-/*
- * The rows "nova-manage db archive_deleted_rows --verbose" says it
- * archived: the sum of its "Number of Rows Archived" table, 0 for
- * "Nothing was archived.", -1 when output says neither.
- */
-long service_archived_rows(const char *output);
-
 #endif

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "drivers.h"
 #include "galera.h"
 #include "haproxy.h"
 #include "health.h"
@@ -61,6 +62,23 @@ const struct infra_step *infra_step_find(const char *kind)
 		if (streq(s->kind, kind))
 			return s;
 	return NULL;
+}
+
+/* remote_register_steps()'s lookup: the driver's view of a kind. */
+static bool remote_find(const char *kind, struct remote_step *ret)
+{
+	const struct infra_step *s = infra_step_find(kind);
+
+	if (!s)
+		return false;
+	*ret = (struct remote_step){ .node = s->node, .version = s->version,
+				     .component = s->component, .nodes = s->nodes };
+	return true;
+}
+
+void infra_steps_register(void)
+{
+	remote_register_steps(remote_find);
 }
 
 /* ---- health checks ---------------------------------------------------------- */

@@ -33,6 +33,12 @@ const struct infra_step *infra_step_find(const char *kind);
 /* Every such kind, NULL-terminated by kind == NULL. */
 extern const struct infra_step infra_steps[];
 
+/*
+ * Hand these kinds to the executor's remote driver (drivers.h), which
+ * cannot name them: the core sits below this layer.  main() calls it.
+ */
+void infra_steps_register(void);
+
 struct infra_step_args {
 	const char *kind;
 	const char *node;	/* inventory host name (a list for nodes kinds), or NULL */

@@ -5,6 +5,11 @@
 #include "upgradecheck.h"
 #include "util.h"
 
+const char *check_code_name(enum check_code c)
+{
+	return c == CHECK_SUCCESS ? "Success" : c == CHECK_WARNING ? "Warning" : "Failure";
+}
+
 /* The text of a table line "| TEXT |", trimmed, or NULL for other lines. */
 static const char *cell(const char *line, size_t len, char *buf, size_t size)
 {

@@ -10,7 +10,16 @@
 
 #include <stdio.h>
 
-#include "health.h"
+/* A check's result, as oslo.upgradecheck gives it (exit codes 0, 1, 2). */
+enum check_code { CHECK_SUCCESS = 0, CHECK_WARNING = 1, CHECK_FAILURE = 2 };
+
+struct check_result {
+	char name[64];
+	enum check_code code;
+	char details[1024];
+};
+
+const char *check_code_name(enum check_code c);
 
 /*
  * The checks of the table in text (other lines, such as log noise around

@@ -16,6 +16,7 @@
 #include "inventory.h"
 #include "journal.h"
 #include "sim.h"
+#include "steps.h"
 
 /* On tmpfs when there is one: thousands of fsyncs, and this is about
  * failing writes, not power loss. */
@@ -587,6 +588,7 @@ int main(void)
 {
 	struct sh_error err = { 0 };
 
+	infra_steps_register();	/* as main() does */
 	dir = harness_tmpdir(access("/dev/shm", W_OK) == 0 ? shm_dir : tmp_dir);
 	if (catalog_load("catalog", &cat, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);

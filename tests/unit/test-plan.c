@@ -2,6 +2,7 @@
 #include "harness.h"
 #include "drivers.h"
 #include "plan.h"
+#include "steps.h"
 
 static struct catalog *cat;
 static struct inventory *inv;
@@ -651,6 +652,7 @@ int main(void)
 {
 	struct sh_error err = { 0 };
 
+	infra_steps_register();	/* as main() does */
 	harness_tmpdir(dir);
 	if (catalog_load("catalog", &cat, &err) < 0 ||
 	    inventory_load("examples/multinode", &inv, &err) < 0) {

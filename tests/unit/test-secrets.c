@@ -19,6 +19,7 @@
 #include "journal.h"
 #include "secrets.h"
 #include "service.h"
+#include "steps.h"
 
 static char dir[] = "/tmp/stackhop-test-secrets-XXXXXX";
 
@@ -365,6 +366,7 @@ TEST(a_killed_step_leaves_no_option_file)
 
 int main(void)
 {
+	infra_steps_register();	/* as main() does */
 	harness_tmpdir(dir);
 	RUN(loads_and_redacts);
 	RUN(refusals_never_show_values);

@@ -10,6 +10,7 @@
 #include "plan.h"
 #include "settings.h"
 #include "stepkind.h"
+#include "steps.h"
 #include "transport.h"
 
 /* Is "opt" followed by "val" somewhere in v? */
@@ -130,6 +131,7 @@ TEST(ssh_timeouts_come_from_the_settings)
 
 int main(void)
 {
+	infra_steps_register();	/* as main() does */
 	RUN(a_step_argv_holds_every_param);
 	RUN(ssh_argv_bounds_every_wait_on_a_dead_node_by_default);
 	RUN(ssh_timeouts_come_from_the_settings);

@@ -1,8 +1,8 @@
 /* test-upgradecheck.c - reading what OpenStack commands print: the
  * oslo.upgradecheck table (and writing it), nova's archived rows. */
+#include "drivers.h"
 #include "harness.h"
 #include "fileio.h"
-#include "service.h"
 #include "upgradecheck.h"
 #include "util.h"
 
@@ -136,13 +136,13 @@ TEST(archived_rows)
 		"+--------------------------+-------------------------+\n"
 		"Modules with known eventlet monkey patching issues were imported\n";
 
-	CHECK(service_archived_rows(rows) == 6);
-	CHECK(service_archived_rows("Nothing was archived.\nModules with ...\n") == 0);
+	CHECK(remote_archived_rows(rows) == 6);
+	CHECK(remote_archived_rows("Nothing was archived.\nModules with ...\n") == 0);
 	/* Neither said (an error, a traceback): unknown, not zero. */
-	CHECK(service_archived_rows("Failed to connect to API DB so aborting\n") == -1);
-	CHECK(service_archived_rows("") == -1);
+	CHECK(remote_archived_rows("Failed to connect to API DB so aborting\n") == -1);
+	CHECK(remote_archived_rows("") == -1);
 	/* A row that is not a count is not added. */
-	CHECK(service_archived_rows("| Table | Number of Rows Archived |\n| x | many |\n| y | 2 |\n") == 2);
+	CHECK(remote_archived_rows("| Table | Number of Rows Archived |\n| x | many |\n| y | 2 |\n") == 2);
 }
 
 int main(void)

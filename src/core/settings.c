@@ -238,29 +238,381 @@ static const char *beside(struct settings *s, const char *settings_path,
 	return arena_printf(&s->arena, "%s/%s", dirname(dir), v);
 }
 
-int settings_parse(const char *path, const char *buf, size_t len,
-		   struct settings **ret, struct sh_error *err)
+/*
+ * One parser per top-level key of the settings file.  Each gets the
+ * document's root and the key's value (present: a key the file lacks
+ * keeps its default and its parser is not called); the scalar keys read
+ * the value through the root, which checks its type.
+ */
+typedef int (*section_parse_fn)(struct settings *s, struct ydoc *d, yaml_node_t *root,
+				yaml_node_t *n, struct sh_error *err);
+
+static int parse_vip(struct settings *s, struct ydoc *d, yaml_node_t *root,
+		     yaml_node_t *n, struct sh_error *err)
 {
-	static const char *const keys[] = { "vip", "endpoints", "runtime",
-		"secrets", "rolling", "components", "phases", "ssh", "probe", "galera",
-		"haproxy", "rabbitmq", "process", "docker", "services", "deployment_host",
-		NULL };
-	static const char *const docker_keys[] = { "socket", "image", "config_dir",
-		"stop_timeout", "healthcheck", "run_prefix", NULL };
-	static const char *const probe_keys[] = { "interval_ms", "timeout_ms", "targets", NULL };
-	static const char *const galera_keys[] = { "backend", "disabled_file", NULL };
-	static const char *const haproxy_keys[] = { "admin_socket", NULL };
-	static const char *const rabbitmq_keys[] = { "clients", "reconnect_timeout", NULL };
-	static const char *const process_keys[] = { "control", NULL };
+	unsigned char addr[16];
+	const char *v = NULL;
+
+	if (y_str(d, root, "vip", "the settings", false, &v, err) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	if (inet_pton(AF_INET, v, addr) != 1 && inet_pton(AF_INET6, v, addr) != 1)
+		return y_error(d, n, err, "vip must be an IPv4 or IPv6 address, not '%s'", v);
+	s->vip = arena_strdup(&s->arena, v);
+	return 0;
+}
+
+static int parse_keystone_endpoint(struct settings *s, struct ydoc *d, yaml_node_t *n,
+				   struct sh_error *err)
+{
+	const char *v = NULL;
+
+	if (y_str(d, n, "keystone", "endpoints", false, &v, err) < 0)
+		return -1;
+	if (v && !str_has_prefix(v, "http://") && !str_has_prefix(v, "https://"))
+		return y_error(d, ymap_get(d, n, "keystone"), err,
+			       "endpoints keystone must be an http:// or https:// URL, not '%s'", v);
+	if (v && strchr(v, '@'))
+		return y_error(d, ymap_get(d, n, "keystone"), err,
+			       "endpoints keystone must not carry credentials: they belong in the secrets file");
+	s->keystone = arena_strdup(&s->arena, v);
+	return 0;
+}
+
+static int parse_endpoints(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			   yaml_node_t *n, struct sh_error *err)
+{
+	static const char *const ep_keys[] = { "database", "database_user", "rabbitmq",
+		"keystone", NULL };
+	yaml_node_t *rq;
+	const char *v = NULL;
+
+	(void)root;
+	if (refuse_secrets(d, n, err) < 0 ||
+	    ymap_check(d, n, "endpoints", ep_keys, err) < 0)
+		return -1;
+	if (y_str(d, n, "database", "endpoints", false, &v, err) < 0 ||
+	    (v && check_hostport(d, ymap_get(d, n, "database"), "endpoints database", v, err) < 0))
+		return -1;
+	s->database = arena_strdup(&s->arena, v);
+	if (opt_str(s, d, n, "database_user", "endpoints", &s->database_user, err) < 0 ||
+	    parse_keystone_endpoint(s, d, n, err) < 0 ||
+	    y_seq(d, n, "rabbitmq", "endpoints", false, true, &rq, err) < 0)
+		return -1;
+	s->nrabbitmq = yseq_len(rq);
+	s->rabbitmq = arena_alloc(&s->arena, (s->nrabbitmq + 1) * sizeof(char *));
+	for (size_t i = 0; i < s->nrabbitmq; i++) {
+		yaml_node_t *it = yseq_at(d, rq, i);
+
+		if (check_hostport(d, it, "each rabbitmq endpoint", yscalar(it), err) < 0)
+			return -1;
+		s->rabbitmq[i] = arena_strdup(&s->arena, yscalar(it));
+	}
+	return 0;
+}
+
+static int parse_runtime(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			 yaml_node_t *n, struct sh_error *err)
+{
+	const char *v = NULL;
+
+	if (y_str(d, root, "runtime", "the settings", false, &v, err) < 0)
+		return -1;
+	if (!v)
+		return 0;
+	if (streq(v, "docker"))
+		s->runtime = RUNTIME_DOCKER;
+	else if (streq(v, "process"))
+		s->runtime = RUNTIME_PROCESS;
+	else
+		return y_error(d, n, err, "runtime must be docker or process, not '%s'", v);
+	return 0;
+}
+
+static int parse_deployment_host(struct settings *s, struct ydoc *d, yaml_node_t *root,
+				 yaml_node_t *n, struct sh_error *err)
+{
+	const char *v = NULL;
+
+	if (y_str(d, root, "deployment_host", "the settings", false, &v, err) < 0)
+		return -1;
+	if (v && !streq(v, "skip") && !streq(v, "upgrade"))
+		return y_error(d, n, err, "deployment_host must be skip or upgrade, not '%s'", v);
+	s->deployment_host_upgrade = v && streq(v, "upgrade");
+	return 0;
+}
+
+static int parse_secrets(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			 yaml_node_t *n, struct sh_error *err)
+{
+	const char *v = NULL;
+
+	(void)n;
+	if (y_str(d, root, "secrets", "the settings", false, &v, err) < 0)
+		return -1;
+	if (v)
+		s->secrets = beside(s, s->path, v);
+	return 0;
+}
+
+static int parse_ssh(struct settings *s, struct ydoc *d, yaml_node_t *root,
+		     yaml_node_t *n, struct sh_error *err)
+{
 	static const char *const ssh_keys[] = { "config", "identity", "known_hosts",
 		"strict_host_key_checking", "control_persist", "connect_timeout",
 		"server_alive_interval", "server_alive_count_max", NULL };
-	static const char *const ep_keys[] = { "database", "database_user", "rabbitmq",
-		"keystone", NULL };
+	const char *cfg = NULL, *id = NULL, *kh = NULL, *strict = NULL;
+
+	(void)root;
+	if (ymap_check(d, n, "ssh", ssh_keys, err) < 0 ||
+	    y_str(d, n, "config", "ssh", false, &cfg, err) < 0 ||
+	    y_str(d, n, "identity", "ssh", false, &id, err) < 0 ||
+	    y_str(d, n, "known_hosts", "ssh", false, &kh, err) < 0 ||
+	    y_str(d, n, "strict_host_key_checking", "ssh", false, &strict, err) < 0 ||
+	    y_long(d, n, "control_persist", "ssh", 1, 86400, false,
+		   &s->ssh_control_persist, err) < 0 ||
+	    y_long(d, n, "connect_timeout", "ssh", 1, 3600, false,
+		   &s->ssh_connect_timeout, err) < 0 ||
+	    y_long(d, n, "server_alive_interval", "ssh", 1, 3600, false,
+		   &s->ssh_server_alive_interval, err) < 0 ||
+	    y_long(d, n, "server_alive_count_max", "ssh", 1, 100, false,
+		   &s->ssh_server_alive_count_max, err) < 0)
+		return -1;
+	if (strict && !streq(strict, "yes") && !streq(strict, "accept-new"))
+		return y_error(d, ymap_get(d, n, "strict_host_key_checking"), err,
+			       "ssh strict_host_key_checking must be yes or accept-new, not '%s' (stackhop never turns host-key checking off)",
+			       strict);
+	s->ssh_config = cfg ? beside(s, s->path, cfg) : NULL;
+	s->ssh_identity = id ? beside(s, s->path, id) : NULL;
+	s->ssh_known_hosts = kh ? beside(s, s->path, kh) : NULL;
+	s->ssh_strict = strict ? arena_strdup(&s->arena, strict) : NULL;
+	return 0;
+}
+
+static int parse_probe(struct settings *s, struct ydoc *d, yaml_node_t *root,
+		       yaml_node_t *n, struct sh_error *err)
+{
+	static const char *const probe_keys[] = { "interval_ms", "timeout_ms", "targets", NULL };
+	yaml_node_t *tq;
+
+	(void)root;
+	if (ymap_check(d, n, "probe", probe_keys, err) < 0 ||
+	    y_long(d, n, "interval_ms", "probe", 10, 60000, false,
+		   &s->probe_interval_ms, err) < 0 ||
+	    y_long(d, n, "timeout_ms", "probe", 10, 60000, false,
+		   &s->probe_timeout_ms, err) < 0 ||
+	    y_seq(d, n, "targets", "probe", false, true, &tq, err) < 0 ||
+	    string_list(s, d, tq, &s->probe_targets, &s->nprobe_targets) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_services(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			  yaml_node_t *n, struct sh_error *err)
+{
+	yaml_node_t *sq;
+
+	(void)n;
+	if (y_seq(d, root, "services", "settings", false, true, &sq, err) < 0 ||
+	    string_list(s, d, sq, &s->services, &s->nservices) < 0)
+		return -1;
+	s->services_line = ynode_line(sq);
+	return 0;
+}
+
+static int parse_galera(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			yaml_node_t *n, struct sh_error *err)
+{
+	static const char *const galera_keys[] = { "backend", "disabled_file", NULL };
+
+	(void)root;
+	if (ymap_check(d, n, "galera", galera_keys, err) < 0 ||
+	    opt_str(s, d, n, "backend", "galera", &s->galera_backend, err) < 0 ||
+	    opt_str(s, d, n, "disabled_file", "galera", &s->galera_disabled_file, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_haproxy(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			 yaml_node_t *n, struct sh_error *err)
+{
+	static const char *const haproxy_keys[] = { "admin_socket", NULL };
+
+	(void)root;
+	if (ymap_check(d, n, "haproxy", haproxy_keys, err) < 0 ||
+	    opt_str(s, d, n, "admin_socket", "haproxy", &s->haproxy_socket, err) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_rabbitmq(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			  yaml_node_t *n, struct sh_error *err)
+{
+	static const char *const rabbitmq_keys[] = { "clients", "reconnect_timeout", NULL };
+	yaml_node_t *cq;
+
+	(void)root;
+	if (ymap_check(d, n, "rabbitmq", rabbitmq_keys, err) < 0 ||
+	    y_long(d, n, "reconnect_timeout", "rabbitmq", 0, 3600, false,
+		   &s->rabbitmq_reconnect_timeout, err) < 0 ||
+	    y_seq(d, n, "clients", "rabbitmq", false, true, &cq, err) < 0 ||
+	    string_list(s, d, cq, &s->rabbitmq_clients, &s->nrabbitmq_clients) < 0)
+		return -1;
+	return 0;
+}
+
+static int parse_process(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			 yaml_node_t *n, struct sh_error *err)
+{
+	static const char *const process_keys[] = { "control", NULL };
+	yaml_node_t *cq;
+
+	(void)root;
+	if (ymap_check(d, n, "process", process_keys, err) < 0 ||
+	    y_seq(d, n, "control", "process", true, true, &cq, err) < 0 ||
+	    string_list(s, d, cq, &s->process_control, &s->nprocess_control) < 0)
+		return -1;
+	if (!s->nprocess_control)
+		return y_error(d, ymap_get(d, n, "control"), err,
+			       "process control must name a command (a list: program and arguments)");
+	return 0;
+}
+
+/* docker: healthcheck: a command (a non-empty list of strings) per component. */
+static int parse_docker_health(struct settings *s, struct ydoc *d, yaml_node_t *hc,
+			       struct sh_error *err)
+{
+	if (ymap_check(d, hc, "docker healthcheck", NULL, err) < 0)
+		return -1;
+	for (size_t i = 0; i < ymap_len(hc); i++) {
+		const char *name = yscalar(ymap_key_at(d, hc, i));
+		yaml_node_t *q = ymap_val_at(d, hc, i);
+		struct docker_health h = { arena_strdup(&s->arena, name), NULL };
+		size_t nargv;
+
+		if (q->type != YAML_SEQUENCE_NODE || !yseq_len(q))
+			return y_error(d, q, err,
+				       "docker healthcheck of '%s' must be a command (a list: program and arguments)",
+				       name);
+		for (size_t k = 0; k < yseq_len(q); k++)
+			if (!yscalar(yseq_at(d, q, k)) || !*yscalar(yseq_at(d, q, k)))
+				return y_error(d, yseq_at(d, q, k), err,
+					       "docker healthcheck of '%s': every item must be a non-empty string",
+					       name);
+		string_list(s, d, q, &h.argv, &nargv);
+		vec_push(s->docker_health, h);
+	}
+	return 0;
+}
+
+static int parse_docker(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			yaml_node_t *n, struct sh_error *err)
+{
+	static const char *const docker_keys[] = { "socket", "image", "config_dir",
+		"stop_timeout", "healthcheck", "run_prefix", NULL };
+	yaml_node_t *hc;
+
+	(void)root;
+	if (ymap_check(d, n, "docker", docker_keys, err) < 0 ||
+	    opt_str(s, d, n, "socket", "docker", &s->docker_socket, err) < 0 ||
+	    opt_str(s, d, n, "image", "docker", &s->docker_image, err) < 0 ||
+	    opt_str(s, d, n, "config_dir", "docker", &s->docker_config_dir, err) < 0 ||
+	    y_long(d, n, "stop_timeout", "docker", 1, 3600, false, &s->docker_stop_timeout,
+		   err) < 0)
+		return -1;
+	if (ymap_get(d, n, "run_prefix")) {
+		yaml_node_t *q;
+		size_t np;
+
+		if (y_seq(d, n, "run_prefix", "docker", false, true, &q, err) < 0)
+			return -1;
+		string_list(s, d, q, &s->docker_run_prefix, &np);
+	}
+	if (!strstr(s->docker_image, "{version}"))
+		return y_error(d, ymap_get(d, n, "image"), err,
+			       "docker image must hold {version} (and usually {component}), not '%s'",
+			       s->docker_image);
+	if ((hc = ymap_get(d, n, "healthcheck")))
+		return parse_docker_health(s, d, hc, err);
+	return 0;
+}
+
+static int parse_rolling_section(struct settings *s, struct ydoc *d, yaml_node_t *root,
+				 yaml_node_t *n, struct sh_error *err)
+{
+	(void)root;
+	return parse_rolling(s, d, n, err);
+}
+
+static int parse_components(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			    yaml_node_t *n, struct sh_error *err)
+{
+	(void)root;
+	return parse_choices(s, d, n, "components", "mode", &s->modes, err);
+}
+
+static int parse_phases(struct settings *s, struct ydoc *d, yaml_node_t *root,
+			yaml_node_t *n, struct sh_error *err)
+{
+	(void)root;
+	if (parse_choices(s, d, n, "phases", "hops", &s->hops, err) < 0)
+		return -1;
+	for (size_t i = 0; i < s->hops.n; i++) {
+		struct setting_choice *c = &s->hops.v[i];
+
+		if (!streq(c->name, "host") && !streq(c->name, "ceph") &&
+		    !streq(c->name, "infra") && !streq(c->name, "openstack"))
+			return sh_error_at(err, s->path, c->line,
+					   "unknown phase '%s' in phases (expected host, ceph, infra or openstack)",
+					   c->name);
+		if (!streq(c->value, "first") && !streq(c->value, "every") &&
+		    !streq(c->value, "none"))
+			return sh_error_at(err, s->path, c->line,
+					   "hops of phase '%s' must be first, every or none, not '%s'",
+					   c->name, c->value);
+	}
+	return 0;
+}
+
+/*
+ * The top-level keys, in the order they are read (which decides the
+ * error a file with several reports).  The "expected one of" list of an
+ * unknown key is top_keys[] below, in the order of the documentation.
+ */
+static const struct {
+	const char *key;
+	section_parse_fn parse;
+} sections[] = {
+	{ "vip", parse_vip },
+	{ "endpoints", parse_endpoints },
+	{ "runtime", parse_runtime },
+	{ "deployment_host", parse_deployment_host },
+	{ "secrets", parse_secrets },
+	{ "ssh", parse_ssh },
+	{ "probe", parse_probe },
+	{ "services", parse_services },
+	{ "galera", parse_galera },
+	{ "haproxy", parse_haproxy },
+	{ "rabbitmq", parse_rabbitmq },
+	{ "process", parse_process },
+	{ "docker", parse_docker },
+	{ "rolling", parse_rolling_section },
+	{ "components", parse_components },
+	{ "phases", parse_phases },
+};
+
+static const char *const top_keys[] = { "vip", "endpoints", "runtime",
+	"secrets", "rolling", "components", "phases", "ssh", "probe", "galera",
+	"haproxy", "rabbitmq", "process", "docker", "services", "deployment_host",
+	NULL };
+
+int settings_parse(const char *path, const char *buf, size_t len,
+		   struct settings **ret, struct sh_error *err)
+{
 	struct settings *s = settings_defaults();
 	struct ydoc d;
-	yaml_node_t *root, *n;
-	const char *v = NULL;
+	yaml_node_t *root;
 	int r = -1;
 
 	s->path = arena_strdup(&s->arena, path);
@@ -270,257 +622,13 @@ int settings_parse(const char *path, const char *buf, size_t len,
 	}
 	root = ydoc_root(&d);
 	if (refuse_secrets(&d, root, err) < 0 ||
-	    ymap_check(&d, root, "the settings", keys, err) < 0)
+	    ymap_check(&d, root, "the settings", top_keys, err) < 0)
 		goto out;
+	for (size_t i = 0; i < ARRAY_SIZE(sections); i++) {
+		yaml_node_t *n = ymap_get(&d, root, sections[i].key);
 
-	if (y_str(&d, root, "vip", "the settings", false, &v, err) < 0)
-		goto out;
-	if (v) {
-		unsigned char addr[16];
-
-		if (inet_pton(AF_INET, v, addr) != 1 && inet_pton(AF_INET6, v, addr) != 1) {
-			y_error(&d, ymap_get(&d, root, "vip"), err,
-				"vip must be an IPv4 or IPv6 address, not '%s'", v);
+		if (n && sections[i].parse(s, &d, root, n, err) < 0)
 			goto out;
-		}
-		s->vip = arena_strdup(&s->arena, v);
-	}
-
-	if ((n = ymap_get(&d, root, "endpoints"))) {
-		yaml_node_t *rq;
-
-		if (refuse_secrets(&d, n, err) < 0 ||
-		    ymap_check(&d, n, "endpoints", ep_keys, err) < 0)
-			goto out;
-		v = NULL;
-		if (y_str(&d, n, "database", "endpoints", false, &v, err) < 0 ||
-		    (v && check_hostport(&d, ymap_get(&d, n, "database"), "endpoints database", v, err) < 0))
-			goto out;
-		s->database = arena_strdup(&s->arena, v);
-		v = NULL;
-		if (y_str(&d, n, "database_user", "endpoints", false, &v, err) < 0)
-			goto out;
-		if (v)
-			s->database_user = arena_strdup(&s->arena, v);
-		v = NULL;
-		if (y_str(&d, n, "keystone", "endpoints", false, &v, err) < 0)
-			goto out;
-		if (v && !str_has_prefix(v, "http://") && !str_has_prefix(v, "https://")) {
-			y_error(&d, ymap_get(&d, n, "keystone"), err,
-				"endpoints keystone must be an http:// or https:// URL, not '%s'", v);
-			goto out;
-		}
-		if (v && strchr(v, '@')) {
-			y_error(&d, ymap_get(&d, n, "keystone"), err,
-				"endpoints keystone must not carry credentials: they belong in the secrets file");
-			goto out;
-		}
-		s->keystone = arena_strdup(&s->arena, v);
-		if (y_seq(&d, n, "rabbitmq", "endpoints", false, true, &rq, err) < 0)
-			goto out;
-		s->nrabbitmq = yseq_len(rq);
-		s->rabbitmq = arena_alloc(&s->arena, (s->nrabbitmq + 1) * sizeof(char *));
-		for (size_t i = 0; i < s->nrabbitmq; i++) {
-			yaml_node_t *it = yseq_at(&d, rq, i);
-
-			if (check_hostport(&d, it, "each rabbitmq endpoint", yscalar(it), err) < 0)
-				goto out;
-			s->rabbitmq[i] = arena_strdup(&s->arena, yscalar(it));
-		}
-	}
-
-	v = NULL;
-	if (y_str(&d, root, "runtime", "the settings", false, &v, err) < 0)
-		goto out;
-	if (v) {
-		if (streq(v, "docker"))
-			s->runtime = RUNTIME_DOCKER;
-		else if (streq(v, "process"))
-			s->runtime = RUNTIME_PROCESS;
-		else {
-			y_error(&d, ymap_get(&d, root, "runtime"), err,
-				"runtime must be docker or process, not '%s'", v);
-			goto out;
-		}
-	}
-
-	v = NULL;
-	if (y_str(&d, root, "deployment_host", "the settings", false, &v, err) < 0)
-		goto out;
-	if (v && !streq(v, "skip") && !streq(v, "upgrade")) {
-		y_error(&d, ymap_get(&d, root, "deployment_host"), err,
-			"deployment_host must be skip or upgrade, not '%s'", v);
-		goto out;
-	}
-	s->deployment_host_upgrade = v && streq(v, "upgrade");
-
-	v = NULL;
-	if (y_str(&d, root, "secrets", "the settings", false, &v, err) < 0)
-		goto out;
-	if (v)
-		s->secrets = beside(s, path, v);
-	if ((n = ymap_get(&d, root, "ssh"))) {
-		const char *cfg = NULL, *id = NULL, *kh = NULL, *strict = NULL;
-
-		if (ymap_check(&d, n, "ssh", ssh_keys, err) < 0 ||
-		    y_str(&d, n, "config", "ssh", false, &cfg, err) < 0 ||
-		    y_str(&d, n, "identity", "ssh", false, &id, err) < 0 ||
-		    y_str(&d, n, "known_hosts", "ssh", false, &kh, err) < 0 ||
-		    y_str(&d, n, "strict_host_key_checking", "ssh", false, &strict, err) < 0 ||
-		    y_long(&d, n, "control_persist", "ssh", 1, 86400, false,
-			   &s->ssh_control_persist, err) < 0 ||
-		    y_long(&d, n, "connect_timeout", "ssh", 1, 3600, false,
-			   &s->ssh_connect_timeout, err) < 0 ||
-		    y_long(&d, n, "server_alive_interval", "ssh", 1, 3600, false,
-			   &s->ssh_server_alive_interval, err) < 0 ||
-		    y_long(&d, n, "server_alive_count_max", "ssh", 1, 100, false,
-			   &s->ssh_server_alive_count_max, err) < 0)
-			goto out;
-		if (strict && !streq(strict, "yes") && !streq(strict, "accept-new")) {
-			y_error(&d, ymap_get(&d, n, "strict_host_key_checking"), err,
-				"ssh strict_host_key_checking must be yes or accept-new, not '%s' (stackhop never turns host-key checking off)",
-				strict);
-			goto out;
-		}
-		s->ssh_config = cfg ? beside(s, path, cfg) : NULL;
-		s->ssh_identity = id ? beside(s, path, id) : NULL;
-		s->ssh_known_hosts = kh ? beside(s, path, kh) : NULL;
-		s->ssh_strict = strict ? arena_strdup(&s->arena, strict) : NULL;
-	}
-
-	if ((n = ymap_get(&d, root, "probe"))) {
-		yaml_node_t *tq;
-
-		if (ymap_check(&d, n, "probe", probe_keys, err) < 0 ||
-		    y_long(&d, n, "interval_ms", "probe", 10, 60000, false,
-			   &s->probe_interval_ms, err) < 0 ||
-		    y_long(&d, n, "timeout_ms", "probe", 10, 60000, false,
-			   &s->probe_timeout_ms, err) < 0 ||
-		    y_seq(&d, n, "targets", "probe", false, true, &tq, err) < 0 ||
-		    string_list(s, &d, tq, &s->probe_targets, &s->nprobe_targets) < 0)
-			goto out;
-	}
-	if (ymap_get(&d, root, "services")) {
-		yaml_node_t *sq;
-
-		if (y_seq(&d, root, "services", "settings", false, true, &sq, err) < 0 ||
-		    string_list(s, &d, sq, &s->services, &s->nservices) < 0)
-			goto out;
-		s->services_line = ynode_line(sq);
-	}
-	if ((n = ymap_get(&d, root, "galera"))) {
-		if (ymap_check(&d, n, "galera", galera_keys, err) < 0 ||
-		    opt_str(s, &d, n, "backend", "galera", &s->galera_backend, err) < 0 ||
-		    opt_str(s, &d, n, "disabled_file", "galera", &s->galera_disabled_file, err) < 0)
-			goto out;
-	}
-	if ((n = ymap_get(&d, root, "haproxy"))) {
-		if (ymap_check(&d, n, "haproxy", haproxy_keys, err) < 0 ||
-		    opt_str(s, &d, n, "admin_socket", "haproxy", &s->haproxy_socket, err) < 0)
-			goto out;
-	}
-	if ((n = ymap_get(&d, root, "rabbitmq"))) {
-		yaml_node_t *cq;
-
-		if (ymap_check(&d, n, "rabbitmq", rabbitmq_keys, err) < 0 ||
-		    y_long(&d, n, "reconnect_timeout", "rabbitmq", 0, 3600, false,
-			   &s->rabbitmq_reconnect_timeout, err) < 0 ||
-		    y_seq(&d, n, "clients", "rabbitmq", false, true, &cq, err) < 0 ||
-		    string_list(s, &d, cq, &s->rabbitmq_clients, &s->nrabbitmq_clients) < 0)
-			goto out;
-	}
-	if ((n = ymap_get(&d, root, "process"))) {
-		yaml_node_t *cq;
-
-		if (ymap_check(&d, n, "process", process_keys, err) < 0 ||
-		    y_seq(&d, n, "control", "process", true, true, &cq, err) < 0 ||
-		    string_list(s, &d, cq, &s->process_control, &s->nprocess_control) < 0)
-			goto out;
-		if (!s->nprocess_control) {
-			y_error(&d, ymap_get(&d, n, "control"), err,
-				"process control must name a command (a list: program and arguments)");
-			goto out;
-		}
-	}
-
-	if ((n = ymap_get(&d, root, "docker"))) {
-		yaml_node_t *hc;
-
-		if (ymap_check(&d, n, "docker", docker_keys, err) < 0 ||
-		    opt_str(s, &d, n, "socket", "docker", &s->docker_socket, err) < 0 ||
-		    opt_str(s, &d, n, "image", "docker", &s->docker_image, err) < 0 ||
-		    opt_str(s, &d, n, "config_dir", "docker", &s->docker_config_dir, err) < 0 ||
-		    y_long(&d, n, "stop_timeout", "docker", 1, 3600, false, &s->docker_stop_timeout,
-			   err) < 0)
-			goto out;
-		if (ymap_get(&d, n, "run_prefix")) {
-			yaml_node_t *q;
-			size_t np;
-
-			if (y_seq(&d, n, "run_prefix", "docker", false, true, &q, err) < 0)
-				goto out;
-			string_list(s, &d, q, &s->docker_run_prefix, &np);
-		}
-		if (!strstr(s->docker_image, "{version}")) {
-			y_error(&d, ymap_get(&d, n, "image"), err,
-				"docker image must hold {version} (and usually {component}), not '%s'",
-				s->docker_image);
-			goto out;
-		}
-		if ((hc = ymap_get(&d, n, "healthcheck"))) {
-			if (ymap_check(&d, hc, "docker healthcheck", NULL, err) < 0)
-				goto out;
-			for (size_t i = 0; i < ymap_len(hc); i++) {
-				const char *name = yscalar(ymap_key_at(&d, hc, i));
-				yaml_node_t *q = ymap_val_at(&d, hc, i);
-				struct docker_health h = { arena_strdup(&s->arena, name), NULL };
-				size_t nargv;
-
-				if (q->type != YAML_SEQUENCE_NODE || !yseq_len(q)) {
-					y_error(&d, q, err,
-						"docker healthcheck of '%s' must be a command (a list: program and arguments)",
-						name);
-					goto out;
-				}
-				for (size_t k = 0; k < yseq_len(q); k++)
-					if (!yscalar(yseq_at(&d, q, k)) || !*yscalar(yseq_at(&d, q, k))) {
-						y_error(&d, yseq_at(&d, q, k), err,
-							"docker healthcheck of '%s': every item must be a non-empty string",
-							name);
-						goto out;
-					}
-				string_list(s, &d, q, &h.argv, &nargv);
-				vec_push(s->docker_health, h);
-			}
-		}
-	}
-
-	if ((n = ymap_get(&d, root, "rolling")) && parse_rolling(s, &d, n, err) < 0)
-		goto out;
-	if ((n = ymap_get(&d, root, "components")) &&
-	    parse_choices(s, &d, n, "components", "mode", &s->modes, err) < 0)
-		goto out;
-	if ((n = ymap_get(&d, root, "phases"))) {
-		if (parse_choices(s, &d, n, "phases", "hops", &s->hops, err) < 0)
-			goto out;
-		for (size_t i = 0; i < s->hops.n; i++) {
-			struct setting_choice *c = &s->hops.v[i];
-
-			if (!streq(c->name, "host") && !streq(c->name, "ceph") &&
-			    !streq(c->name, "infra") && !streq(c->name, "openstack")) {
-				sh_error_at(err, s->path, c->line,
-					    "unknown phase '%s' in phases (expected host, ceph, infra or openstack)",
-					    c->name);
-				goto out;
-			}
-			if (!streq(c->value, "first") && !streq(c->value, "every") &&
-			    !streq(c->value, "none")) {
-				sh_error_at(err, s->path, c->line,
-					    "hops of phase '%s' must be first, every or none, not '%s'",
-					    c->name, c->value);
-				goto out;
-			}
-		}
 	}
 	*ret = s;
 	s = NULL;

@@ -155,29 +155,40 @@ static void add_service_summary(struct builder *b, const char *name,
 	vec_push(h->services, s);
 }
 
-int plan_openstack_service(struct builder *b, const struct cat_service *svc,
-			   idx_vec *tail)
+/* What the planning of one service in one hop works with. */
+struct svc_plan {
+	const struct cat_service *svc;
+	bool old, new;			/* in the hop's from / to release */
+	bool offline;			/* a command needs the old containers stopped */
+	VEC(struct comp_plan) comps;
+	VEC(const struct cat_step *) steps[STAGE_COUNT];
+	inv_host_vec hosts;		/* every host of a new container */
+	inv_host_vec first_host;	/* where one-shot commands run */
+};
+
+static void svc_plan_release(struct svc_plan *sp)
+{
+	for (size_t k = 0; k < sp->comps.n; k++) {
+		vec_free(sp->comps.v[k].hosts);
+		vec_free(sp->comps.v[k].batches);
+	}
+	vec_free(sp->comps);
+	for (int s = 0; s < STAGE_COUNT; s++)
+		vec_free(sp->steps[s]);
+	vec_free(sp->hosts);
+	vec_free(sp->first_host);
+}
+
+/*
+ * The service's components, and components moving into it from another
+ * service, with their hosts and batches.  Returns whether any has hosts
+ * (only those are kept).
+ */
+static bool collect_components(struct builder *b, struct svc_plan *sp)
 {
 	const int f = b->from->index, t = b->to->index;
-	const bool old = cat_range_has(&svc->range, f);
-	const bool new = cat_range_has(&svc->range, t);
-	VEC(struct comp_plan) comps = { 0 };
-	VEC(const struct cat_step *) steps[STAGE_COUNT] = { { 0 } };
-	inv_host_vec svc_hosts = { 0 }, first_host = { 0 };
-	idx_vec wave = { 0 }, deps = { 0 };
-	const size_t first = b->p->steps.n;
-	bool offline = false, any_hosts = false;
-	long i;
-	int r = -1;
+	bool any_hosts = false;
 
-	if (!old && !new)
-		return 0;
-	if (!service_selected(b->st, svc->name)) {
-		add_service_summary(b, svc->name, "skipped", "not among the settings' services", first);
-		return 0;
-	}
-
-	/* Its components, and components moving into it from another service. */
 	for (size_t s = 0; s < b->cat->nservices; s++) {
 		const struct cat_service *o = &b->cat->services[s];
 
@@ -192,12 +203,12 @@ int plan_openstack_service(struct builder *b, const struct cat_service *svc,
 			bool handed_over = dest && o_old && !o_new &&
 					   cat_range_has(&dest->range, t);
 
-			if (o == svc) {
+			if (o == sp->svc) {
 				if (handed_over)
 					continue;	/* dest retires it */
 				cp.old = o_old;
 				cp.new = o_new;
-			} else if (handed_over && dest == svc) {
+			} else if (handed_over && dest == sp->svc) {
 				cp.old = true;	/* retired in favour of svc */
 			} else {
 				continue;
@@ -211,92 +222,122 @@ int plan_openstack_service(struct builder *b, const struct cat_service *svc,
 			}
 			any_hosts = true;
 			plan_make_batches(b, &cp.hosts, &cp.batches);
-			vec_push(comps, cp);
+			vec_push(sp->comps, cp);
 		}
 	}
-	if (!any_hosts) {
-		add_service_summary(b, svc->name, "skipped",
-				    "no inventory group for any of its containers", first);
-		r = 0;
-		goto out;
-	}
-	/* Hosts for service-wide steps: every host of a new container, the
-	 * first host of a control container for one-shot commands. */
-	b->inv->mark++;
-	for (size_t k = 0; k < comps.n; k++) {
-		struct comp_plan *cp = &comps.v[k];
+	return any_hosts;
+}
 
-		if (!cp->new && !streq(cp->owner, svc->name))
+/* Hosts for service-wide steps: every host of a new container, the
+ * first host of a control container for one-shot commands. */
+static void collect_hosts(struct builder *b, struct svc_plan *sp)
+{
+	const char *name = sp->svc->name;
+
+	b->inv->mark++;
+	for (size_t k = 0; k < sp->comps.n; k++) {
+		struct comp_plan *cp = &sp->comps.v[k];
+
+		if (!cp->new && !streq(cp->owner, name))
 			continue;
 		for (size_t j = 0; j < cp->hosts.n; j++)
 			if (cp->hosts.v[j]->mark != b->inv->mark) {
 				cp->hosts.v[j]->mark = b->inv->mark;
-				vec_push(svc_hosts, cp->hosts.v[j]);
+				vec_push(sp->hosts, cp->hosts.v[j]);
 			}
 	}
-	for (size_t k = 0; k < comps.n && !first_host.n; k++)
-		if (comps.v[k].c->tier == TIER_CONTROL && streq(comps.v[k].owner, svc->name))
-			vec_push(first_host, comps.v[k].hosts.v[0]);
-	if (!first_host.n)
-		vec_push(first_host, svc_hosts.n ? svc_hosts.v[0] : comps.v[0].hosts.v[0]);
+	for (size_t k = 0; k < sp->comps.n && !sp->first_host.n; k++)
+		if (sp->comps.v[k].c->tier == TIER_CONTROL && streq(sp->comps.v[k].owner, name))
+			vec_push(sp->first_host, sp->comps.v[k].hosts.v[0]);
+	if (!sp->first_host.n)
+		vec_push(sp->first_host,
+			 sp->hosts.n ? sp->hosts.v[0] : sp->comps.v[0].hosts.v[0]);
+}
 
-	/* Commands of the service and mandatory steps of the hop, by stage. */
+/* Commands of the service and mandatory steps of the hop, by stage. */
+static void collect_steps(struct builder *b, struct svc_plan *sp)
+{
+	const struct cat_service *svc = sp->svc;
+
 	for (size_t k = 0; k < svc->ncommands; k++) {
 		const struct cat_step *c = &svc->commands[k];
 
-		if (cmd_selected(b, c, old, new)) {
-			vec_push(steps[c->stage], c);
-			offline |= c->offline;
+		if (cmd_selected(b, c, sp->old, sp->new)) {
+			vec_push(sp->steps[c->stage], c);
+			sp->offline |= c->offline;
 		}
 	}
-	for (size_t k = 0; new && k < b->to->nsteps; k++) {
+	for (size_t k = 0; sp->new && k < b->to->nsteps; k++) {
 		const struct cat_step *c = &b->to->steps[k];
 
 		if (streq(c->service, svc->name)) {
-			vec_push(steps[c->stage], c);
-			offline |= c->offline;
+			vec_push(sp->steps[c->stage], c);
+			sp->offline |= c->offline;
 		}
 	}
+}
 
-	/* pre: with the old code, before anything is touched. */
-	for (size_t k = 0; k < steps[STAGE_PRE].n; k++) {
-		if ((i = catalog_step(b, svc, steps[STAGE_PRE].v[k], &first_host, tail)) < 0)
-			goto out;
+/*
+ * The catalog steps of one stage, one after the other after *tail: on
+ * the first host, or with all_nodes on every host of the service when
+ * the stage runs after the first wave (every_host).
+ */
+static int stage_steps(struct builder *b, struct svc_plan *sp, int stage,
+		       bool every_host, idx_vec *tail)
+{
+	for (size_t k = 0; k < sp->steps[stage].n; k++) {
+		const struct cat_step *c = sp->steps[stage].v[k];
+		inv_host_vec *where = every_host && c->all_nodes ? &sp->hosts : &sp->first_host;
+		long i;
+
+		if ((i = catalog_step(b, sp->svc, c, where, tail)) < 0)
+			return -1;
 		plan_dep_set(tail, (size_t)i);
 	}
+	return 0;
+}
 
-	/* The new release's configuration, renames applied. */
-	if (new && svc_hosts.n) {
-		VEC(const struct cat_rename *) rn = { 0 };
-		struct step_spec sp = { .kind = "config-migrate", .owner = svc->name,
-					.targets = svc_hosts.v, .ntargets = svc_hosts.n,
-					.source = svc->source };
+/* The new release's configuration, renames applied. */
+static int plan_config_migrate(struct builder *b, struct svc_plan *sp, idx_vec *tail)
+{
+	const struct cat_service *svc = sp->svc;
+	VEC(const struct cat_rename *) rn = { 0 };
+	struct step_spec spec = { .kind = "config-migrate", .owner = svc->name,
+				  .targets = sp->hosts.v, .ntargets = sp->hosts.n,
+				  .source = svc->source };
+	long i;
 
-		for (size_t k = 0; k < b->cat->nrenames; k++)
-			if (rename_applies(b, &b->cat->renames[k], svc->name))
-				vec_push(rn, &b->cat->renames[k]);
-		i = plan_add_step(b, &sp, tail, "%s/config-migrate", svc->name);
-		if (i >= 0 && rn.n) {
-			struct plan_step *ps = &b->p->steps.v[i];
+	for (size_t k = 0; k < b->cat->nrenames; k++)
+		if (rename_applies(b, &b->cat->renames[k], svc->name))
+			vec_push(rn, &b->cat->renames[k]);
+	i = plan_add_step(b, &spec, tail, "%s/config-migrate", svc->name);
+	if (i >= 0 && rn.n) {
+		struct plan_step *ps = &b->p->steps.v[i];
 
-			ps->renames = arena_memdup(&b->p->arena, rn.v, rn.n, sizeof(*rn.v));
-			ps->nrenames = rn.n;
-		}
-		vec_free(rn);
-		if (i < 0)
-			goto out;
-		plan_dep_set(tail, (size_t)i);
+		ps->renames = arena_memdup(&b->p->arena, rn.v, rn.n, sizeof(*rn.v));
+		ps->nrenames = rn.n;
 	}
+	vec_free(rn);
+	if (i < 0)
+		return -1;
+	plan_dep_set(tail, (size_t)i);
+	return 0;
+}
 
-	/* register: Keystone entries of the service, then the hop's steps. */
-	for (size_t k = 0; new && k < svc->nkeystone; k++) {
+/* The Keystone entries of the service the hop's target release has. */
+static int plan_keystone(struct builder *b, struct svc_plan *sp, idx_vec *tail)
+{
+	const struct cat_service *svc = sp->svc;
+
+	for (size_t k = 0; k < svc->nkeystone; k++) {
 		const struct cat_keystone *e = &svc->keystone[k];
 		struct cat_kv *kv;
-		struct step_spec sp = { .kind = "keystone-register", .owner = svc->name,
-					.targets = first_host.v, .ntargets = 1,
-					.source = e->source };
+		struct step_spec spec = { .kind = "keystone-register", .owner = svc->name,
+					  .targets = sp->first_host.v, .ntargets = 1,
+					  .source = e->source };
+		long i;
 
-		if (!cat_range_has(&e->range, t))
+		if (!cat_range_has(&e->range, b->to->index))
 			continue;
 		kv = arena_alloc(&b->p->arena, 6 * sizeof(*kv));
 		kv[0] = (struct cat_kv){ "object", "user+service+endpoints" };
@@ -305,27 +346,30 @@ int plan_openstack_service(struct builder *b, const struct cat_service *svc,
 		kv[3] = (struct cat_kv){ "name", e->name };
 		kv[4] = (struct cat_kv){ "port", arena_printf(&b->p->arena, "%d", e->port) };
 		kv[5] = (struct cat_kv){ "path", e->path };
-		sp.params = kv;
-		sp.nparams = 6;
-		if ((i = plan_add_step(b, &sp, tail, "%s/keystone-%s", svc->name, e->type)) < 0)
-			goto out;
+		spec.params = kv;
+		spec.nparams = 6;
+		if ((i = plan_add_step(b, &spec, tail, "%s/keystone-%s", svc->name, e->type)) < 0)
+			return -1;
 		plan_dep_set(tail, (size_t)i);
 	}
-	for (size_t k = 0; k < steps[STAGE_REGISTER].n; k++) {
-		if ((i = catalog_step(b, svc, steps[STAGE_REGISTER].v[k], &first_host, tail)) < 0)
-			goto out;
-		plan_dep_set(tail, (size_t)i);
-	}
+	return 0;
+}
 
-	/* First wave: the first batch of every control container (every
-	 * batch when a migration is offline, every host of a retired one). */
-	for (size_t k = 0; k < comps.n; k++) {
-		struct comp_plan *cp = &comps.v[k];
+/* First wave: the first batch of every control container (every batch
+ * when a migration is offline, every host of a retired one), each after
+ * *tail; then *tail is the set of their first steps. */
+static int plan_first_wave(struct builder *b, struct svc_plan *sp, idx_vec *tail)
+{
+	idx_vec wave = { 0 }, deps = { 0 };
+	int r = -1;
+
+	for (size_t k = 0; k < sp->comps.n; k++) {
+		struct comp_plan *cp = &sp->comps.v[k];
 		size_t n;
 
 		if (!cp->old || (cp->c->tier == TIER_DATA && cp->new))
 			continue;
-		n = (offline || !cp->new) ? cp->batches.n : 1;
+		n = (sp->offline || !cp->new) ? cp->batches.n : 1;
 		for (size_t j = 0; j < n; j++) {
 			deps.n = 0;
 			for (size_t d = 0; d < tail->n; d++)
@@ -341,60 +385,75 @@ int plan_openstack_service(struct builder *b, const struct cat_service *svc,
 		for (size_t k = 0; k < wave.n; k++)
 			plan_dep_add(tail, wave.v[k]);
 	}
+	r = 0;
+out:
+	vec_free(wave);
+	vec_free(deps);
+	return r;
+}
 
-	/* prepare and bootstrap: one after the other. */
-	for (int stg = STAGE_PREPARE; stg <= STAGE_BOOTSTRAP; stg++)
-		for (size_t k = 0; k < steps[stg].n; k++) {
-			const struct cat_step *c = steps[stg].v[k];
-
-			deps.n = 0;
-			for (size_t d = 0; d < tail->n; d++)
-				plan_dep_add(&deps, tail->v[d]);
-			if ((i = catalog_step(b, svc, c, c->all_nodes ? &svc_hosts : &first_host,
-					      &deps)) < 0)
-				goto out;
-			plan_dep_set(tail, (size_t)i);
-		}
-
-	/* Control containers in order, batch by batch, each batch gated on
-	 * the previous one's health check; then the data plane. */
+/* Control containers in order, batch by batch, each batch gated on the
+ * previous one's health check; then the data plane. */
+static int plan_rollout(struct builder *b, struct svc_plan *sp, idx_vec *tail)
+{
 	for (int tier = TIER_CONTROL; tier <= TIER_DATA; tier++)
-		for (size_t k = 0; k < comps.n; k++) {
-			struct comp_plan *cp = &comps.v[k];
+		for (size_t k = 0; k < sp->comps.n; k++) {
+			struct comp_plan *cp = &sp->comps.v[k];
 
 			if (!cp->new || (int)cp->c->tier != tier)
 				continue;
 			for (size_t j = 0; j < cp->batches.n; j++)
 				if (container_steps(b, cp, j, cp->old && j >= cp->stopped,
 						    true, tail) < 0)
-					goto out;
+					return -1;
 		}
+	return 0;
+}
 
-	/* post: after every container runs the new release. */
-	for (size_t k = 0; k < steps[STAGE_POST].n; k++) {
-		const struct cat_step *c = steps[STAGE_POST].v[k];
+int plan_openstack_service(struct builder *b, const struct cat_service *svc,
+			   idx_vec *tail)
+{
+	struct svc_plan sp = { .svc = svc };
+	const size_t first = b->p->steps.n;
+	int r = -1;
 
-		if ((i = catalog_step(b, svc, c, c->all_nodes ? &svc_hosts : &first_host,
-				      tail)) < 0)
-			goto out;
-		plan_dep_set(tail, (size_t)i);
+	sp.old = cat_range_has(&svc->range, b->from->index);
+	sp.new = cat_range_has(&svc->range, b->to->index);
+	if (!sp.old && !sp.new)
+		return 0;
+	if (!service_selected(b->st, svc->name)) {
+		add_service_summary(b, svc->name, "skipped", "not among the settings' services", first);
+		return 0;
 	}
+	if (!collect_components(b, &sp)) {
+		add_service_summary(b, svc->name, "skipped",
+				    "no inventory group for any of its containers", first);
+		r = 0;
+		goto out;
+	}
+	collect_hosts(b, &sp);
+	collect_steps(b, &sp);
+
+	/* pre: with the old code, before anything is touched; then the new
+	 * configuration, Keystone entries and the hop's register steps; the
+	 * first wave; prepare and bootstrap, one after the other; the
+	 * containers; post: after every container runs the new release. */
+	if (stage_steps(b, &sp, STAGE_PRE, false, tail) < 0 ||
+	    (sp.new && sp.hosts.n && plan_config_migrate(b, &sp, tail) < 0) ||
+	    (sp.new && plan_keystone(b, &sp, tail) < 0) ||
+	    stage_steps(b, &sp, STAGE_REGISTER, false, tail) < 0 ||
+	    plan_first_wave(b, &sp, tail) < 0 ||
+	    stage_steps(b, &sp, STAGE_PREPARE, true, tail) < 0 ||
+	    stage_steps(b, &sp, STAGE_BOOTSTRAP, true, tail) < 0 ||
+	    plan_rollout(b, &sp, tail) < 0 ||
+	    stage_steps(b, &sp, STAGE_POST, true, tail) < 0)
+		goto out;
 
 	add_service_summary(b, svc->name,
-			    !new ? "retire" : !old ? "new" : offline ? "offline" : "rolling",
+			    !sp.new ? "retire" : !sp.old ? "new" : sp.offline ? "offline" : "rolling",
 			    NULL, first);
 	r = 0;
 out:
-	for (size_t k = 0; k < comps.n; k++) {
-		vec_free(comps.v[k].hosts);
-		vec_free(comps.v[k].batches);
-	}
-	vec_free(comps);
-	for (int s = 0; s < STAGE_COUNT; s++)
-		vec_free(steps[s]);
-	vec_free(svc_hosts);
-	vec_free(first_host);
-	vec_free(wave);
-	vec_free(deps);
+	svc_plan_release(&sp);
 	return r;
 }

@@ -7,16 +7,8 @@
 #include <stdlib.h>
 #include <strings.h>
 
-#include "catalog.h"
+#include "catalog-internal.h"
 #include "stepkind.h"
-#include "yamldoc.h"
-
-struct loader {
-	struct catalog *cat;
-	struct ydoc d;
-	struct sh_error *err;
-	const char *path;	/* arena copy of the current file's path */
-};
 
 static const char *const stage_names[STAGE_COUNT] = {
 	"pre", "register", "prepare", "bootstrap", "post",
@@ -25,16 +17,6 @@ static const char *const stage_names[STAGE_COUNT] = {
 const char *cat_stage_name(enum cat_stage s)
 {
 	return stage_names[s];
-}
-
-static const char *const scope_names[] = {
-	"batches", "each-node", "first-node", "other-nodes", "all-nodes",
-	"cluster",
-};
-
-const char *cat_scope_name(enum cat_scope s)
-{
-	return scope_names[s];
 }
 
 bool cat_range_has(const struct cat_range *r, int release)
@@ -93,9 +75,7 @@ const struct cat_procedure *cat_infra_procedure(const struct cat_infra *c,
 	return NULL;
 }
 
-static int lerr(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-static int lerr(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
+int loader_error(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
 {
 	char msg[1024];
 	va_list ap;
@@ -106,19 +86,19 @@ static int lerr(struct loader *l, const yaml_node_t *n, const char *fmt, ...)
 	return y_error(&l->d, n, l->err, "%s", msg);
 }
 
-static const char *dup(struct loader *l, const char *s)
+const char *loader_dup(struct loader *l, const char *s)
 {
 	return arena_strdup(&l->cat->arena, s);
 }
 
-static int open_file(struct loader *l, const char *name)
+int loader_open(struct loader *l, const char *name)
 {
 	l->path = arena_printf(&l->cat->arena, "%s/%s", l->cat->dir, name);
 	return ydoc_load(&l->d, l->path, l->err);
 }
 
 /* A list of non-empty strings into an arena array. */
-static int str_list(struct loader *l, const yaml_node_t *map, const char *key,
+int loader_str_list(struct loader *l, const yaml_node_t *map, const char *key,
 		    const char *what, bool required, const char ***ret,
 		    size_t *ret_n)
 {
@@ -131,16 +111,16 @@ static int str_list(struct loader *l, const yaml_node_t *map, const char *key,
 	if (!seq)
 		return 0;
 	if (required && !yseq_len(seq))
-		return lerr(l, seq, "field '%s' of %s must not be empty", key, what);
+		return loader_error(l, seq, "field '%s' of %s must not be empty", key, what);
 	*ret_n = yseq_len(seq);
 	*ret = arena_alloc(&l->cat->arena, (*ret_n + 1) * sizeof(char *));
 	for (size_t i = 0; i < *ret_n; i++)
-		(*ret)[i] = dup(l, yscalar(yseq_at(&l->d, seq, i)));
+		(*ret)[i] = loader_dup(l, yscalar(yseq_at(&l->d, seq, i)));
 	return 0;
 }
 
 /* A mapping of strings to strings. */
-static int kv_map(struct loader *l, const yaml_node_t *map, const char *key,
+int loader_kv_map(struct loader *l, const yaml_node_t *map, const char *key,
 		  const char *what, struct cat_kv **ret, size_t *ret_n)
 {
 	yaml_node_t *m = ymap_get(&l->d, map, key);
@@ -160,14 +140,14 @@ static int kv_map(struct loader *l, const yaml_node_t *map, const char *key,
 		const char *k = yscalar(ymap_key_at(&l->d, m, i));
 
 		if (!yscalar(v))
-			return lerr(l, v, "value of '%s' in %s must be a string", k, sub);
-		(*ret)[i].key = dup(l, k);
-		(*ret)[i].value = dup(l, yscalar(v));
+			return loader_error(l, v, "value of '%s' in %s must be a string", k, sub);
+		(*ret)[i].key = loader_dup(l, k);
+		(*ret)[i].value = loader_dup(l, yscalar(v));
 	}
 	return 0;
 }
 
-static int release_ref(struct loader *l, const yaml_node_t *map,
+int loader_release_ref(struct loader *l, const yaml_node_t *map,
 		       const char *key, const char *what, int *ret)
 {
 	const char *name = NULL;
@@ -180,28 +160,28 @@ static int release_ref(struct loader *l, const yaml_node_t *map,
 		return 0;
 	r = catalog_release(l->cat, name);
 	if (!r)
-		return lerr(l, ymap_get(&l->d, map, key),
-			    "unknown release '%s' in field '%s' of %s (expected a release of releases.yaml)",
-			    name, key, what);
+		return loader_error(l, ymap_get(&l->d, map, key),
+				    "unknown release '%s' in field '%s' of %s (expected a release of releases.yaml)",
+				    name, key, what);
 	*ret = r->index;
 	return 0;
 }
 
-static int range(struct loader *l, const yaml_node_t *map, const char *what,
+int loader_range(struct loader *l, const yaml_node_t *map, const char *what,
 		 struct cat_range *ret)
 {
-	if (release_ref(l, map, "since", what, &ret->since) < 0 ||
-	    release_ref(l, map, "until", what, &ret->until) < 0)
+	if (loader_release_ref(l, map, "since", what, &ret->since) < 0 ||
+	    loader_release_ref(l, map, "until", what, &ret->until) < 0)
 		return -1;
 	if (ret->since != RANGE_OPEN && ret->until != RANGE_OPEN &&
 	    ret->since > ret->until)
-		return lerr(l, map, "%s: since '%s' is after until '%s'", what,
-			    l->cat->releases[ret->since].name,
-			    l->cat->releases[ret->until].name);
+		return loader_error(l, map, "%s: since '%s' is after until '%s'", what,
+				    l->cat->releases[ret->since].name,
+				    l->cat->releases[ret->until].name);
 	return 0;
 }
 
-static int notes(struct loader *l, const yaml_node_t *map, const char *what,
+int loader_notes(struct loader *l, const yaml_node_t *map, const char *what,
 		 struct cat_note **ret, size_t *ret_n)
 {
 	static const char *const keys[] = { "service", "text", "source", NULL };
@@ -222,10 +202,10 @@ static int notes(struct loader *l, const yaml_node_t *map, const char *what,
 		    y_str(&l->d, n, "source", "a note", true, &source, l->err) < 0)
 			return -1;
 		if (service && !catalog_service(l->cat, service))
-			return lerr(l, n, "unknown service '%s' in a note", service);
-		note->service = service ? dup(l, service) : NULL;
-		note->text = dup(l, text);
-		note->source = dup(l, source);
+			return loader_error(l, n, "unknown service '%s' in a note", service);
+		note->service = service ? loader_dup(l, service) : NULL;
+		note->text = loader_dup(l, text);
+		note->source = loader_dup(l, source);
 	}
 	return 0;
 }
@@ -255,7 +235,7 @@ static int load_releases(struct loader *l)
 	const char *first;
 	int r = -1;
 
-	if (open_file(l, "releases.yaml") < 0)
+	if (loader_open(l, "releases.yaml") < 0)
 		return -1;
 	root = ydoc_root(&l->d);
 	if (ymap_check(&l->d, root, "releases.yaml", top, l->err) < 0 ||
@@ -263,7 +243,7 @@ static int load_releases(struct loader *l)
 		goto out;
 	cat->nreleases = yseq_len(seq);
 	if (cat->nreleases < 2) {
-		lerr(l, seq, "expected at least two releases");
+		loader_error(l, seq, "expected at least two releases");
 		goto out;
 	}
 	cat->releases = arena_alloc(&cat->arena, cat->nreleases * sizeof(*cat->releases));
@@ -287,44 +267,44 @@ static int load_releases(struct loader *l)
 			goto out;
 		for (const char *c = name; *c; c++)
 			if (!islower((unsigned char)*c)) {
-				lerr(l, n, "release name '%s' must be lowercase letters", name);
+				loader_error(l, n, "release name '%s' must be lowercase letters", name);
 				goto out;
 			}
 		if (!valid_date(date)) {
-			lerr(l, ymap_get(&l->d, n, "date"),
-			     "date of %s must be YYYY-MM-DD, not '%s'", what, date);
+			loader_error(l, ymap_get(&l->d, n, "date"),
+				     "date of %s must be YYYY-MM-DD, not '%s'", what, date);
 			goto out;
 		}
 		for (size_t j = 0; statuses[j]; j++)
 			ok |= streq(statuses[j], status);
 		if (!ok) {
-			lerr(l, ymap_get(&l->d, n, "status"),
-			     "status of %s must be maintained, unmaintained, eol, development or future, not '%s'",
-			     what, status);
+			loader_error(l, ymap_get(&l->d, n, "status"),
+				     "status of %s must be maintained, unmaintained, eol, development or future, not '%s'",
+				     what, status);
 			goto out;
 		}
 		for (size_t j = 0; j < i; j++) {
 			struct cat_release *o = &cat->releases[j];
 
 			if (streq(o->name, name) || (id && o->id && streq(o->id, id))) {
-				lerr(l, n, "duplicate release '%s' (first at line %d)",
-				     id && o->id && streq(o->id, id) ? id : name, o->line);
+				loader_error(l, n, "duplicate release '%s' (first at line %d)",
+					     id && o->id && streq(o->id, id) ? id : name, o->line);
 				goto out;
 			}
 			if (strcmp(o->date, date) >= 0) {
-				lerr(l, n, "%s (%s) is not after '%s' (%s): releases must be listed oldest first",
-				     what, date, o->name, o->date);
+				loader_error(l, n, "%s (%s) is not after '%s' (%s): releases must be listed oldest first",
+					     what, date, o->name, o->date);
 				goto out;
 			}
 		}
-		rel->name = dup(l, name);
-		rel->id = id ? dup(l, id) : NULL;
-		rel->date = dup(l, date);
-		rel->status = dup(l, status);
-		rel->source = dup(l, source);
+		rel->name = loader_dup(l, name);
+		rel->id = id ? loader_dup(l, id) : NULL;
+		rel->date = loader_dup(l, date);
+		rel->status = loader_dup(l, status);
+		rel->source = loader_dup(l, source);
 		rel->index = (int)i;
 		rel->line = ynode_line(n);
-		if (kv_map(l, n, "versions", what, &rel->versions, &rel->nversions) < 0)
+		if (loader_kv_map(l, n, "versions", what, &rel->versions, &rel->nversions) < 0)
 			goto out;
 	}
 	cat->slurp_first = (int)cat->nreleases;	/* no SLURP jumps */
@@ -336,12 +316,12 @@ static int load_releases(struct loader *l)
 		if (ymap_check(&l->d, slurp, "slurp", slurp_keys, l->err) < 0 ||
 		    y_str(&l->d, slurp, "first", "slurp", true, &first, l->err) < 0 ||
 		    y_str(&l->d, slurp, "source", "slurp", true, &source, l->err) < 0 ||
-		    notes(l, slurp, "slurp", &cat->slurp_notes, &cat->nslurp_notes) < 0)
+		    loader_notes(l, slurp, "slurp", &cat->slurp_notes, &cat->nslurp_notes) < 0)
 			goto out;
 		rel = catalog_release(cat, first);
 		if (!rel || !rel->slurp) {
-			lerr(l, slurp, "slurp first '%s' must name a release with slurp: true",
-			     first);
+			loader_error(l, slurp, "slurp first '%s' must name a release with slurp: true",
+				     first);
 			goto out;
 		}
 		cat->slurp_first = rel->index;
@@ -353,7 +333,7 @@ out:
 }
 
 /* Fields shared by a service's commands and a hop's mandatory steps. */
-static int step_common(struct loader *l, const yaml_node_t *n, const char *what,
+int loader_step_common(struct loader *l, const yaml_node_t *n, const char *what,
 		       struct cat_step *s)
 {
 	const char *id, *kind, *stage = NULL, *source;
@@ -364,23 +344,23 @@ static int step_common(struct loader *l, const yaml_node_t *n, const char *what,
 	    y_str(&l->d, n, "source", what, true, &source, l->err) < 0 ||
 	    y_bool(&l->d, n, "offline", what, false, &s->offline, l->err) < 0 ||
 	    y_bool(&l->d, n, "all_nodes", what, false, &s->all_nodes, l->err) < 0 ||
-	    str_list(l, n, "argv", what, false, &s->argv, &s->argc) < 0 ||
-	    str_list(l, n, "provides", what, false, &s->provides, &s->nprovides) < 0 ||
-	    str_list(l, n, "requires", what, false, &s->requires, &s->nrequires) < 0 ||
-	    kv_map(l, n, "params", what, &s->params, &s->nparams) < 0)
+	    loader_str_list(l, n, "argv", what, false, &s->argv, &s->argc) < 0 ||
+	    loader_str_list(l, n, "provides", what, false, &s->provides, &s->nprovides) < 0 ||
+	    loader_str_list(l, n, "requires", what, false, &s->requires, &s->nrequires) < 0 ||
+	    loader_kv_map(l, n, "params", what, &s->params, &s->nparams) < 0)
 		return -1;
 	for (size_t i = 0; i < s->nrequires; i++) {
 		const char *at = strchr(s->requires[i], '@');
 
 		if (at && (at == s->requires[i] || !catalog_release(l->cat, at + 1)))
-			return lerr(l, ymap_get(&l->d, n, "requires"),
-				    "bad requirement '%s' in %s (expected FACT or FACT@RELEASE with a known release)",
-				    s->requires[i], what);
+			return loader_error(l, ymap_get(&l->d, n, "requires"),
+					    "bad requirement '%s' in %s (expected FACT or FACT@RELEASE with a known release)",
+					    s->requires[i], what);
 	}
 	if (!step_kind_find(kind))
-		return lerr(l, ymap_get(&l->d, n, "kind"),
-			    "unknown step kind '%s' in %s (expected one of: %s)",
-			    kind, what, step_kind_names());
+		return loader_error(l, ymap_get(&l->d, n, "kind"),
+				    "unknown step kind '%s' in %s (expected one of: %s)",
+				    kind, what, step_kind_names());
 	s->stage = STAGE_BOOTSTRAP;
 	if (stage) {
 		size_t i;
@@ -389,389 +369,24 @@ static int step_common(struct loader *l, const yaml_node_t *n, const char *what,
 			if (streq(stage_names[i], stage))
 				break;
 		if (i == STAGE_COUNT)
-			return lerr(l, ymap_get(&l->d, n, "stage"),
-				    "unknown stage '%s' in %s (expected pre, register, prepare, bootstrap or post)",
-				    stage, what);
+			return loader_error(l, ymap_get(&l->d, n, "stage"),
+					    "unknown stage '%s' in %s (expected pre, register, prepare, bootstrap or post)",
+					    stage, what);
 		s->stage = (enum cat_stage)i;
 	}
 	if (!s->argc && (streq(kind, "command") || streq(kind, "db-sync") ||
 			 streq(kind, "online-migrations") ||
 			 streq(kind, "status-check") ||
 			 streq(kind, "archive-deleted-rows")))
-		return lerr(l, n, "missing field 'argv' in %s (a %s step needs a command)",
-			    what, kind);
-	s->id = dup(l, id);
-	s->kind = dup(l, kind);
-	s->source = dup(l, source);
+		return loader_error(l, n, "missing field 'argv' in %s (a %s step needs a command)",
+				    what, kind);
+	s->id = loader_dup(l, id);
+	s->kind = loader_dup(l, kind);
+	s->source = loader_dup(l, source);
 	s->file = l->path;
 	s->line = ynode_line(n);
 	s->range.since = s->range.until = RANGE_OPEN;
 	return 0;
-}
-
-static int load_component(struct loader *l, const yaml_node_t *n,
-			  const char *svc, struct cat_component *c)
-{
-	static const char *const keys[] = { "name", "groups", "tier", "since",
-		"until", "moved_to", "source", NULL };
-	const char *name, *tier = NULL, *moved = NULL, *source;
-	char what[200];
-
-	snprintf(what, sizeof(what), "a component of '%s'", svc);
-	if (ymap_check(&l->d, n, what, keys, l->err) < 0 ||
-	    y_str(&l->d, n, "name", what, true, &name, l->err) < 0)
-		return -1;
-	snprintf(what, sizeof(what), "component '%s' of '%s'", name, svc);
-	if (str_list(l, n, "groups", what, true, &c->groups, &c->ngroups) < 0 ||
-	    y_str(&l->d, n, "tier", what, false, &tier, l->err) < 0 ||
-	    y_str(&l->d, n, "moved_to", what, false, &moved, l->err) < 0 ||
-	    y_str(&l->d, n, "source", what, true, &source, l->err) < 0 ||
-	    range(l, n, what, &c->range) < 0)
-		return -1;
-	if (tier && !streq(tier, "control") && !streq(tier, "data"))
-		return lerr(l, ymap_get(&l->d, n, "tier"),
-			    "tier of %s must be control or data, not '%s'", what, tier);
-	c->tier = tier && streq(tier, "data") ? TIER_DATA : TIER_CONTROL;
-	c->name = dup(l, name);
-	c->moved_to = moved ? dup(l, moved) : NULL;
-	c->source = dup(l, source);
-	c->line = ynode_line(n);
-	return 0;
-}
-
-static int load_service(struct loader *l, const yaml_node_t *n,
-			struct cat_service *s)
-{
-	static const char *const keys[] = { "name", "since", "until", "source",
-		"components", "commands", "keystone", "compute_floor", NULL };
-	static const char *const floor_keys[] = { "component", "oldest", "source", NULL };
-	static const char *const cmd_keys[] = { "id", "kind", "stage", "since",
-		"until", "offline", "all_nodes", "argv", "params", "provides", "requires",
-		"source", NULL };
-	static const char *const ks_keys[] = { "user", "type", "name", "port",
-		"path", "since", "until", "source", NULL };
-	const char *name, *source;
-	yaml_node_t *comps, *cmds, *ks;
-	char what[160];
-
-	if (ymap_check(&l->d, n, "a service", keys, l->err) < 0 ||
-	    y_str(&l->d, n, "name", "a service", true, &name, l->err) < 0)
-		return -1;
-	snprintf(what, sizeof(what), "service '%s'", name);
-	if (y_str(&l->d, n, "source", what, true, &source, l->err) < 0 ||
-	    range(l, n, what, &s->range) < 0 ||
-	    y_seq(&l->d, n, "components", what, true, false, &comps, l->err) < 0 ||
-	    y_seq(&l->d, n, "commands", what, false, false, &cmds, l->err) < 0 ||
-	    y_seq(&l->d, n, "keystone", what, false, false, &ks, l->err) < 0)
-		return -1;
-	s->name = dup(l, name);
-	s->source = dup(l, source);
-	s->line = ynode_line(n);
-	s->order = -1;
-
-	if (ymap_get(&l->d, n, "compute_floor")) {
-		yaml_node_t *f = ymap_get(&l->d, n, "compute_floor");
-		const char *comp, *fsource;
-		char fwhat[200];
-
-		snprintf(fwhat, sizeof(fwhat), "compute_floor of %s", what);
-		if (ymap_check(&l->d, f, fwhat, floor_keys, l->err) < 0 ||
-		    y_str(&l->d, f, "component", fwhat, true, &comp, l->err) < 0 ||
-		    y_str(&l->d, f, "source", fwhat, true, &fsource, l->err) < 0 ||
-		    kv_map(l, f, "oldest", fwhat, &s->floor, &s->nfloor) < 0)
-			return -1;
-		for (size_t i = 0; i < s->nfloor; i++)
-			if (!catalog_release(l->cat, s->floor[i].key) ||
-			    !catalog_release(l->cat, s->floor[i].value))
-				return lerr(l, ymap_get(&l->d, f, "oldest"),
-					    "unknown release in '%s: %s' of %s",
-					    s->floor[i].key, s->floor[i].value, fwhat);
-		s->floor_component = dup(l, comp);
-		s->floor_source = dup(l, fsource);
-	}
-
-	s->ncomponents = yseq_len(comps);
-	s->components = arena_alloc(&l->cat->arena, s->ncomponents * sizeof(*s->components) + 1);
-	for (size_t i = 0; i < s->ncomponents; i++) {
-		if (load_component(l, yseq_at(&l->d, comps, i), name, &s->components[i]) < 0)
-			return -1;
-		for (size_t j = 0; j < i; j++)
-			if (streq(s->components[j].name, s->components[i].name))
-				return lerr(l, yseq_at(&l->d, comps, i),
-					    "duplicate component '%s' in %s",
-					    s->components[i].name, what);
-	}
-
-	s->ncommands = yseq_len(cmds);
-	s->commands = arena_alloc(&l->cat->arena, s->ncommands * sizeof(*s->commands) + 1);
-	for (size_t i = 0; i < s->ncommands; i++) {
-		yaml_node_t *c = yseq_at(&l->d, cmds, i);
-		struct cat_step *st = &s->commands[i];
-		char cwhat[200];
-
-		snprintf(cwhat, sizeof(cwhat), "a command of %s", what);
-		if (ymap_check(&l->d, c, cwhat, cmd_keys, l->err) < 0 ||
-		    step_common(l, c, cwhat, st) < 0 ||
-		    range(l, c, cwhat, &st->range) < 0)
-			return -1;
-		st->service = s->name;
-		/* The same id may appear for disjoint release ranges. */
-		for (size_t j = 0; j < i; j++) {
-			struct cat_step *o = &s->commands[j];
-			bool disjoint = (o->range.until != RANGE_OPEN && st->range.since != RANGE_OPEN &&
-					 o->range.until < st->range.since) ||
-					(st->range.until != RANGE_OPEN && o->range.since != RANGE_OPEN &&
-					 st->range.until < o->range.since);
-
-			if (streq(o->id, st->id) && !disjoint)
-				return lerr(l, c, "command '%s' of %s overlaps the one at line %d (give them disjoint since/until)",
-					    st->id, what, o->line);
-		}
-	}
-
-	s->nkeystone = yseq_len(ks);
-	s->keystone = arena_alloc(&l->cat->arena, s->nkeystone * sizeof(*s->keystone) + 1);
-	for (size_t i = 0; i < s->nkeystone; i++) {
-		yaml_node_t *k = yseq_at(&l->d, ks, i);
-		struct cat_keystone *e = &s->keystone[i];
-		const char *user, *type, *kname, *path = "", *ksource;
-		long port;
-		char kwhat[200];
-
-		snprintf(kwhat, sizeof(kwhat), "a keystone entry of %s", what);
-		if (ymap_check(&l->d, k, kwhat, ks_keys, l->err) < 0 ||
-		    y_str(&l->d, k, "user", kwhat, true, &user, l->err) < 0 ||
-		    y_str(&l->d, k, "type", kwhat, true, &type, l->err) < 0 ||
-		    y_str(&l->d, k, "name", kwhat, true, &kname, l->err) < 0 ||
-		    y_long(&l->d, k, "port", kwhat, 1, 65535, true, &port, l->err) < 0 ||
-		    y_str(&l->d, k, "path", kwhat, false, &path, l->err) < 0 ||
-		    y_str(&l->d, k, "source", kwhat, true, &ksource, l->err) < 0 ||
-		    range(l, k, kwhat, &e->range) < 0)
-			return -1;
-		e->user = dup(l, user);
-		e->type = dup(l, type);
-		e->name = dup(l, kname);
-		e->path = dup(l, path);
-		e->source = dup(l, ksource);
-		e->port = (int)port;
-		e->line = ynode_line(k);
-	}
-	return 0;
-}
-
-static int load_services(struct loader *l)
-{
-	static const char *const top[] = { "sources", "order", "services", NULL };
-	static const char *const order_keys[] = { "services", "source", NULL };
-	struct catalog *cat = l->cat;
-	yaml_node_t *root, *seq, *order;
-	const char **names;
-	const char *source;
-	size_t nnames;
-	struct cat_service *loaded;
-	int r = -1;
-
-	if (open_file(l, "services.yaml") < 0)
-		return -1;
-	root = ydoc_root(&l->d);
-	if (ymap_check(&l->d, root, "services.yaml", top, l->err) < 0 ||
-	    y_seq(&l->d, root, "services", "services.yaml", true, false, &seq, l->err) < 0)
-		goto out;
-	order = ymap_get(&l->d, root, "order");
-	if (!order) {
-		lerr(l, root, "missing field 'order' in services.yaml (expected the rolling order of services)");
-		goto out;
-	}
-	if (ymap_check(&l->d, order, "order", order_keys, l->err) < 0 ||
-	    str_list(l, order, "services", "order", true, &names, &nnames) < 0 ||
-	    y_str(&l->d, order, "source", "order", true, &source, l->err) < 0)
-		goto out;
-	cat->order_source = dup(l, source);
-
-	size_t n = yseq_len(seq);
-	loaded = arena_alloc(&cat->arena, n * sizeof(*loaded) + 1);
-	for (size_t i = 0; i < n; i++) {
-		if (load_service(l, yseq_at(&l->d, seq, i), &loaded[i]) < 0)
-			goto out;
-		for (size_t j = 0; j < i; j++)
-			if (streq(loaded[j].name, loaded[i].name)) {
-				lerr(l, yseq_at(&l->d, seq, i),
-				     "duplicate service '%s' (first at line %d)",
-				     loaded[i].name, loaded[j].line);
-				goto out;
-			}
-	}
-	/* Store services in rolling order. */
-	cat->services = arena_alloc(&cat->arena, n * sizeof(*cat->services) + 1);
-	for (size_t k = 0; k < nnames; k++) {
-		size_t i;
-
-		for (i = 0; i < n && !streq(loaded[i].name, names[k]); i++)
-			;
-		if (i == n) {
-			lerr(l, order, "order names service '%s', which services.yaml does not define",
-			     names[k]);
-			goto out;
-		}
-		if (loaded[i].order >= 0) {
-			lerr(l, order, "order names service '%s' twice", names[k]);
-			goto out;
-		}
-		loaded[i].order = (int)k;
-		cat->services[cat->nservices++] = loaded[i];
-	}
-	for (size_t i = 0; i < n; i++)
-		if (loaded[i].order < 0) {
-			sh_error_at(l->err, l->path, loaded[i].line,
-				    "service '%s' is missing from order (expected every service in the rolling order)",
-				    loaded[i].name);
-			goto out;
-		}
-	/* moved_to must name a service. */
-	for (size_t i = 0; i < cat->nservices; i++)
-		for (size_t j = 0; j < cat->services[i].ncomponents; j++) {
-			struct cat_component *c = &cat->services[i].components[j];
-
-			if (c->moved_to && !catalog_service(cat, c->moved_to)) {
-				sh_error_at(l->err, l->path, c->line,
-					    "component '%s' moves to unknown service '%s'",
-					    c->name, c->moved_to);
-				goto out;
-			}
-		}
-	r = 0;
-out:
-	ydoc_release(&l->d);
-	return r;
-}
-
-static int load_infra(struct loader *l)
-{
-	static const char *const top[] = { "sources", "components", NULL };
-	static const char *const keys[] = { "name", "phase", "hops", "groups",
-		"default", "procedures", "source", NULL };
-	static const char *const step_keys[] = { "kind", "scope", "reverse", NULL };
-	static const char *const phases[] = { "host", "ceph", "infra" };
-	struct catalog *cat = l->cat;
-	yaml_node_t *root, *seq;
-	int r = -1;
-
-	if (open_file(l, "infra.yaml") < 0)
-		return -1;
-	root = ydoc_root(&l->d);
-	if (ymap_check(&l->d, root, "infra.yaml", top, l->err) < 0 ||
-	    y_seq(&l->d, root, "components", "infra.yaml", true, false, &seq, l->err) < 0)
-		goto out;
-	size_t n = yseq_len(seq);
-	cat->infra = arena_alloc(&cat->arena, n * sizeof(*cat->infra) + 1);
-	/* Three passes keep the phases in order whatever the file's order. */
-	for (size_t ph = 0; ph < ARRAY_SIZE(phases); ph++)
-	for (size_t i = 0; i < n; i++) {
-		yaml_node_t *c = yseq_at(&l->d, seq, i), *procs;
-		struct cat_infra *inf;
-		const char *name, *phase, *hops = NULL, *def, *source;
-		char what[160];
-
-		if (ymap_check(&l->d, c, "an infra component", keys, l->err) < 0 ||
-		    y_str(&l->d, c, "name", "an infra component", true, &name, l->err) < 0)
-			goto out;
-		snprintf(what, sizeof(what), "infra component '%s'", name);
-		if (y_str(&l->d, c, "phase", what, true, &phase, l->err) < 0)
-			goto out;
-		if (!streq(phase, "host") && !streq(phase, "ceph") && !streq(phase, "infra")) {
-			lerr(l, ymap_get(&l->d, c, "phase"),
-			     "phase of %s must be host, ceph or infra, not '%s'", what, phase);
-			goto out;
-		}
-		if (!streq(phase, phases[ph]))
-			continue;
-		inf = &cat->infra[cat->ninfra++];
-		if (y_str(&l->d, c, "hops", what, false, &hops, l->err) < 0 ||
-		    y_str(&l->d, c, "default", what, true, &def, l->err) < 0 ||
-		    y_str(&l->d, c, "source", what, true, &source, l->err) < 0 ||
-		    str_list(l, c, "groups", what, true, &inf->groups, &inf->ngroups) < 0)
-			goto out;
-		if (hops && !streq(hops, "every") && !streq(hops, "first")) {
-			lerr(l, ymap_get(&l->d, c, "hops"),
-			     "hops of %s must be every or first, not '%s'", what, hops);
-			goto out;
-		}
-		for (size_t j = 0; j + 1 < cat->ninfra; j++)
-			if (streq(cat->infra[j].name, name)) {
-				lerr(l, c, "duplicate infra component '%s'", name);
-				goto out;
-			}
-		inf->name = dup(l, name);
-		inf->phase = phases[ph];
-		inf->hops = hops && streq(hops, "first") ? HOPS_FIRST : HOPS_EVERY;
-		inf->default_procedure = dup(l, def);
-		inf->source = dup(l, source);
-		inf->line = ynode_line(c);
-		procs = ymap_get(&l->d, c, "procedures");
-		if (!procs) {
-			lerr(l, c, "missing field 'procedures' in %s", what);
-			goto out;
-		}
-		if (ymap_check(&l->d, procs, "procedures", NULL, l->err) < 0)
-			goto out;
-		inf->nprocedures = ymap_len(procs);
-		inf->procedures = arena_alloc(&cat->arena, inf->nprocedures * sizeof(*inf->procedures) + 1);
-		for (size_t p = 0; p < inf->nprocedures; p++) {
-			struct cat_procedure *proc = &inf->procedures[p];
-			yaml_node_t *steps = ymap_val_at(&l->d, procs, p);
-
-			proc->name = dup(l, yscalar(ymap_key_at(&l->d, procs, p)));
-			if (steps->type != YAML_SEQUENCE_NODE || !yseq_len(steps)) {
-				lerr(l, steps, "procedure '%s' of %s must be a non-empty list of steps",
-				     proc->name, what);
-				goto out;
-			}
-			proc->nsteps = yseq_len(steps);
-			proc->steps = arena_alloc(&cat->arena, proc->nsteps * sizeof(*proc->steps));
-			for (size_t s = 0; s < proc->nsteps; s++) {
-				yaml_node_t *st = yseq_at(&l->d, steps, s);
-				const char *kind, *scope;
-				char swhat[240];
-				size_t k;
-
-				snprintf(swhat, sizeof(swhat), "a step of procedure '%s' of %s",
-					 proc->name, what);
-				if (ymap_check(&l->d, st, swhat, step_keys, l->err) < 0 ||
-				    y_str(&l->d, st, "kind", swhat, true, &kind, l->err) < 0 ||
-				    y_str(&l->d, st, "scope", swhat, true, &scope, l->err) < 0 ||
-				    y_bool(&l->d, st, "reverse", swhat, false,
-					   &proc->steps[s].reverse, l->err) < 0)
-					goto out;
-				if (!step_kind_find(kind)) {
-					lerr(l, ymap_get(&l->d, st, "kind"),
-					     "unknown step kind '%s' in %s (expected one of: %s)",
-					     kind, swhat, step_kind_names());
-					goto out;
-				}
-				for (k = 0; k < ARRAY_SIZE(scope_names); k++)
-					if (streq(scope_names[k], scope))
-						break;
-				if (k == ARRAY_SIZE(scope_names)) {
-					lerr(l, ymap_get(&l->d, st, "scope"),
-					     "unknown scope '%s' in %s (expected batches, each-node, first-node, other-nodes, all-nodes or cluster)",
-					     scope, swhat);
-					goto out;
-				}
-				proc->steps[s].kind = dup(l, kind);
-				proc->steps[s].scope = (enum cat_scope)k;
-			}
-		}
-		if (!cat_infra_procedure(inf, inf->default_procedure)) {
-			lerr(l, ymap_get(&l->d, c, "default"),
-			     "default procedure '%s' of %s is not among its procedures",
-			     def, what);
-			goto out;
-		}
-	}
-	r = 0;
-out:
-	ydoc_release(&l->d);
-	return r;
 }
 
 static int load_renames(struct loader *l)
@@ -786,7 +401,7 @@ static int load_renames(struct loader *l)
 	yaml_node_t *root, *seq;
 	int r = -1;
 
-	if (open_file(l, "config-renames.yaml") < 0)
+	if (loader_open(l, "config-renames.yaml") < 0)
 		return -1;
 	root = ydoc_root(&l->d);
 	if (ymap_check(&l->d, root, "config-renames.yaml", top, l->err) < 0 ||
@@ -812,51 +427,51 @@ static int load_renames(struct loader *l)
 		    y_str(&l->d, n, "new_value", what, false, &nv, l->err) < 0 ||
 		    y_str(&l->d, n, "note", what, false, &note, l->err) < 0 ||
 		    y_str(&l->d, n, "source", what, true, &source, l->err) < 0 ||
-		    str_list(l, n, "services", what, true, &rn->services, &rn->nservices) < 0 ||
-		    str_list(l, n, "options", what, true, &rn->options, &rn->noptions) < 0 ||
-		    str_list(l, n, "aliases", what, false, &rn->aliases, &rn->naliases) < 0 ||
-		    release_ref(l, n, "deprecated", what, &rn->deprecated) < 0 ||
-		    release_ref(l, n, "removed", what, &rn->removed) < 0)
+		    loader_str_list(l, n, "services", what, true, &rn->services, &rn->nservices) < 0 ||
+		    loader_str_list(l, n, "options", what, true, &rn->options, &rn->noptions) < 0 ||
+		    loader_str_list(l, n, "aliases", what, false, &rn->aliases, &rn->naliases) < 0 ||
+		    loader_release_ref(l, n, "deprecated", what, &rn->deprecated) < 0 ||
+		    loader_release_ref(l, n, "removed", what, &rn->removed) < 0)
 			goto out;
 		for (size_t k = 0; kinds[k]; k++)
 			ok |= streq(kinds[k], kind);
 		if (!ok) {
-			lerr(l, ymap_get(&l->d, n, "kind"),
-			     "unknown kind '%s' in %s (expected rename, remove, transport_url, glance_api_servers, value, policy_yaml or notice)",
-			     kind, what);
+			loader_error(l, ymap_get(&l->d, n, "kind"),
+				     "unknown kind '%s' in %s (expected rename, remove, transport_url, glance_api_servers, value, policy_yaml or notice)",
+				     kind, what);
 			goto out;
 		}
 		if ((streq(kind, "rename") || streq(kind, "transport_url") ||
 		     streq(kind, "glance_api_servers")) && (!ns || !no)) {
-			lerr(l, n, "missing field '%s' in %s (a %s needs new_section and new_option)",
-			     ns ? "new_option" : "new_section", what, kind);
+			loader_error(l, n, "missing field '%s' in %s (a %s needs new_section and new_option)",
+				     ns ? "new_option" : "new_section", what, kind);
 			goto out;
 		}
 		if (streq(kind, "value") && (!v || !nv)) {
-			lerr(l, n, "missing field '%s' in %s (a value change needs value and new_value)",
-			     v ? "new_value" : "value", what);
+			loader_error(l, n, "missing field '%s' in %s (a value change needs value and new_value)",
+				     v ? "new_value" : "value", what);
 			goto out;
 		}
 		if (rn->deprecated == RANGE_OPEN && rn->removed == RANGE_OPEN) {
-			lerr(l, n, "missing field 'deprecated' in %s (expected deprecated, removed or both)",
-			     what);
+			loader_error(l, n, "missing field 'deprecated' in %s (expected deprecated, removed or both)",
+				     what);
 			goto out;
 		}
 		for (size_t k = 0; k < rn->nservices; k++)
 			if (!streq(rn->services[k], "all") &&
 			    !catalog_service(cat, rn->services[k])) {
-				lerr(l, ymap_get(&l->d, n, "services"),
-				     "unknown service '%s' in %s", rn->services[k], what);
+				loader_error(l, ymap_get(&l->d, n, "services"),
+					     "unknown service '%s' in %s", rn->services[k], what);
 				goto out;
 			}
-		rn->kind = dup(l, kind);
-		rn->section = dup(l, section);
-		rn->new_section = ns ? dup(l, ns) : NULL;
-		rn->new_option = no ? dup(l, no) : NULL;
-		rn->value = v ? dup(l, v) : NULL;
-		rn->new_value = nv ? dup(l, nv) : NULL;
-		rn->note = note ? dup(l, note) : NULL;
-		rn->source = dup(l, source);
+		rn->kind = loader_dup(l, kind);
+		rn->section = loader_dup(l, section);
+		rn->new_section = ns ? loader_dup(l, ns) : NULL;
+		rn->new_option = no ? loader_dup(l, no) : NULL;
+		rn->value = v ? loader_dup(l, v) : NULL;
+		rn->new_value = nv ? loader_dup(l, nv) : NULL;
+		rn->note = note ? loader_dup(l, note) : NULL;
+		rn->source = loader_dup(l, source);
 		rn->line = ynode_line(n);
 	}
 	r = 0;
@@ -879,7 +494,7 @@ static int load_hop_file(struct loader *l, const char *file)
 	int r = -1;
 
 	snprintf(name, sizeof(name), "hops/%s", file);
-	if (open_file(l, name) < 0)
+	if (loader_open(l, name) < 0)
 		return -1;
 	root = ydoc_root(&l->d);
 	if (ymap_check(&l->d, root, name, top, l->err) < 0 ||
@@ -887,18 +502,18 @@ static int load_hop_file(struct loader *l, const char *file)
 	    y_seq(&l->d, root, "steps", name, false, false, &seq, l->err) < 0)
 		goto out;
 	if (!catalog_release(cat, relname)) {
-		lerr(l, ymap_get(&l->d, root, "release"),
-		     "unknown release '%s' (expected a release of releases.yaml)", relname);
+		loader_error(l, ymap_get(&l->d, root, "release"),
+			     "unknown release '%s' (expected a release of releases.yaml)", relname);
 		goto out;
 	}
 	rel = &cat->releases[catalog_release(cat, relname)->index];
 	if (rel->nsteps || rel->nnotes) {
-		lerr(l, root, "release '%s' already has a hop file", rel->name);
+		loader_error(l, root, "release '%s' already has a hop file", rel->name);
 		goto out;
 	}
 	if (rel->index == 0) {
-		lerr(l, root, "release '%s' is the oldest in the catalog: no hop arrives at it",
-		     rel->name);
+		loader_error(l, root, "release '%s' is the oldest in the catalog: no hop arrives at it",
+			     rel->name);
 		goto out;
 	}
 	rel->nsteps = yseq_len(seq);
@@ -911,20 +526,20 @@ static int load_hop_file(struct loader *l, const char *file)
 
 		snprintf(what, sizeof(what), "step #%zu of the %s hop", i + 1, rel->name);
 		if (ymap_check(&l->d, n, what, keys, l->err) < 0 ||
-		    step_common(l, n, what, s) < 0 ||
+		    loader_step_common(l, n, what, s) < 0 ||
 		    y_str(&l->d, n, "service", what, true, &service, l->err) < 0 ||
-		    str_list(l, n, "after", what, false, &s->after, &s->nafter) < 0)
+		    loader_str_list(l, n, "after", what, false, &s->after, &s->nafter) < 0)
 			goto out;
 		if (!catalog_service(cat, service)) {
-			lerr(l, ymap_get(&l->d, n, "service"),
-			     "unknown service '%s' in %s", service, what);
+			loader_error(l, ymap_get(&l->d, n, "service"),
+				     "unknown service '%s' in %s", service, what);
 			goto out;
 		}
 		s->service = catalog_service(cat, service)->name;
 		for (size_t j = 0; j < i; j++)
 			if (streq(rel->steps[j].id, s->id)) {
-				lerr(l, n, "duplicate step id '%s' (first at line %d)",
-				     s->id, rel->steps[j].line);
+				loader_error(l, n, "duplicate step id '%s' (first at line %d)",
+					     s->id, rel->steps[j].line);
 				goto out;
 			}
 		/* after may only name earlier steps: acyclic by construction. */
@@ -934,21 +549,21 @@ static int load_hop_file(struct loader *l, const char *file)
 			for (j = 0; j < i && !streq(rel->steps[j].id, s->after[a]); j++)
 				;
 			if (j == i) {
-				lerr(l, ymap_get(&l->d, n, "after"),
-				     "after '%s' in %s names no earlier step of this file",
-				     s->after[a], what);
+				loader_error(l, ymap_get(&l->d, n, "after"),
+					     "after '%s' in %s names no earlier step of this file",
+					     s->after[a], what);
 				goto out;
 			}
 			if (!streq(rel->steps[j].service, s->service) ||
 			    rel->steps[j].stage > s->stage) {
-				lerr(l, ymap_get(&l->d, n, "after"),
-				     "after '%s' in %s must name a step of the same service in the same or an earlier stage",
-				     s->after[a], what);
+				loader_error(l, ymap_get(&l->d, n, "after"),
+					     "after '%s' in %s must name a step of the same service in the same or an earlier stage",
+					     s->after[a], what);
 				goto out;
 			}
 		}
 	}
-	if (notes(l, root, name, &rel->notes, &rel->nnotes) < 0)
+	if (loader_notes(l, root, name, &rel->notes, &rel->nnotes) < 0)
 		goto out;
 	r = 0;
 out:
@@ -994,8 +609,8 @@ int catalog_load(const char *dir, struct catalog **ret, struct sh_error *err)
 	struct loader l = { .cat = cat, .err = err };
 
 	cat->dir = arena_strdup(&cat->arena, dir);
-	if (load_releases(&l) < 0 || load_services(&l) < 0 ||
-	    load_infra(&l) < 0 || load_renames(&l) < 0 || load_hops(&l) < 0) {
+	if (load_releases(&l) < 0 || catalog_load_services(&l) < 0 ||
+	    catalog_load_infra(&l) < 0 || load_renames(&l) < 0 || load_hops(&l) < 0) {
 		catalog_free(cat);
 		return -1;
 	}

@@ -33,61 +33,38 @@ static int load_component(struct loader *l, const yaml_node_t *n,
 	return 0;
 }
 
-static int load_service(struct loader *l, const yaml_node_t *n,
-			struct cat_service *s)
+/* A service's compute_floor: the oldest compute release each one accepts. */
+static int load_floor(struct loader *l, const yaml_node_t *f, const char *what,
+		      struct cat_service *s)
 {
-	static const char *const keys[] = { "name", "since", "until", "source",
-		"components", "commands", "keystone", "compute_floor", NULL };
 	static const char *const floor_keys[] = { "component", "oldest", "source", NULL };
-	static const char *const cmd_keys[] = { "id", "kind", "stage", "since",
-		"until", "offline", "all_nodes", "argv", "params", "provides", "requires",
-		"source", NULL };
-	static const char *const ks_keys[] = { "user", "type", "name", "port",
-		"path", "since", "until", "source", NULL };
-	const char *name, *source;
-	yaml_node_t *comps, *cmds, *ks;
-	char what[160];
+	const char *comp, *fsource;
+	char fwhat[200];
 
-	if (ymap_check(&l->d, n, "a service", keys, l->err) < 0 ||
-	    y_str(&l->d, n, "name", "a service", true, &name, l->err) < 0)
+	snprintf(fwhat, sizeof(fwhat), "compute_floor of %s", what);
+	if (ymap_check(&l->d, f, fwhat, floor_keys, l->err) < 0 ||
+	    y_str(&l->d, f, "component", fwhat, true, &comp, l->err) < 0 ||
+	    y_str(&l->d, f, "source", fwhat, true, &fsource, l->err) < 0 ||
+	    loader_kv_map(l, f, "oldest", fwhat, &s->floor, &s->nfloor) < 0)
 		return -1;
-	snprintf(what, sizeof(what), "service '%s'", name);
-	if (y_str(&l->d, n, "source", what, true, &source, l->err) < 0 ||
-	    loader_range(l, n, what, &s->range) < 0 ||
-	    y_seq(&l->d, n, "components", what, true, false, &comps, l->err) < 0 ||
-	    y_seq(&l->d, n, "commands", what, false, false, &cmds, l->err) < 0 ||
-	    y_seq(&l->d, n, "keystone", what, false, false, &ks, l->err) < 0)
-		return -1;
-	s->name = loader_dup(l, name);
-	s->source = loader_dup(l, source);
-	s->line = ynode_line(n);
-	s->order = -1;
+	for (size_t i = 0; i < s->nfloor; i++)
+		if (!catalog_release(l->cat, s->floor[i].key) ||
+		    !catalog_release(l->cat, s->floor[i].value))
+			return loader_error(l, ymap_get(&l->d, f, "oldest"),
+					    "unknown release in '%s: %s' of %s",
+					    s->floor[i].key, s->floor[i].value, fwhat);
+	s->floor_component = loader_dup(l, comp);
+	s->floor_source = loader_dup(l, fsource);
+	return 0;
+}
 
-	if (ymap_get(&l->d, n, "compute_floor")) {
-		yaml_node_t *f = ymap_get(&l->d, n, "compute_floor");
-		const char *comp, *fsource;
-		char fwhat[200];
-
-		snprintf(fwhat, sizeof(fwhat), "compute_floor of %s", what);
-		if (ymap_check(&l->d, f, fwhat, floor_keys, l->err) < 0 ||
-		    y_str(&l->d, f, "component", fwhat, true, &comp, l->err) < 0 ||
-		    y_str(&l->d, f, "source", fwhat, true, &fsource, l->err) < 0 ||
-		    loader_kv_map(l, f, "oldest", fwhat, &s->floor, &s->nfloor) < 0)
-			return -1;
-		for (size_t i = 0; i < s->nfloor; i++)
-			if (!catalog_release(l->cat, s->floor[i].key) ||
-			    !catalog_release(l->cat, s->floor[i].value))
-				return loader_error(l, ymap_get(&l->d, f, "oldest"),
-						    "unknown release in '%s: %s' of %s",
-						    s->floor[i].key, s->floor[i].value, fwhat);
-		s->floor_component = loader_dup(l, comp);
-		s->floor_source = loader_dup(l, fsource);
-	}
-
+static int load_components(struct loader *l, const yaml_node_t *comps, const char *what,
+			   struct cat_service *s)
+{
 	s->ncomponents = yseq_len(comps);
 	s->components = arena_alloc(&l->cat->arena, s->ncomponents * sizeof(*s->components) + 1);
 	for (size_t i = 0; i < s->ncomponents; i++) {
-		if (load_component(l, yseq_at(&l->d, comps, i), name, &s->components[i]) < 0)
+		if (load_component(l, yseq_at(&l->d, comps, i), s->name, &s->components[i]) < 0)
 			return -1;
 		for (size_t j = 0; j < i; j++)
 			if (streq(s->components[j].name, s->components[i].name))
@@ -95,6 +72,15 @@ static int load_service(struct loader *l, const yaml_node_t *n,
 						    "duplicate component '%s' in %s",
 						    s->components[i].name, what);
 	}
+	return 0;
+}
+
+static int load_commands(struct loader *l, const yaml_node_t *cmds, const char *what,
+			 struct cat_service *s)
+{
+	static const char *const cmd_keys[] = { "id", "kind", "stage", "since",
+		"until", "offline", "all_nodes", "argv", "params", "provides", "requires",
+		"source", NULL };
 
 	s->ncommands = yseq_len(cmds);
 	s->commands = arena_alloc(&l->cat->arena, s->ncommands * sizeof(*s->commands) + 1);
@@ -122,6 +108,14 @@ static int load_service(struct loader *l, const yaml_node_t *n,
 						    st->id, what, o->line);
 		}
 	}
+	return 0;
+}
+
+static int load_keystone(struct loader *l, const yaml_node_t *ks, const char *what,
+			 struct cat_service *s)
+{
+	static const char *const ks_keys[] = { "user", "type", "name", "port",
+		"path", "since", "until", "source", NULL };
 
 	s->nkeystone = yseq_len(ks);
 	s->keystone = arena_alloc(&l->cat->arena, s->nkeystone * sizeof(*s->keystone) + 1);
@@ -150,6 +144,38 @@ static int load_service(struct loader *l, const yaml_node_t *n,
 		e->port = (int)port;
 		e->line = ynode_line(k);
 	}
+	return 0;
+}
+
+static int load_service(struct loader *l, const yaml_node_t *n,
+			struct cat_service *s)
+{
+	static const char *const keys[] = { "name", "since", "until", "source",
+		"components", "commands", "keystone", "compute_floor", NULL };
+	const char *name, *source;
+	yaml_node_t *comps, *cmds, *ks, *f;
+	char what[160];
+
+	if (ymap_check(&l->d, n, "a service", keys, l->err) < 0 ||
+	    y_str(&l->d, n, "name", "a service", true, &name, l->err) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "service '%s'", name);
+	if (y_str(&l->d, n, "source", what, true, &source, l->err) < 0 ||
+	    loader_range(l, n, what, &s->range) < 0 ||
+	    y_seq(&l->d, n, "components", what, true, false, &comps, l->err) < 0 ||
+	    y_seq(&l->d, n, "commands", what, false, false, &cmds, l->err) < 0 ||
+	    y_seq(&l->d, n, "keystone", what, false, false, &ks, l->err) < 0)
+		return -1;
+	s->name = loader_dup(l, name);
+	s->source = loader_dup(l, source);
+	s->line = ynode_line(n);
+	s->order = -1;
+	if ((f = ymap_get(&l->d, n, "compute_floor")) && load_floor(l, f, what, s) < 0)
+		return -1;
+	if (load_components(l, comps, what, s) < 0 ||
+	    load_commands(l, cmds, what, s) < 0 ||
+	    load_keystone(l, ks, what, s) < 0)
+		return -1;
 	return 0;
 }
 

@@ -222,17 +222,88 @@ static bool valid_date(const char *s)
 	return m >= 1 && m <= 12 && d >= 1 && d <= 31;
 }
 
-static int load_releases(struct loader *l)
+/* Entry i of releases.yaml's releases, n, into cat->releases[i]. */
+static int load_release(struct loader *l, const yaml_node_t *n, size_t i)
 {
-	static const char *const top[] = { "sources", "releases", "slurp", NULL };
 	static const char *const keys[] = { "name", "id", "date", "status", "slurp",
 		"versions", "source", NULL };
-	static const char *const slurp_keys[] = { "first", "source", "notes", NULL };
 	static const char *const statuses[] = { "maintained", "unmaintained", "eol",
 		"development", "future", NULL };
 	struct catalog *cat = l->cat;
+	struct cat_release *rel = &cat->releases[i];
+	const char *name = NULL, *id = NULL, *date, *status, *source;
+	char what[160];
+	bool ok = false;
+
+	snprintf(what, sizeof(what), "release #%zu", i + 1);
+	if (ymap_check(&l->d, n, what, keys, l->err) < 0 ||
+	    y_str(&l->d, n, "name", what, true, &name, l->err) < 0)
+		return -1;
+	snprintf(what, sizeof(what), "release '%s'", name);
+	if (y_str(&l->d, n, "id", what, false, &id, l->err) < 0 ||
+	    y_str(&l->d, n, "date", what, true, &date, l->err) < 0 ||
+	    y_str(&l->d, n, "status", what, true, &status, l->err) < 0 ||
+	    y_bool(&l->d, n, "slurp", what, true, &rel->slurp, l->err) < 0 ||
+	    y_str(&l->d, n, "source", what, true, &source, l->err) < 0)
+		return -1;
+	for (const char *c = name; *c; c++)
+		if (!islower((unsigned char)*c))
+			return loader_error(l, n, "release name '%s' must be lowercase letters", name);
+	if (!valid_date(date))
+		return loader_error(l, ymap_get(&l->d, n, "date"),
+				    "date of %s must be YYYY-MM-DD, not '%s'", what, date);
+	for (size_t j = 0; statuses[j]; j++)
+		ok |= streq(statuses[j], status);
+	if (!ok)
+		return loader_error(l, ymap_get(&l->d, n, "status"),
+				    "status of %s must be maintained, unmaintained, eol, development or future, not '%s'",
+				    what, status);
+	for (size_t j = 0; j < i; j++) {
+		struct cat_release *o = &cat->releases[j];
+
+		if (streq(o->name, name) || (id && o->id && streq(o->id, id)))
+			return loader_error(l, n, "duplicate release '%s' (first at line %d)",
+					    id && o->id && streq(o->id, id) ? id : name, o->line);
+		if (strcmp(o->date, date) >= 0)
+			return loader_error(l, n, "%s (%s) is not after '%s' (%s): releases must be listed oldest first",
+					    what, date, o->name, o->date);
+	}
+	rel->name = loader_dup(l, name);
+	rel->id = id ? loader_dup(l, id) : NULL;
+	rel->date = loader_dup(l, date);
+	rel->status = loader_dup(l, status);
+	rel->source = loader_dup(l, source);
+	rel->index = (int)i;
+	rel->line = ynode_line(n);
+	return loader_kv_map(l, n, "versions", what, &rel->versions, &rel->nversions);
+}
+
+/* releases.yaml's slurp: the first SLURP release with supported jumps. */
+static int load_slurp(struct loader *l, const yaml_node_t *slurp)
+{
+	static const char *const slurp_keys[] = { "first", "source", "notes", NULL };
+	struct catalog *cat = l->cat;
+	const struct cat_release *rel;
+	const char *first, *source;
+
+	if (ymap_check(&l->d, slurp, "slurp", slurp_keys, l->err) < 0 ||
+	    y_str(&l->d, slurp, "first", "slurp", true, &first, l->err) < 0 ||
+	    y_str(&l->d, slurp, "source", "slurp", true, &source, l->err) < 0 ||
+	    loader_notes(l, slurp, "slurp", &cat->slurp_notes, &cat->nslurp_notes) < 0)
+		return -1;
+	rel = catalog_release(cat, first);
+	if (!rel || !rel->slurp)
+		return loader_error(l, slurp, "slurp first '%s' must name a release with slurp: true",
+				    first);
+	cat->slurp_first = rel->index;
+	return 0;
+}
+
+static int load_releases(struct loader *l)
+{
+	static const char *const top[] = { "sources", "releases", "slurp", NULL };
+	struct catalog *cat = l->cat;
 	yaml_node_t *root, *seq, *slurp;
-	const char *first;
 	int r = -1;
 
 	if (loader_open(l, "releases.yaml") < 0)
@@ -247,85 +318,13 @@ static int load_releases(struct loader *l)
 		goto out;
 	}
 	cat->releases = arena_alloc(&cat->arena, cat->nreleases * sizeof(*cat->releases));
-	for (size_t i = 0; i < cat->nreleases; i++) {
-		yaml_node_t *n = yseq_at(&l->d, seq, i);
-		struct cat_release *rel = &cat->releases[i];
-		const char *name = NULL, *id = NULL, *date, *status, *source;
-		char what[160];
-		bool ok = false;
-
-		snprintf(what, sizeof(what), "release #%zu", i + 1);
-		if (ymap_check(&l->d, n, what, keys, l->err) < 0 ||
-		    y_str(&l->d, n, "name", what, true, &name, l->err) < 0)
+	for (size_t i = 0; i < cat->nreleases; i++)
+		if (load_release(l, yseq_at(&l->d, seq, i), i) < 0)
 			goto out;
-		snprintf(what, sizeof(what), "release '%s'", name);
-		if (y_str(&l->d, n, "id", what, false, &id, l->err) < 0 ||
-		    y_str(&l->d, n, "date", what, true, &date, l->err) < 0 ||
-		    y_str(&l->d, n, "status", what, true, &status, l->err) < 0 ||
-		    y_bool(&l->d, n, "slurp", what, true, &rel->slurp, l->err) < 0 ||
-		    y_str(&l->d, n, "source", what, true, &source, l->err) < 0)
-			goto out;
-		for (const char *c = name; *c; c++)
-			if (!islower((unsigned char)*c)) {
-				loader_error(l, n, "release name '%s' must be lowercase letters", name);
-				goto out;
-			}
-		if (!valid_date(date)) {
-			loader_error(l, ymap_get(&l->d, n, "date"),
-				     "date of %s must be YYYY-MM-DD, not '%s'", what, date);
-			goto out;
-		}
-		for (size_t j = 0; statuses[j]; j++)
-			ok |= streq(statuses[j], status);
-		if (!ok) {
-			loader_error(l, ymap_get(&l->d, n, "status"),
-				     "status of %s must be maintained, unmaintained, eol, development or future, not '%s'",
-				     what, status);
-			goto out;
-		}
-		for (size_t j = 0; j < i; j++) {
-			struct cat_release *o = &cat->releases[j];
-
-			if (streq(o->name, name) || (id && o->id && streq(o->id, id))) {
-				loader_error(l, n, "duplicate release '%s' (first at line %d)",
-					     id && o->id && streq(o->id, id) ? id : name, o->line);
-				goto out;
-			}
-			if (strcmp(o->date, date) >= 0) {
-				loader_error(l, n, "%s (%s) is not after '%s' (%s): releases must be listed oldest first",
-					     what, date, o->name, o->date);
-				goto out;
-			}
-		}
-		rel->name = loader_dup(l, name);
-		rel->id = id ? loader_dup(l, id) : NULL;
-		rel->date = loader_dup(l, date);
-		rel->status = loader_dup(l, status);
-		rel->source = loader_dup(l, source);
-		rel->index = (int)i;
-		rel->line = ynode_line(n);
-		if (loader_kv_map(l, n, "versions", what, &rel->versions, &rel->nversions) < 0)
-			goto out;
-	}
 	cat->slurp_first = (int)cat->nreleases;	/* no SLURP jumps */
 	slurp = ymap_get(&l->d, root, "slurp");
-	if (slurp) {
-		const char *source;
-		const struct cat_release *rel;
-
-		if (ymap_check(&l->d, slurp, "slurp", slurp_keys, l->err) < 0 ||
-		    y_str(&l->d, slurp, "first", "slurp", true, &first, l->err) < 0 ||
-		    y_str(&l->d, slurp, "source", "slurp", true, &source, l->err) < 0 ||
-		    loader_notes(l, slurp, "slurp", &cat->slurp_notes, &cat->nslurp_notes) < 0)
-			goto out;
-		rel = catalog_release(cat, first);
-		if (!rel || !rel->slurp) {
-			loader_error(l, slurp, "slurp first '%s' must name a release with slurp: true",
-				     first);
-			goto out;
-		}
-		cat->slurp_first = rel->index;
-	}
+	if (slurp && load_slurp(l, slurp) < 0)
+		goto out;
 	r = 0;
 out:
 	ydoc_release(&l->d);

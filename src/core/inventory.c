@@ -6,7 +6,7 @@
 #include <stdlib.h>
 
 #include "fileio.h"
-#include "inventory.h"
+#include "inventory-internal.h"
 
 enum section_kind { SEC_HOSTS, SEC_CHILDREN, SEC_VARS };
 
@@ -523,158 +523,6 @@ out:
 	return r;
 }
 
-/* Collect the hosts of g and its descendants (mark-deduplicated). */
-static void collect(struct inventory *inv, struct inv_group *g,
-		    inv_host_vec *out)
-{
-	VEC(struct inv_group *) stack = { 0 };
-
-	if (g->mark == inv->mark)
-		return;
-	g->mark = inv->mark;
-	vec_push(stack, g);
-	while (stack.n) {
-		struct inv_group *cur = stack.v[--stack.n];
-
-		for (size_t i = 0; i < cur->hosts.n; i++) {
-			struct inv_host *h = cur->hosts.v[i];
-
-			if (h->mark != inv->mark) {
-				h->mark = inv->mark;
-				vec_push(*out, h);
-			}
-		}
-		for (size_t i = cur->children.n; i-- > 0;) {
-			struct inv_group *c = cur->children.v[i];
-
-			if (c->mark != inv->mark) {
-				c->mark = inv->mark;
-				vec_push(stack, c);
-			}
-		}
-	}
-	vec_free(stack);
-}
-
-static int cmp_host_index(const void *a, const void *b)
-{
-	const struct inv_host *x = *(struct inv_host *const *)a;
-	const struct inv_host *y = *(struct inv_host *const *)b;
-
-	return (x->index > y->index) - (x->index < y->index);
-}
-
-void inventory_select(struct inventory *inv, const char *pattern,
-		      inv_host_vec *out, bool *ret_missing)
-{
-	size_t start = out->n;
-	char name[256];
-	const char *s = pattern;
-
-	inv->mark++;
-	for (size_t i = 0; i < out->n; i++)
-		out->v[i]->mark = inv->mark;
-	while (*s) {
-		size_t n = strcspn(s, ":");
-		struct inv_group *g;
-
-		if (n < sizeof(name)) {
-			memcpy(name, s, n);
-			name[n] = '\0';
-			g = inventory_group(inv, name);
-			if (g)
-				collect(inv, g, out);
-			else if (ret_missing)
-				*ret_missing = true;
-		}
-		s += n;
-		if (*s == ':')
-			s++;
-	}
-	if (out->n - start > 1)
-		qsort(out->v + start, out->n - start, sizeof(*out->v), cmp_host_index);
-}
-
-static int cmp_group_precedence(const void *a, const void *b)
-{
-	const struct inv_group *x = *(struct inv_group *const *)a;
-	const struct inv_group *y = *(struct inv_group *const *)b;
-
-	if (x->depth != y->depth)
-		return x->depth - y->depth;
-	return strcmp(x->name, y->name);
-}
-
-static const char *var_lookup(const void *vecp, const char *key)
-{
-	const VEC(struct inv_var) *vars = vecp;
-
-	for (size_t i = 0; i < vars->n; i++)
-		if (streq(vars->v[i].key, key))
-			return vars->v[i].value;
-	return NULL;
-}
-
-/* The connection variables, each new name before its legacy alias. */
-enum { CV_HOST, CV_SSH_HOST, CV_USER, CV_SSH_USER, CV_PORT, CV_SSH_PORT,
-       CV_CONNECTION, CV_COUNT };
-static const char *const conn_vars[CV_COUNT] = {
-	"ansible_host", "ansible_ssh_host", "ansible_user", "ansible_ssh_user",
-	"ansible_port", "ansible_ssh_port", "ansible_connection",
-};
-
-static void apply_connection_vars(const char **slots, const void *vars)
-{
-	const char *v;
-
-	for (int i = 0; i < CV_COUNT; i++)
-		if ((v = var_lookup(vars, conn_vars[i])))
-			slots[i] = v;
-}
-
-/*
- * Resolve ansible_* for every host: groups by precedence, then the host.
- * Each name resolves on its own; as in Ansible's ssh connection, a legacy
- * ansible_ssh_* value then wins over the new name's, whatever their levels.
- */
-static void resolve_vars(struct inventory *inv)
-{
-	VEC(struct inv_group *) withvars = { 0 };
-	inv_host_vec members = { 0 };
-	const char **slots = xcalloc(inv->hosts.n * CV_COUNT + 1, sizeof(*slots));
-
-	for (size_t i = 0; i < inv->groups.n; i++)
-		if (inv->groups.v[i]->vars.n)
-			vec_push(withvars, inv->groups.v[i]);
-	if (withvars.n > 1)
-		qsort(withvars.v, withvars.n, sizeof(*withvars.v), cmp_group_precedence);
-	for (size_t i = 0; i < withvars.n; i++) {
-		members.n = 0;
-		inv->mark++;
-		collect(inv, withvars.v[i], &members);
-		for (size_t j = 0; j < members.n; j++)
-			apply_connection_vars(slots + members.v[j]->index * CV_COUNT,
-					      &withvars.v[i]->vars);
-	}
-	for (size_t i = 0; i < inv->hosts.n; i++) {
-		struct inv_host *h = inv->hosts.v[i];
-		const char **sl = slots + i * CV_COUNT;
-		const char *port;
-
-		apply_connection_vars(sl, &h->vars);
-		h->address = sl[CV_SSH_HOST] ? sl[CV_SSH_HOST] :
-			     sl[CV_HOST] ? sl[CV_HOST] : h->name;
-		h->user = sl[CV_SSH_USER] ? sl[CV_SSH_USER] : sl[CV_USER];
-		h->connection = sl[CV_CONNECTION];
-		port = sl[CV_SSH_PORT] ? sl[CV_SSH_PORT] : sl[CV_PORT];
-		if (port)
-			h->port = atoi(port);	/* validated in add_var() */
-	}
-	free(slots);
-	vec_free(withvars);
-	vec_free(members);
-}
-
 static int check_addresses(struct parser *p)
 {
 	struct inventory *inv = p->inv;
@@ -700,12 +548,92 @@ static int check_addresses(struct parser *p)
 	return r;
 }
 
+/* Every line of buf, by the kind of section it is in. */
+static int parse_lines(struct parser *p, const char *buf, size_t len)
+{
+	const char *s = buf, *end = buf + len;
+
+	while (s < end) {
+		const char *nl = memchr(s, '\n', (size_t)(end - s));
+		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
+		char *line, *t;
+		int r;
+
+		p->line++;
+		if (memchr(s, '\0', n))
+			return perr(p, "unexpected NUL byte");
+		line = arena_strndup(&p->inv->arena, s, n);
+		s += n + (nl ? 1 : 0);
+		t = line;
+		while (isspace((unsigned char)*t))
+			t++;
+		for (char *e = t + strlen(t); e > t && isspace((unsigned char)e[-1]); e--)
+			e[-1] = '\0';
+		if (!*t || *t == '#' || *t == ';')
+			continue;
+		if (*t == '[' && !is_bracketed_host(t))
+			r = parse_section(p, t);
+		else if (p->kind == SEC_HOSTS)
+			r = parse_host_line(p, t);
+		else if (p->kind == SEC_CHILDREN)
+			r = parse_child_line(p, t);
+		else
+			r = parse_var_line(p, t);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Every group referenced must be defined by a section of its own. */
+static int check_defined(struct parser *p)
+{
+	for (size_t i = 0; i < p->inv->groups.n; i++) {
+		struct inv_group *g = p->inv->groups.v[i];
+
+		if (!g->defined)
+			return sh_error_at(p->err, p->name, g->line,
+					   "unknown group '%s' (no [%s] or [%s:children] section defines it)",
+					   g->name, g->name, g->name);
+	}
+	return 0;
+}
+
+/* 'ungrouped' holds the hosts in no other group, 'all' the groups that
+ * no other group holds. */
+static void fill_implicit_groups(struct inventory *inv, struct inv_group *all,
+				 struct inv_group *ungrouped)
+{
+	inv_host_vec grouped = { 0 };
+
+	inv->mark++;
+	for (size_t i = 0; i < inv->groups.n; i++) {
+		struct inv_group *g = inv->groups.v[i];
+
+		if (g != all && g != ungrouped)
+			inventory_collect(inv, g, &grouped);
+	}
+	ungrouped->hosts.n = 0;
+	for (size_t i = 0; i < inv->hosts.n; i++)
+		if (inv->hosts.v[i]->mark != inv->mark)
+			vec_push(ungrouped->hosts, inv->hosts.v[i]);
+	vec_free(grouped);
+	for (size_t i = 0; i < inv->groups.n; i++) {
+		struct inv_group *g = inv->groups.v[i];
+		bool child = false;
+
+		for (size_t j = 0; j < all->children.n; j++)
+			child |= all->children.v[j] == g;
+		if (g != all && !child && g->depth == 1)
+			vec_push(all->children, g);
+	}
+}
+
 int inventory_parse(const char *name, const char *buf, size_t len,
 		    struct inventory **ret, struct sh_error *err)
 {
 	struct inventory *inv = xcalloc(1, sizeof(*inv));
 	struct parser p = { .inv = inv, .name = name, .err = err };
-	const char *s = buf, *end = buf + len;
 	struct inv_group *all, *ungrouped;
 	int r = -1;
 
@@ -717,83 +645,10 @@ int inventory_parse(const char *name, const char *buf, size_t len,
 	p.group = ungrouped;
 	p.kind = SEC_HOSTS;
 
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t n = nl ? (size_t)(nl - s) : (size_t)(end - s);
-		char *line, *t;
-
-		p.line++;
-		if (memchr(s, '\0', n)) {
-			perr(&p, "unexpected NUL byte");
-			goto out;
-		}
-		line = arena_strndup(&inv->arena, s, n);
-		s += n + (nl ? 1 : 0);
-		t = line;
-		while (isspace((unsigned char)*t))
-			t++;
-		for (char *e = t + strlen(t); e > t && isspace((unsigned char)e[-1]); e--)
-			e[-1] = '\0';
-		if (!*t || *t == '#' || *t == ';')
-			continue;
-		if (*t == '[' && !is_bracketed_host(t)) {
-			if (parse_section(&p, t) < 0)
-				goto out;
-			continue;
-		}
-		if (p.kind == SEC_HOSTS)
-			r = parse_host_line(&p, t);
-		else if (p.kind == SEC_CHILDREN)
-			r = parse_child_line(&p, t);
-		else
-			r = parse_var_line(&p, t);
-		if (r < 0)
-			goto out;
-		r = -1;
-	}
-
-	/* Every group referenced must be defined by a section of its own. */
-	for (size_t i = 0; i < inv->groups.n; i++) {
-		struct inv_group *g = inv->groups.v[i];
-
-		if (!g->defined) {
-			sh_error_at(err, p.name, g->line,
-				    "unknown group '%s' (no [%s] or [%s:children] section defines it)",
-				    g->name, g->name, g->name);
-			goto out;
-		}
-	}
-	if (check_graph(&p) < 0)
+	if (parse_lines(&p, buf, len) < 0 || check_defined(&p) < 0 || check_graph(&p) < 0)
 		goto out;
-
-	/* 'ungrouped' holds the hosts in no other group, 'all' the groups
-	 * that no other group holds. */
-	{
-		inv_host_vec grouped = { 0 };
-
-		inv->mark++;
-		for (size_t i = 0; i < inv->groups.n; i++) {
-			struct inv_group *g = inv->groups.v[i];
-
-			if (g != all && g != ungrouped)
-				collect(inv, g, &grouped);
-		}
-		ungrouped->hosts.n = 0;
-		for (size_t i = 0; i < inv->hosts.n; i++)
-			if (inv->hosts.v[i]->mark != inv->mark)
-				vec_push(ungrouped->hosts, inv->hosts.v[i]);
-		vec_free(grouped);
-		for (size_t i = 0; i < inv->groups.n; i++) {
-			struct inv_group *g = inv->groups.v[i];
-			bool child = false;
-
-			for (size_t j = 0; j < all->children.n; j++)
-				child |= all->children.v[j] == g;
-			if (g != all && !child && g->depth == 1)
-				vec_push(all->children, g);
-		}
-	}
-	resolve_vars(inv);
+	fill_implicit_groups(inv, all, ungrouped);
+	inventory_resolve_vars(inv);
 	if (check_addresses(&p) < 0)
 		goto out;
 	if (inv->hosts.n == 0) {
@@ -821,36 +676,6 @@ int inventory_load(const char *path, struct inventory **ret,
 	r = inventory_parse(path, buf, len, ret, err);
 	free(buf);
 	return r;
-}
-
-const char *inventory_host_var(const struct inventory *inv,
-			       const struct inv_host *h, const char *key)
-{
-	const char *v = var_lookup(&h->vars, key), *best = NULL;
-	const struct inv_group *bestg = NULL;
-
-	if (v)
-		return v;
-	for (size_t i = 0; i < inv->groups.n; i++) {
-		struct inv_group *g = inv->groups.v[i];
-		inv_host_vec members = { 0 };
-		bool member = false;
-
-		if (!(v = var_lookup(&g->vars, key)))
-			continue;
-		if (bestg && cmp_group_precedence(&g, &bestg) < 0)
-			continue;
-		((struct inventory *)inv)->mark++;
-		collect((struct inventory *)inv, g, &members);
-		for (size_t j = 0; j < members.n && !member; j++)
-			member = members.v[j] == h;
-		vec_free(members);
-		if (member) {
-			best = v;
-			bestg = g;
-		}
-	}
-	return best;
 }
 
 void inventory_free(struct inventory *inv)

@@ -196,7 +196,19 @@ static void print_summary(struct probe_run *r, double ended)
 		       prober_late_ticks(r->p));
 }
 
-int cmd_probe(int argc, char **argv)
+/* What the command line asks for, but the outputs (in struct probe_run). */
+struct probe_opts {
+	const char *set_path, *journal_path, *format;
+	VEC(const char *) control, data, files;
+	long interval, timeout, duration;
+};
+
+/*
+ * Read the options into o and r.  Returns -1 to go on, else the exit
+ * status (after --help, or a usage error).
+ */
+static int probe_options(int argc, char **argv, struct probe_opts *o,
+			 struct probe_run *r)
 {
 	static const struct option opts[] = {
 		{ "settings", required_argument, NULL, 's' },
@@ -213,9 +225,126 @@ int cmd_probe(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *set_path = NULL, *journal_path = NULL, *format = "text";
-	VEC(const char *) control = { 0 }, data = { 0 }, files = { 0 };
-	long interval = 0, timeout = 0, duration = 0;
+	int c;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's': o->set_path = optarg; break;
+		case 'T': vec_push(o->control, optarg); break;
+		case 'D': vec_push(o->data, optarg); break;
+		case 'F': vec_push(o->files, optarg); break;
+		case 'I':
+			if (parse_long(optarg, 10, 60000, &o->interval) < 0)
+				return usage_error("probe", "--interval must be milliseconds from 10 to 60000, not '%s'", optarg);
+			break;
+		case 'W':
+			if (parse_long(optarg, 10, 60000, &o->timeout) < 0)
+				return usage_error("probe", "--timeout must be milliseconds from 10 to 60000, not '%s'", optarg);
+			break;
+		case 'd':
+			if (parse_long(optarg, 1, 7 * 86400, &o->duration) < 0)
+				return usage_error("probe", "--duration must be seconds from 1 to 604800, not '%s'", optarg);
+			break;
+		case 'j': o->journal_path = optarg; break;
+		case 'o': r->out = optarg; break;
+		case 'f':
+			if (!streq(optarg, "text") && !streq(optarg, "json"))
+				return usage_error("probe", "--format must be text or json, not '%s'", optarg);
+			o->format = optarg;
+			break;
+		case 'q': r->quiet = true; break;
+		case 'h':
+			fputs(probe_usage, stdout);
+			return 0;
+		default:
+			return usage_error("probe", "bad option");
+		}
+	}
+	if (optind < argc)
+		return usage_error("probe", "unexpected argument '%s'", argv[optind]);
+	if (o->journal_path && r->out)
+		return usage_error("probe", "--journal and --out are exclusive");
+	r->json = streq(o->format, "json");
+	return -1;
+}
+
+/* The settings' targets: SQL, Keystone, RabbitMQ and probe.targets. */
+static int add_settings_targets(struct probe_run *r, const struct settings *st)
+{
+	char spec[512];
+
+	if (st->database) {
+		snprintf(spec, sizeof(spec), "sql:%s", st->database);
+		if (prober_add(r->p, spec, "control", &r->err) < 0)
+			return -1;
+	}
+	if (st->keystone && prober_add(r->p, st->keystone, "control", &r->err) < 0)
+		return -1;
+	for (size_t i = 0; i < st->nrabbitmq; i++) {
+		snprintf(spec, sizeof(spec), "tcp:%s", st->rabbitmq[i]);
+		if (prober_add(r->p, spec, "control", &r->err) < 0)
+			return -1;
+	}
+	for (size_t i = 0; i < st->nprobe_targets; i++)
+		if (prober_add(r->p, st->probe_targets[i], "data", &r->err) < 0)
+			return -1;
+	return 0;
+}
+
+/* The command line's targets: --target, --data-target, --targets. */
+static int add_option_targets(struct probe_run *r, const struct probe_opts *o)
+{
+	for (size_t i = 0; i < o->control.n; i++)
+		if (prober_add(r->p, o->control.v[i], "control", &r->err) < 0)
+			return -1;
+	for (size_t i = 0; i < o->data.n; i++)
+		if (prober_add(r->p, o->data.v[i], "data", &r->err) < 0)
+			return -1;
+	for (size_t i = 0; i < o->files.n; i++)
+		if (add_targets_file(r->p, o->files.v[i], &r->err) < 0)
+			return -1;
+	return 0;
+}
+
+/* Where outages go: the journal, --out, or a new state file (outbuf). */
+static int open_outputs(struct probe_run *r, const char *journal_path,
+			struct secrets *secrets, char *outbuf, size_t size)
+{
+	if (journal_path) {
+		if (journal_open_outages(journal_path, &r->journal, &r->err) < 0)
+			return -1;
+		if (secrets)
+			journal_set_redactor(r->journal, &secrets->redactor);
+	} else if (!r->out) {
+		if (state_file_name(outbuf, size, "probe", "json", &r->err) < 0)
+			return -1;
+		r->out = outbuf;
+	}
+	return 0;
+}
+
+/* Each target's counts into the journal's probe targets. */
+static int journal_targets(struct probe_run *r)
+{
+	size_t n = prober_count(r->p);
+	struct journal_probe_target *t = xcalloc(n ? n : 1, sizeof(*t));
+	int w;
+
+	for (size_t i = 0; i < n; i++) {
+		const struct probe_stats *s = prober_stats(r->p, i);
+
+		t[i] = (struct journal_probe_target){ prober_name(r->p, i), prober_plane(r->p, i),
+			s->samples, s->failures, s->outages, s->longest, s->downtime };
+	}
+	w = journal_add_probe_targets(r->journal, t, n, &r->err);
+	free(t);
+	return w;
+}
+
+int cmd_probe(int argc, char **argv)
+{
+	struct probe_opts o = { .format = "text" };
 	struct settings *st = NULL;
 	struct secrets *secrets = NULL;
 	struct probe_run r = { 0 };
@@ -223,140 +352,39 @@ int cmd_probe(int argc, char **argv)
 	char outbuf[96];
 	struct sigaction sa = { .sa_handler = on_signal };
 	double ended;
-	int c, rc = SH_EXIT_FAILURE;
+	int rc;
 	bool any_failed = false;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 's': set_path = optarg; break;
-		case 'T': vec_push(control, optarg); break;
-		case 'D': vec_push(data, optarg); break;
-		case 'F': vec_push(files, optarg); break;
-		case 'I':
-			if (parse_long(optarg, 10, 60000, &interval) < 0) {
-				rc = usage_error("probe", "--interval must be milliseconds from 10 to 60000, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case 'W':
-			if (parse_long(optarg, 10, 60000, &timeout) < 0) {
-				rc = usage_error("probe", "--timeout must be milliseconds from 10 to 60000, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case 'd':
-			if (parse_long(optarg, 1, 7 * 86400, &duration) < 0) {
-				rc = usage_error("probe", "--duration must be seconds from 1 to 604800, not '%s'", optarg);
-				goto out;
-			}
-			break;
-		case 'j': journal_path = optarg; break;
-		case 'o': r.out = optarg; break;
-		case 'f':
-			if (!streq(optarg, "text") && !streq(optarg, "json")) {
-				rc = usage_error("probe", "--format must be text or json, not '%s'", optarg);
-				goto out;
-			}
-			format = optarg;
-			break;
-		case 'q': r.quiet = true; break;
-		case 'h':
-			fputs(probe_usage, stdout);
-			rc = 0;
-			goto out;
-		default:
-			rc = usage_error("probe", "bad option");
-			goto out;
-		}
-	}
-	if (optind < argc) {
-		rc = usage_error("probe", "unexpected argument '%s'", argv[optind]);
+	if ((rc = probe_options(argc, argv, &o, &r)) >= 0)
 		goto out;
-	}
-	if (journal_path && r.out) {
-		rc = usage_error("probe", "--journal and --out are exclusive");
-		goto out;
-	}
-	r.json = streq(format, "json");
-	if (settings_load_or_defaults(set_path, &st, &r.err) < 0)
+	if (settings_load_or_defaults(o.set_path, &st, &r.err) < 0)
 		goto fail;
 	if (st->secrets && secrets_load(st->secrets, &secrets, &r.err) < 0)
 		goto fail;
-	cfg.interval_ms = interval ? interval : st->probe_interval_ms;
-	cfg.timeout_ms = timeout ? timeout : st->probe_timeout_ms;
+	cfg.interval_ms = o.interval ? o.interval : st->probe_interval_ms;
+	cfg.timeout_ms = o.timeout ? o.timeout : st->probe_timeout_ms;
 	cfg.sql_user = st->database_user;
 	cfg.sql_password = secrets ? secrets_get(secrets, "database_password") : NULL;
 	r.p = prober_new(&cfg);
 	r.interval_ms = cfg.interval_ms;
-	if (set_path) {
-		char spec[512];
-
-		if (st->database) {
-			snprintf(spec, sizeof(spec), "sql:%s", st->database);
-			if (prober_add(r.p, spec, "control", &r.err) < 0)
-				goto fail;
-		}
-		if (st->keystone && prober_add(r.p, st->keystone, "control", &r.err) < 0)
-			goto fail;
-		for (size_t i = 0; i < st->nrabbitmq; i++) {
-			snprintf(spec, sizeof(spec), "tcp:%s", st->rabbitmq[i]);
-			if (prober_add(r.p, spec, "control", &r.err) < 0)
-				goto fail;
-		}
-		for (size_t i = 0; i < st->nprobe_targets; i++)
-			if (prober_add(r.p, st->probe_targets[i], "data", &r.err) < 0)
-				goto fail;
-	}
-	for (size_t i = 0; i < control.n; i++)
-		if (prober_add(r.p, control.v[i], "control", &r.err) < 0)
-			goto fail;
-	for (size_t i = 0; i < data.n; i++)
-		if (prober_add(r.p, data.v[i], "data", &r.err) < 0)
-			goto fail;
-	for (size_t i = 0; i < files.n; i++)
-		if (add_targets_file(r.p, files.v[i], &r.err) < 0)
-			goto fail;
+	if ((o.set_path && add_settings_targets(&r, st) < 0) || add_option_targets(&r, &o) < 0)
+		goto fail;
 	if (!prober_count(r.p)) {
 		rc = usage_error("probe", "no targets: give -s SETTINGS or --target");
 		goto out;
 	}
-	if (journal_path) {
-		if (journal_open_outages(journal_path, &r.journal, &r.err) < 0)
-			goto fail;
-		if (secrets)
-			journal_set_redactor(r.journal, &secrets->redactor);
-	} else if (!r.out) {
-		if (state_file_name(outbuf, sizeof(outbuf), "probe", "json", &r.err) < 0)
-			goto fail;
-		r.out = outbuf;
-	}
+	if (open_outputs(&r, o.journal_path, secrets, outbuf, sizeof(outbuf)) < 0)
+		goto fail;
 	r.outages = json_array();
 	r.started = wall_now();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	if (prober_run(r.p, (double)duration, &stop_flag, on_outage, &r, &r.err) < 0)
+	if (prober_run(r.p, (double)o.duration, &stop_flag, on_outage, &r, &r.err) < 0)
 		goto fail;
 	ended = wall_now();
 	save_out(&r, ended);
-	if (r.failed)
+	if (r.failed || (r.journal && journal_targets(&r) < 0))
 		goto fail;
-	if (r.journal) {
-		size_t n = prober_count(r.p);
-		struct journal_probe_target *t = xcalloc(n ? n : 1, sizeof(*t));
-		int w;
-
-		for (size_t i = 0; i < n; i++) {
-			const struct probe_stats *s = prober_stats(r.p, i);
-
-			t[i] = (struct journal_probe_target){ prober_name(r.p, i), prober_plane(r.p, i),
-				s->samples, s->failures, s->outages, s->longest, s->downtime };
-		}
-		w = journal_add_probe_targets(r.journal, t, n, &r.err);
-		free(t);
-		if (w < 0)
-			goto fail;
-	}
 	for (size_t i = 0; i < prober_count(r.p); i++)
 		any_failed |= prober_stats(r.p, i)->failures > 0;
 	if (r.json) {
@@ -378,9 +406,9 @@ out:
 	json_decref(r.outages);
 	journal_close(r.journal);
 	prober_free(r.p);
-	vec_free(control);
-	vec_free(data);
-	vec_free(files);
+	vec_free(o.control);
+	vec_free(o.data);
+	vec_free(o.files);
 	secrets_free(secrets);
 	settings_free(st);
 	return rc;

@@ -37,7 +37,6 @@ static const char exec_usage[] =
 	"\n"
 	"Exit status: 0 when every host succeeded, 1 when any failed, 2 bad input.\n";
 
-/* The ControlPath directory: private to this user, created if needed. */
 /* One stream of a command's output, secrets redacted. */
 static void print_stream(const char *title, const struct outbuf *b,
 			 const struct redactor *red)
@@ -66,7 +65,17 @@ static void print_result(const struct inv_host *h, const struct proc *p, bool qu
 	fflush(stdout);
 }
 
-int cmd_exec(int argc, char **argv)
+struct exec_opts {
+	const char *inv_path, *set_path, *limit;
+	long forks, timeout;
+	bool quiet;
+};
+
+/*
+ * Read the options into o; the command starts at argv[optind].  Returns
+ * -1 to go on, else the exit status (after --help, or a usage error).
+ */
+static int exec_options(int argc, char **argv, struct exec_opts *o)
 {
 	static const struct option opts[] = {
 		{ "inventory", required_argument, NULL, 'i' },
@@ -78,80 +87,59 @@ int cmd_exec(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *inv_path = NULL, *set_path = NULL, *limit = "all";
-	long forks = 10, timeout = 0;
-	bool quiet = false, missing = false;
-	struct sh_error err = { 0 };
-	struct inventory *inv = NULL;
-	struct settings *st = NULL;
-	struct secrets *secrets = NULL;
-	inv_host_vec hosts = { 0 };
-	struct proc *procs = NULL;
-	struct pollfd *fds = NULL;
-	struct running { size_t host, first; int count; } *run = NULL;
-	char cdir[64];
-	struct ssh_options o = { 0 };
-	size_t next = 0, running = 0, failed = 0;
-	int c, r = SH_EXIT_FAILURE;
+	int c;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "+i:s:h", opts, NULL)) != -1) {
 		switch (c) {
-		case 'i': inv_path = optarg; break;
-		case 's': set_path = optarg; break;
-		case 'l': limit = optarg; break;
+		case 'i': o->inv_path = optarg; break;
+		case 's': o->set_path = optarg; break;
+		case 'l': o->limit = optarg; break;
 		case 'f':
-			if (parse_long(optarg, 1, 1000, &forks) < 0)
+			if (parse_long(optarg, 1, 1000, &o->forks) < 0)
 				return usage_error("exec", "--forks must be from 1 to 1000, not '%s'", optarg);
 			break;
 		case 't':
-			if (parse_long(optarg, 0, 86400, &timeout) < 0)
+			if (parse_long(optarg, 0, 86400, &o->timeout) < 0)
 				return usage_error("exec", "--timeout must be seconds from 0 to 86400, not '%s'",
 						   optarg);
 			break;
-		case 'q': quiet = true; break;
+		case 'q': o->quiet = true; break;
 		case 'h': fputs(exec_usage, stdout); return 0;
 		default: return usage_error("exec", "bad option");
 		}
 	}
-	if (!inv_path)
+	if (!o->inv_path)
 		return usage_error("exec", "missing -i INVENTORY");
 	if (optind >= argc)
 		return usage_error("exec", "missing COMMAND (after --)");
-	if (inventory_load(inv_path, &inv, &err) < 0)
-		goto fail;
-	if (settings_load_or_defaults(set_path, &st, &err) < 0)
-		goto fail;
-	/* Output is shown with the run's secrets redacted. */
-	if (st->secrets && secrets_load(st->secrets, &secrets, &err) < 0)
-		goto fail;
-	inventory_select(inv, limit, &hosts, &missing);
-	if (missing || !hosts.n) {
-		sh_error_set(&err, SH_EXIT_INPUT, "--limit '%s' matches no host of '%s'%s", limit,
-			     inv_path, missing ? " (unknown group)" : "");
-		goto fail;
-	}
-	if (ssh_options_init(st, &o, cdir, sizeof(cdir), &err) < 0)
-		goto fail;
+	return -1;
+}
 
-	procs = xcalloc(hosts.n, sizeof(*procs));
-	fds = xcalloc((size_t)forks * 3, sizeof(*fds));
-	run = xcalloc((size_t)forks, sizeof(*run));
-	for (size_t i = 0; i < hosts.n; i++) {
-		procs[i].in_fd = procs[i].out_fd = procs[i].err_fd = -1;
-		procs[i].child = (struct child_process)CHILD_PROCESS_INIT;
-	}
-	/*
-	 * One poll loop over the running commands: run[] holds them, each
-	 * with the range of fds[] it filled this round.
-	 */
-	while (next < hosts.n || running) {
+/*
+ * Run cmd on every host, at most o->forks at once, in one poll loop over
+ * the running commands: run[] holds them, each with the range of fds[]
+ * it filled this round.  Each result is printed as its command ends;
+ * *failed counts the hosts that failed.
+ */
+static int exec_loop(const struct exec_opts *o, const inv_host_vec *hosts,
+		     const char *const *cmd, const struct ssh_options *ssh,
+		     const struct redactor *red, struct proc *procs, size_t *failed,
+		     struct sh_error *err)
+{
+	struct pollfd *fds = xcalloc((size_t)o->forks * 3, sizeof(*fds));
+	struct running { size_t host, first; int count; } *run =
+		xcalloc((size_t)o->forks, sizeof(*run));
+	size_t next = 0, running = 0;
+	int r = -1;
+
+	while (next < hosts->n || running) {
 		size_t nfds = 0;
 
-		while (running < (size_t)forks && next < hosts.n) {
-			if (proc_start(&o, hosts.v[next], (const char *const *)argv + optind, NULL, 0,
-				       (int)timeout, &procs[next], &err) < 0)
-				goto fail;
+		while (running < (size_t)o->forks && next < hosts->n) {
+			if (proc_start(ssh, hosts->v[next], cmd, NULL, 0, (int)o->timeout,
+				       &procs[next], err) < 0)
+				goto out;
 			run[running++].host = next++;
 		}
 		for (size_t k = 0; k < running; k++) {
@@ -168,14 +156,61 @@ int cmd_exec(int argc, char **argv)
 				k++;
 				continue;
 			}
-			failed += p->status != 0;
-			print_result(hosts.v[run[k].host], p, quiet,
-				     secrets ? &secrets->redactor : NULL);
+			*failed += p->status != 0;
+			print_result(hosts->v[run[k].host], p, o->quiet, red);
 			proc_release(p);	/* a finished command holds no fd */
 			run[k] = run[--running];	/* order does not matter */
 		}
 	}
-	if (!quiet || failed)
+	r = 0;
+out:
+	free(fds);
+	free(run);
+	return r;
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	struct exec_opts x = { .limit = "all", .forks = 10 };
+	bool missing = false;
+	struct sh_error err = { 0 };
+	struct inventory *inv = NULL;
+	struct settings *st = NULL;
+	struct secrets *secrets = NULL;
+	inv_host_vec hosts = { 0 };
+	struct proc *procs = NULL;
+	char cdir[64];
+	struct ssh_options o = { 0 };
+	size_t failed = 0;
+	int r;
+
+	if ((r = exec_options(argc, argv, &x)) >= 0)
+		return r;
+	if (inventory_load(x.inv_path, &inv, &err) < 0)
+		goto fail;
+	if (settings_load_or_defaults(x.set_path, &st, &err) < 0)
+		goto fail;
+	/* Output is shown with the run's secrets redacted. */
+	if (st->secrets && secrets_load(st->secrets, &secrets, &err) < 0)
+		goto fail;
+	inventory_select(inv, x.limit, &hosts, &missing);
+	if (missing || !hosts.n) {
+		sh_error_set(&err, SH_EXIT_INPUT, "--limit '%s' matches no host of '%s'%s", x.limit,
+			     x.inv_path, missing ? " (unknown group)" : "");
+		goto fail;
+	}
+	if (ssh_options_init(st, &o, cdir, sizeof(cdir), &err) < 0)
+		goto fail;
+
+	procs = xcalloc(hosts.n, sizeof(*procs));
+	for (size_t i = 0; i < hosts.n; i++) {
+		procs[i].in_fd = procs[i].out_fd = procs[i].err_fd = -1;
+		procs[i].child = (struct child_process)CHILD_PROCESS_INIT;
+	}
+	if (exec_loop(&x, &hosts, (const char *const *)argv + optind, &o,
+		      secrets ? &secrets->redactor : NULL, procs, &failed, &err) < 0)
+		goto fail;
+	if (!x.quiet || failed)
 		printf("%zu host%s, %zu failed\n", hosts.n, hosts.n == 1 ? "" : "s", failed);
 	r = failed ? SH_EXIT_FAILURE : 0;
 	goto out;
@@ -186,8 +221,6 @@ out:
 		if (procs[i].child.pid)
 			proc_release(&procs[i]);
 	free(procs);
-	free(fds);
-	free(run);
 	vec_free(hosts);
 	secrets_free(secrets);
 	settings_free(st);

@@ -587,6 +587,110 @@ static void raise_fd_limit(size_t want)
 	}
 }
 
+/* A tick at now: a sample starts on every idle target. */
+static void tick(struct prober *p, double now, double *next_tick, double interval,
+		 prober_outage_fn fn, void *ctx)
+{
+	int running;
+
+	for (size_t i = 0; i < p->t.n; i++)
+		if (p->t.v[i].state == IDLE)
+			sample_start(p, i, now, fn, ctx);
+	*next_tick += interval;
+	if (now - *next_tick > interval) {	/* fell behind: skip, count */
+		p->late_ticks++;
+		*next_tick = now + interval;
+	}
+	if (p->multi)
+		curl_multi_perform(p->multi, &running);
+}
+
+/*
+ * Fail the samples that timed out, and put the prober's own sockets
+ * (those of samples in flight, the ICMP one) into p->wfds; returns how
+ * many, and lowers *wait_until to the first sample deadline.
+ */
+static size_t fill_waitfds(struct prober *p, double now, double timeout, double *wait_until,
+			   prober_outage_fn fn, void *ctx)
+{
+	size_t nw = 0;
+
+	for (size_t i = 0; i < p->t.n; i++) {
+		struct target *t = &p->t.v[i];
+
+		if (t->state == IDLE)
+			continue;
+		if (now - t->started >= timeout) {
+			failf(p, t, fn, ctx, "no answer in %ld ms", p->cfg.timeout_ms);
+			continue;
+		}
+		if (t->started + timeout < *wait_until)
+			*wait_until = t->started + timeout;
+		if (t->fd >= 0 && t->state != HTTP_RUNNING) {
+			p->wfds[nw] = (struct curl_waitfd){ t->fd, t->events, 0 };
+			p->wowner[nw++] = i;
+		}
+	}
+	if (p->icmp_fd >= 0) {
+		p->wfds[nw] = (struct curl_waitfd){ p->icmp_fd, POLLIN, 0 };
+		p->wowner[nw++] = SIZE_MAX;
+	}
+	return nw;
+}
+
+/* Wait up to ms for the nw sockets of p->wfds, and libcurl's with them. */
+static int wait_sockets(struct prober *p, size_t nw, int ms, struct sh_error *err)
+{
+	if (p->multi) {
+		if (curl_multi_wait(p->multi, p->wfds, (unsigned int)nw, ms, NULL) != CURLM_OK)
+			return sh_error_set(err, SH_EXIT_FAILURE, "prober: curl_multi_wait failed");
+	} else {
+		struct pollfd *pf = (struct pollfd *)p->wfds;	/* same layout */
+
+		static_assert(sizeof(struct pollfd) == sizeof(struct curl_waitfd),
+			      "curl_waitfd is laid out as pollfd");
+		if (poll(pf, nw, ms) < 0 && errno != EINTR)
+			return sh_error_set(err, SH_EXIT_FAILURE, "prober: poll: %s",
+					    strerror(errno));
+	}
+	return 0;
+}
+
+/* Move on each sample whose socket of p->wfds is ready. */
+static void handle_sockets(struct prober *p, size_t nw, prober_outage_fn fn, void *ctx)
+{
+	for (size_t k = 0; k < nw; k++) {
+		short rev = p->wfds[k].revents;
+		struct target *t;
+
+		if (!rev)
+			continue;
+		if (p->wowner[k] == SIZE_MAX) {
+			icmp_read(p, fn, ctx);
+			continue;
+		}
+		t = &p->t.v[p->wowner[k]];
+		if (t->kind == PROBE_TCP && t->state == CONNECTING) {
+			int soerr = 0;
+			socklen_t sl = sizeof(soerr);
+
+			getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
+			if (soerr)
+				failf(p, t, fn, ctx, "connect: %s", strerror(soerr));
+			else
+				sample_done(p, t, NULL, fn, ctx);
+		} else if (t->kind == PROBE_SQL && t->state != IDLE) {
+			int ready = (rev & POLLIN ? MYSQL_WAIT_READ : 0) |
+				    (rev & POLLOUT ? MYSQL_WAIT_WRITE : 0) |
+				    (rev & POLLPRI ? MYSQL_WAIT_EXCEPT : 0);
+
+			if (rev & (POLLERR | POLLHUP) && !ready)
+				ready = t->my_status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE);
+			sql_step(p, t, ready, fn, ctx);
+		}
+	}
+}
+
 int prober_run(struct prober *p, double duration_s, volatile sig_atomic_t *stop,
 	       prober_outage_fn fn, void *ctx, struct sh_error *err)
 {
@@ -602,91 +706,23 @@ int prober_run(struct prober *p, double duration_s, volatile sig_atomic_t *stop,
 	}
 	while (!(stop && *stop)) {
 		double now = mono(), wait_until;
-		size_t nw = 0;
+		size_t nw;
 		int running, ms;
 
 		if (end_at && now >= end_at)
 			break;
-		if (now >= next_tick) {
-			for (size_t i = 0; i < p->t.n; i++)
-				if (p->t.v[i].state == IDLE)
-					sample_start(p, i, now, fn, ctx);
-			next_tick += interval;
-			if (now - next_tick > interval) {	/* fell behind: skip, count */
-				p->late_ticks++;
-				next_tick = now + interval;
-			}
-			if (p->multi)
-				curl_multi_perform(p->multi, &running);
-		}
+		if (now >= next_tick)
+			tick(p, now, &next_tick, interval, fn, ctx);
 		wait_until = next_tick;
-		for (size_t i = 0; i < p->t.n; i++) {
-			struct target *t = &p->t.v[i];
-
-			if (t->state == IDLE)
-				continue;
-			if (now - t->started >= timeout) {
-				failf(p, t, fn, ctx, "no answer in %ld ms", p->cfg.timeout_ms);
-				continue;
-			}
-			if (t->started + timeout < wait_until)
-				wait_until = t->started + timeout;
-			if (t->fd >= 0 && t->state != HTTP_RUNNING) {
-				p->wfds[nw] = (struct curl_waitfd){ t->fd, t->events, 0 };
-				p->wowner[nw++] = i;
-			}
-		}
-		if (p->icmp_fd >= 0) {
-			p->wfds[nw] = (struct curl_waitfd){ p->icmp_fd, POLLIN, 0 };
-			p->wowner[nw++] = SIZE_MAX;
-		}
+		nw = fill_waitfds(p, now, timeout, &wait_until, fn, ctx);
 		if (end_at && end_at < wait_until)
 			wait_until = end_at;
 		ms = (int)ceil((wait_until - mono()) * 1000.0);
 		if (ms < 0)
 			ms = 0;
-		if (p->multi) {
-			if (curl_multi_wait(p->multi, p->wfds, (unsigned int)nw, ms, NULL) != CURLM_OK)
-				return sh_error_set(err, SH_EXIT_FAILURE, "prober: curl_multi_wait failed");
-		} else {
-			struct pollfd *pf = (struct pollfd *)p->wfds;	/* same layout */
-
-			static_assert(sizeof(struct pollfd) == sizeof(struct curl_waitfd),
-				      "curl_waitfd is laid out as pollfd");
-			if (poll(pf, nw, ms) < 0 && errno != EINTR)
-				return sh_error_set(err, SH_EXIT_FAILURE, "prober: poll: %s",
-						    strerror(errno));
-		}
-		for (size_t k = 0; k < nw; k++) {
-			short rev = p->wfds[k].revents;
-			struct target *t;
-
-			if (!rev)
-				continue;
-			if (p->wowner[k] == SIZE_MAX) {
-				icmp_read(p, fn, ctx);
-				continue;
-			}
-			t = &p->t.v[p->wowner[k]];
-			if (t->kind == PROBE_TCP && t->state == CONNECTING) {
-				int soerr = 0;
-				socklen_t sl = sizeof(soerr);
-
-				getsockopt(t->fd, SOL_SOCKET, SO_ERROR, &soerr, &sl);
-				if (soerr)
-					failf(p, t, fn, ctx, "connect: %s", strerror(soerr));
-				else
-					sample_done(p, t, NULL, fn, ctx);
-			} else if (t->kind == PROBE_SQL && t->state != IDLE) {
-				int ready = (rev & POLLIN ? MYSQL_WAIT_READ : 0) |
-					    (rev & POLLOUT ? MYSQL_WAIT_WRITE : 0) |
-					    (rev & POLLPRI ? MYSQL_WAIT_EXCEPT : 0);
-
-				if (rev & (POLLERR | POLLHUP) && !ready)
-					ready = t->my_status & (MYSQL_WAIT_READ | MYSQL_WAIT_WRITE);
-				sql_step(p, t, ready, fn, ctx);
-			}
-		}
+		if (wait_sockets(p, nw, ms, err) < 0)
+			return -1;
+		handle_sockets(p, nw, fn, ctx);
 		if (p->multi) {
 			curl_multi_perform(p->multi, &running);
 			curl_done(p, fn, ctx);

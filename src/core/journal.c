@@ -243,6 +243,57 @@ out:
 	return r;
 }
 
+/*
+ * Drop the group and other bits of the regular file open as fd (name is
+ * for messages); fchmod keeps its owner.
+ */
+static int fd_make_private(int fd, const char *name, struct sh_error *err)
+{
+	struct stat st;
+
+	if (fstat(fd, &st) < 0 ||
+	    (S_ISREG(st.st_mode) && (st.st_mode & 077) && fchmod(fd, st.st_mode & 0700) < 0))
+		return sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot make '%s' owner-only: %s",
+				    name, strerror(errno));
+	return 0;
+}
+
+/*
+ * Make a run's journal, open as fd, and its WAL and shared-memory files
+ * if it has them, owner-only: an older stackhop left them 0644, and they
+ * hold the steps' output.  The two are opened without following a
+ * symbolic link and changed through that descriptor, so a name swapped
+ * meanwhile is never changed; SQLite keeps them beside the journal's
+ * resolved path.
+ */
+static int make_private(int fd, const char *path, struct sh_error *err)
+{
+	static const char *const suffixes[] = { "-wal", "-shm" };
+	char real[PATH_MAX], name[PATH_MAX + 8];
+
+	if (fd_make_private(fd, path, err) < 0)
+		return -1;
+	if (!realpath(path, real))
+		strlcpy_sh(real, path, sizeof(real));
+	for (size_t i = 0; i < ARRAY_SIZE(suffixes); i++) {
+		int f, r;
+
+		snprintf(name, sizeof(name), "%s%s", real, suffixes[i]);
+		f = open(name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+		if (f < 0 && errno == ENOENT)
+			continue;
+		if (f < 0)
+			return sh_error_set(err, SH_EXIT_FAILURE,
+					    "journal: cannot make '%s' owner-only: %s", name,
+					    errno == ELOOP ? "it is a symbolic link" : strerror(errno));
+		r = fd_make_private(f, name, err);
+		close(f);
+		if (r < 0)
+			return -1;
+	}
+	return 0;
+}
+
 enum open_mode { OPEN_READ, OPEN_RUN, OPEN_OUTAGES };
 
 static int open_common(const char *path, enum open_mode mode, struct journal **ret,
@@ -272,6 +323,8 @@ static int open_common(const char *path, enum open_mode mode, struct journal **r
 				     path, path);
 			goto out;
 		}
+		if (make_private(j->lock_fd, path, err) < 0)
+			goto out;
 	}
 	if (sqlite3_open_v2(path, &j->db, rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY,
 			    NULL) != SQLITE_OK) {

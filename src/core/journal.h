@@ -31,7 +31,8 @@
  * builds the file under a temporary name and renames it into place, so a
  * journal either holds the whole plan or does not exist; the rename never
  * replaces a file.  The journal and its WAL and shared-memory files are
- * mode 0600.
+ * mode 0600; journal_open() makes those of an older stackhop (0644)
+ * owner-only before the run writes.
  */
 #ifndef STACKHOP_JOURNAL_H
 #define STACKHOP_JOURNAL_H
@@ -59,7 +60,11 @@ struct journal;
 /* Write plan p into a new journal at path (refused if path exists). */
 int journal_create(const char *path, const struct plan *p,
 		   const struct journal_meta *meta, struct sh_error *err);
-/* Open an existing journal for a run: locked until journal_close(). */
+/*
+ * Open an existing journal for a run: locked until journal_close(), and
+ * it, its WAL and its shared-memory file made owner-only (a WAL or
+ * shared-memory file that is a symbolic link is an error).
+ */
 int journal_open(const char *path, struct journal **ret, struct sh_error *err);
 /* Open without the lock, read-only (status of a live run). */
 int journal_open_readonly(const char *path, struct journal **ret,

@@ -143,6 +143,73 @@ TEST(journal_files_are_private)
 	unlink(ppath);
 }
 
+/*
+ * A journal an older stackhop left readable by group and others, with the
+ * WAL and shared-memory files of a connection still open: a run's
+ * journal_open() makes all three owner-only before it writes.
+ */
+TEST(an_old_world_readable_journal_is_tightened)
+{
+	struct sh_error err = { 0 };
+	struct journal *j = NULL;
+	char opath[300], wal[320], shm[320];
+	const char *const files[] = { opath, wal, shm };
+	struct stat st;
+	sqlite3 *db = NULL;
+	mode_t old = umask(022);
+
+	snprintf(opath, sizeof(opath), "%s/old.journal", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", opath);
+	snprintf(shm, sizeof(shm), "%s-shm", opath);
+	CHECK(journal_create(opath, plan, &meta, &err) == 0);
+	/* Another connection writes: the WAL and its index stay while it is open. */
+	CHECK(sqlite3_open(opath, &db) == SQLITE_OK);
+	CHECK(sqlite3_exec(db, "UPDATE meta SET value = value WHERE key = 'steps'",
+			   NULL, NULL, NULL) == SQLITE_OK);
+	for (size_t i = 0; i < 3; i++)
+		CHECK(chmod(files[i], 0644) == 0);
+	CHECK(journal_open(opath, &j, &err) == 0);
+	for (size_t i = 0; i < 3; i++) {
+		CHECK(stat(files[i], &st) == 0);
+		CHECK((st.st_mode & 07777) == 0600);
+		CHECK(st.st_uid == getuid());
+	}
+	CHECK(j && journal_step_start(j, 0, &err) == 0);
+	journal_close(j);
+	sqlite3_close(db);
+	umask(old);
+	unlink(opath);
+}
+
+/* A WAL file that is a symbolic link is refused, and its target untouched. */
+TEST(a_symlinked_wal_is_not_followed)
+{
+	struct sh_error err = { 0 };
+	struct journal *j = NULL;
+	char opath[300], wal[320], target[320];
+	struct stat st;
+	int fd;
+
+	snprintf(opath, sizeof(opath), "%s/link.journal", dir);
+	snprintf(wal, sizeof(wal), "%s-wal", opath);
+	snprintf(target, sizeof(target), "%s/elsewhere", dir);
+	CHECK(journal_create(opath, plan, &meta, &err) == 0);
+	CHECK(chmod(opath, 0644) == 0);
+	fd = open(target, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	CHECK(fd >= 0);
+	if (fd >= 0)
+		close(fd);
+	CHECK(chmod(target, 0644) == 0);
+	CHECK(symlink(target, wal) == 0);
+	CHECK(journal_open(opath, &j, &err) < 0);
+	CHECK_CONTAINS(err.msg, "-wal");
+	CHECK_CONTAINS(err.msg, "symbolic link");
+	CHECK(stat(target, &st) == 0 && (st.st_mode & 07777) == 0644);
+	unlink(wal);
+	unlink(target);
+	unlink(opath);
+}
+
 TEST(state_machine)
 {
 	struct sh_error err = { 0 };
@@ -419,6 +486,8 @@ int main(void)
 	RUN(create_refuses_an_existing_journal);
 	RUN(create_never_replaces_a_file_created_after_its_check);
 	RUN(journal_files_are_private);
+	RUN(an_old_world_readable_journal_is_tightened);
+	RUN(a_symlinked_wal_is_not_followed);
 	RUN(state_machine);
 	RUN(tails_are_bounded_and_redacted);
 	RUN(one_process_at_a_time);

@@ -130,22 +130,13 @@ static int already_exists(const char *path, struct sh_error *err)
 			    path);
 }
 
-int journal_create(const char *path, const struct plan *p,
-		   const struct journal_meta *meta, struct sh_error *err)
+/* The temporary file, created here 0600: SQLite gives the WAL and
+ * shared-memory files the mode of the database file. */
+static int create_private(const char *tmp, struct sh_error *err)
 {
-	char tmp[PATH_MAX], pid[32];
-	sqlite3 *db = NULL;
-	sqlite3_stmt *ms = NULL, *ss = NULL, *ds = NULL;
-	int fd, e, r = -1;
+	int fd;
 
-	/* Early, to spare building the file: the rename below is what
-	 * refuses a path that exists by then. */
-	if (access(path, F_OK) == 0)
-		return already_exists(path, err);
-	snprintf(tmp, sizeof(tmp), "%s.new-%d", path, (int)getpid());
 	unlink(tmp);
-	/* Created here, 0600: SQLite gives the WAL and shared-memory files
-	 * the mode of the database file. */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot create '%s': %s", tmp,
@@ -154,16 +145,54 @@ int journal_create(const char *path, const struct plan *p,
 		sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot create '%s': %s", tmp,
 			     strerror(errno));
 		close(fd);
-		goto out;
+		unlink(tmp);
+		return -1;
 	}
 	close(fd);
-	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
-		sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot create '%s': %s", tmp,
-			     db ? sqlite3_errmsg(db) : "out of memory");
-		goto out;
+	return 0;
+}
+
+/* Step i of plan p and its dependencies, through the prepared ss and ds. */
+static int write_step(sqlite3 *db, sqlite3_stmt *ss, sqlite3_stmt *ds,
+		      const struct plan *p, size_t i, struct sh_error *err)
+{
+	const struct plan_step *s = &p->steps.v[i];
+	char *tj = targets_json(s), *spec = plan_step_json_text(p, s);
+	int rc;
+
+	sqlite3_reset(ss);
+	sqlite3_bind_int64(ss, 1, (sqlite3_int64)i);
+	sqlite3_bind_text(ss, 2, s->id, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ss, 3, s->kind->name, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ss, 4, s->phase, -1, SQLITE_STATIC);
+	sqlite3_bind_int(ss, 5, s->hop);
+	sqlite3_bind_text(ss, 6, s->owner, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ss, 7, s->component, -1, SQLITE_STATIC);
+	sqlite3_bind_text(ss, 8, tj, -1, SQLITE_TRANSIENT);
+	sqlite3_bind_text(ss, 9, spec, -1, SQLITE_TRANSIENT);
+	rc = sqlite3_step(ss);
+	free(tj);
+	free(spec);
+	if (rc != SQLITE_DONE)
+		return db_error(db, err, "cannot write a step");
+	for (size_t a = 0; a < s->nafter; a++) {
+		sqlite3_reset(ds);
+		sqlite3_bind_int64(ds, 1, (sqlite3_int64)i);
+		sqlite3_bind_int64(ds, 2, (sqlite3_int64)s->after[a]);
+		if (sqlite3_step(ds) != SQLITE_DONE)
+			return db_error(db, err, "cannot write a dependency");
 	}
-	if (set_pragmas(db, err) < 0 || exec(db, "BEGIN", err) < 0 || exec(db, schema, err) < 0)
-		goto out;
+	return 0;
+}
+
+/* The meta rows, every step and every dependency, in the open transaction. */
+static int write_plan(sqlite3 *db, const struct plan *p, const struct journal_meta *meta,
+		      struct sh_error *err)
+{
+	sqlite3_stmt *ms = NULL, *ss = NULL, *ds = NULL;
+	char nsteps[32];
+	int r = -1;
+
 	if (sqlite3_prepare_v2(db, "INSERT INTO meta VALUES (?1, ?2)", -1, &ms, NULL) ||
 	    sqlite3_prepare_v2(db, "INSERT INTO steps (idx, id, kind, phase, hop, owner,"
 			       " component, targets, spec) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
@@ -172,74 +201,76 @@ int journal_create(const char *path, const struct plan *p,
 		db_error(db, err, "cannot prepare");
 		goto out;
 	}
-	snprintf(pid, sizeof(pid), "%zu", p->steps.n);
+	snprintf(nsteps, sizeof(nsteps), "%zu", p->steps.n);
 	if (put_meta(ms, "format", JOURNAL_FORMAT) || put_meta(ms, "from", meta->from) ||
 	    put_meta(ms, "to", meta->to) || put_meta(ms, "inventory", meta->inventory) ||
 	    put_meta(ms, "settings", meta->settings) ||
 	    put_meta(ms, "catalog", meta->catalog) ||
 	    put_meta(ms, "transport", meta->transport) ||
-	    put_meta(ms, "run_state", "planned") || put_meta(ms, "steps", pid)) {
+	    put_meta(ms, "run_state", "planned") || put_meta(ms, "steps", nsteps)) {
 		db_error(db, err, "cannot write");
 		goto out;
 	}
-	for (size_t i = 0; i < p->steps.n; i++) {
-		const struct plan_step *s = &p->steps.v[i];
-		char *tj = targets_json(s), *spec = plan_step_json_text(p, s);
-		int rc;
-
-		sqlite3_reset(ss);
-		sqlite3_bind_int64(ss, 1, (sqlite3_int64)i);
-		sqlite3_bind_text(ss, 2, s->id, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ss, 3, s->kind->name, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ss, 4, s->phase, -1, SQLITE_STATIC);
-		sqlite3_bind_int(ss, 5, s->hop);
-		sqlite3_bind_text(ss, 6, s->owner, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ss, 7, s->component, -1, SQLITE_STATIC);
-		sqlite3_bind_text(ss, 8, tj, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_text(ss, 9, spec, -1, SQLITE_TRANSIENT);
-		rc = sqlite3_step(ss);
-		free(tj);
-		free(spec);
-		if (rc != SQLITE_DONE) {
-			db_error(db, err, "cannot write a step");
+	for (size_t i = 0; i < p->steps.n; i++)
+		if (write_step(db, ss, ds, p, i, err) < 0)
 			goto out;
-		}
-		for (size_t a = 0; a < s->nafter; a++) {
-			sqlite3_reset(ds);
-			sqlite3_bind_int64(ds, 1, (sqlite3_int64)i);
-			sqlite3_bind_int64(ds, 2, (sqlite3_int64)s->after[a]);
-			if (sqlite3_step(ds) != SQLITE_DONE) {
-				db_error(db, err, "cannot write a dependency");
-				goto out;
-			}
-		}
-	}
-	if (exec(db, "COMMIT", err) < 0)
-		goto out;
 	r = 0;
 out:
 	sqlite3_finalize(ms);
 	sqlite3_finalize(ss);
 	sqlite3_finalize(ds);
+	return r;
+}
+
+/* The filled temporary file renamed to path, never replacing a file. */
+static int publish(const char *tmp, const char *path, struct sh_error *err)
+{
+	char dir[PATH_MAX];
+	int e, dfd;
+
+	if ((e = rename_noreplace(tmp, path)) < 0)
+		return e == -EEXIST ? already_exists(path, err) :
+		       sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot rename '%s' to '%s': %s",
+				    tmp, path, strerror(-e));
+	strlcpy_sh(dir, path, sizeof(dir));
+	dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd >= 0) {
+		(void)fsync(dfd);
+		close(dfd);
+	}
+	return 0;
+}
+
+int journal_create(const char *path, const struct plan *p,
+		   const struct journal_meta *meta, struct sh_error *err)
+{
+	char tmp[PATH_MAX];
+	sqlite3 *db = NULL;
+	int r = -1;
+
+	/* Early, to spare building the file: the rename below is what
+	 * refuses a path that exists by then. */
+	if (access(path, F_OK) == 0)
+		return already_exists(path, err);
+	snprintf(tmp, sizeof(tmp), "%s.new-%d", path, (int)getpid());
+	if (create_private(tmp, err) < 0)
+		return -1;
+	if (sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+		sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot create '%s': %s", tmp,
+			     db ? sqlite3_errmsg(db) : "out of memory");
+		goto out;
+	}
+	if (set_pragmas(db, err) < 0 || exec(db, "BEGIN", err) < 0 || exec(db, schema, err) < 0 ||
+	    write_plan(db, p, meta, err) < 0 || exec(db, "COMMIT", err) < 0)
+		goto out;
+	r = 0;
+out:
 	if (db && sqlite3_close(db) != SQLITE_OK && r == 0)
 		r = sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot close '%s'", tmp);
-	if (r == 0 && (e = rename_noreplace(tmp, path)) < 0)
-		r = e == -EEXIST ? already_exists(path, err) :
-		    sh_error_set(err, SH_EXIT_FAILURE, "journal: cannot rename '%s' to '%s': %s",
-				 tmp, path, strerror(-e));
-	if (r == 0) {
-		char dir[PATH_MAX];
-		int dfd;
-
-		strlcpy_sh(dir, path, sizeof(dir));
-		dfd = open(dirname(dir), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (dfd >= 0) {
-			(void)fsync(dfd);
-			close(dfd);
-		}
-	} else {
+	if (r == 0)
+		r = publish(tmp, path, err);
+	if (r < 0)
 		unlink(tmp);
-	}
 	return r;
 }
 

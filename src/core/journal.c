@@ -13,16 +13,9 @@
 
 #include "fault.h"
 #include "fileio.h"
-#include "journal.h"
+#include "journal-internal.h"
 
 #define JOURNAL_FORMAT "1"
-
-struct journal {
-	sqlite3 *db;
-	char *path;
-	int lock_fd;		/* -1 when read-only */
-	const struct redactor *redactor;
-};
 
 static const char *const state_names[] = {
 	"planned", "running", "done", "failed", "skipped",
@@ -66,7 +59,7 @@ static const char outages_schema[] =
 	"  plane TEXT NOT NULL, samples INTEGER NOT NULL, failures INTEGER NOT NULL,"
 	"  outages INTEGER NOT NULL, longest REAL NOT NULL, downtime REAL NOT NULL);";
 
-static int db_error(sqlite3 *db, struct sh_error *err, const char *what)
+int journal_db_error(sqlite3 *db, struct sh_error *err, const char *what)
 {
 	int code = sqlite3_extended_errcode(db);
 
@@ -83,18 +76,18 @@ static double now(void)
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
-static int exec(sqlite3 *db, const char *sql, struct sh_error *err)
+int journal_exec(sqlite3 *db, const char *sql, struct sh_error *err)
 {
 	if (sqlite3_exec(db, sql, NULL, NULL, NULL) != SQLITE_OK)
-		return db_error(db, err, "cannot write");
+		return journal_db_error(db, err, "cannot write");
 	return 0;
 }
 
 static int set_pragmas(sqlite3 *db, struct sh_error *err)
 {
 	sqlite3_busy_timeout(db, 5000);
-	return exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
-		    " PRAGMA foreign_keys=ON;", err);
+	return journal_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+			    " PRAGMA foreign_keys=ON;", err);
 }
 
 static int put_meta(sqlite3_stmt *st, const char *k, const char *v)
@@ -174,13 +167,13 @@ static int write_step(sqlite3 *db, sqlite3_stmt *ss, sqlite3_stmt *ds,
 	free(tj);
 	free(spec);
 	if (rc != SQLITE_DONE)
-		return db_error(db, err, "cannot write a step");
+		return journal_db_error(db, err, "cannot write a step");
 	for (size_t a = 0; a < s->nafter; a++) {
 		sqlite3_reset(ds);
 		sqlite3_bind_int64(ds, 1, (sqlite3_int64)i);
 		sqlite3_bind_int64(ds, 2, (sqlite3_int64)s->after[a]);
 		if (sqlite3_step(ds) != SQLITE_DONE)
-			return db_error(db, err, "cannot write a dependency");
+			return journal_db_error(db, err, "cannot write a dependency");
 	}
 	return 0;
 }
@@ -198,7 +191,7 @@ static int write_plan(sqlite3 *db, const struct plan *p, const struct journal_me
 			       " component, targets, spec) VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9)",
 			       -1, &ss, NULL) ||
 	    sqlite3_prepare_v2(db, "INSERT INTO deps VALUES (?1, ?2)", -1, &ds, NULL)) {
-		db_error(db, err, "cannot prepare");
+		journal_db_error(db, err, "cannot prepare");
 		goto out;
 	}
 	snprintf(nsteps, sizeof(nsteps), "%zu", p->steps.n);
@@ -208,7 +201,7 @@ static int write_plan(sqlite3 *db, const struct plan *p, const struct journal_me
 	    put_meta(ms, "catalog", meta->catalog) ||
 	    put_meta(ms, "transport", meta->transport) ||
 	    put_meta(ms, "run_state", "planned") || put_meta(ms, "steps", nsteps)) {
-		db_error(db, err, "cannot write");
+		journal_db_error(db, err, "cannot write");
 		goto out;
 	}
 	for (size_t i = 0; i < p->steps.n; i++)
@@ -260,8 +253,8 @@ int journal_create(const char *path, const struct plan *p,
 			     db ? sqlite3_errmsg(db) : "out of memory");
 		goto out;
 	}
-	if (set_pragmas(db, err) < 0 || exec(db, "BEGIN", err) < 0 || exec(db, schema, err) < 0 ||
-	    write_plan(db, p, meta, err) < 0 || exec(db, "COMMIT", err) < 0)
+	if (set_pragmas(db, err) < 0 || journal_exec(db, "BEGIN", err) < 0 || journal_exec(db, schema, err) < 0 ||
+	    write_plan(db, p, meta, err) < 0 || journal_exec(db, "COMMIT", err) < 0)
 		goto out;
 	r = 0;
 out:
@@ -376,7 +369,7 @@ static int open_common(const char *path, enum open_mode mode, struct journal **r
 			     path, sqlite3_column_text(st, 0), JOURNAL_FORMAT);
 		goto out;
 	}
-	if (mode == OPEN_OUTAGES && exec(j->db, outages_schema, err) < 0)
+	if (mode == OPEN_OUTAGES && journal_exec(j->db, outages_schema, err) < 0)
 		goto out;
 	*ret = j;
 	j = NULL;
@@ -401,168 +394,6 @@ int journal_open_readonly(const char *path, struct journal **ret,
 int journal_open_outages(const char *path, struct journal **ret, struct sh_error *err)
 {
 	return open_common(path, OPEN_OUTAGES, ret, err);
-}
-
-int journal_add_outage(struct journal *j, const struct journal_outage *o,
-		       struct sh_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	char *error = j->redactor ? redact(j->redactor, o->error, strlen(o->error)) : NULL;
-	int r = 0;
-
-	if (sqlite3_prepare_v2(j->db, "INSERT INTO outages (target, plane, start, end,"
-			       " open, error) VALUES (?1, ?2, ?3, ?4, ?5, ?6)", -1, &st,
-			       NULL) != SQLITE_OK) {
-		free(error);
-		return db_error(j->db, err, "cannot write an outage");
-	}
-	sqlite3_bind_text(st, 1, o->target, -1, SQLITE_STATIC);
-	sqlite3_bind_text(st, 2, o->plane, -1, SQLITE_STATIC);
-	sqlite3_bind_double(st, 3, o->start);
-	sqlite3_bind_double(st, 4, o->end);
-	sqlite3_bind_int(st, 5, o->open);
-	sqlite3_bind_text(st, 6, error ? error : o->error, -1, SQLITE_STATIC);
-	if (sqlite3_step(st) != SQLITE_DONE)
-		r = db_error(j->db, err, "cannot write an outage");
-	sqlite3_finalize(st);
-	free(error);
-	if (r == 0)
-		fault_point("outage", o->target);
-	return r;
-}
-
-int journal_read_outages(struct journal *j, struct journal_outage **ret, size_t *n,
-			 struct sh_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	VEC(struct journal_outage) v = { 0 };
-	int rc;
-
-	*ret = NULL;
-	*n = 0;
-	rc = sqlite3_prepare_v2(j->db, "SELECT target, plane, start, end, open, error"
-				" FROM outages ORDER BY start, target", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		/* A journal without a prober has no such table. */
-		if (strstr(sqlite3_errmsg(j->db), "no such table"))
-			return 0;
-		return db_error(j->db, err, "cannot read outages");
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct journal_outage o = {
-			.target = xstrdup((const char *)sqlite3_column_text(st, 0)),
-			.plane = xstrdup((const char *)sqlite3_column_text(st, 1)),
-			.start = sqlite3_column_double(st, 2),
-			.end = sqlite3_column_double(st, 3),
-			.open = sqlite3_column_int(st, 4) != 0,
-			.error = xstrdup((const char *)sqlite3_column_text(st, 5)),
-		};
-		vec_push(v, o);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		journal_outages_free(v.v, v.n);
-		return db_error(j->db, err, "cannot read outages");
-	}
-	*ret = v.v;
-	*n = v.n;
-	return 0;
-}
-
-int journal_add_probe_targets(struct journal *j, const struct journal_probe_target *t,
-			      size_t n, struct sh_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	int r = 0;
-
-	if (exec(j->db, "BEGIN IMMEDIATE", err) < 0)
-		return -1;
-	if (sqlite3_prepare_v2(j->db, "INSERT INTO probe_targets (target, plane, samples,"
-			       " failures, outages, longest, downtime)"
-			       " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT(target) DO UPDATE SET"
-			       " samples = samples + excluded.samples,"
-			       " failures = failures + excluded.failures,"
-			       " outages = outages + excluded.outages,"
-			       " longest = max(longest, excluded.longest),"
-			       " downtime = downtime + excluded.downtime", -1, &st, NULL) != SQLITE_OK) {
-		r = db_error(j->db, err, "cannot write the prober's summary");
-		goto out;
-	}
-	for (size_t i = 0; i < n && r == 0; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, t[i].target, -1, SQLITE_STATIC);
-		sqlite3_bind_text(st, 2, t[i].plane, -1, SQLITE_STATIC);
-		sqlite3_bind_int64(st, 3, t[i].samples);
-		sqlite3_bind_int64(st, 4, t[i].failures);
-		sqlite3_bind_int64(st, 5, t[i].outages);
-		sqlite3_bind_double(st, 6, t[i].longest);
-		sqlite3_bind_double(st, 7, t[i].downtime);
-		if (sqlite3_step(st) != SQLITE_DONE)
-			r = db_error(j->db, err, "cannot write the prober's summary");
-	}
-out:
-	sqlite3_finalize(st);
-	if (r == 0)
-		return exec(j->db, "COMMIT", err);
-	sqlite3_exec(j->db, "ROLLBACK", NULL, NULL, NULL);
-	return r;
-}
-
-int journal_read_probe_targets(struct journal *j, struct journal_probe_target **ret, size_t *n,
-			       struct sh_error *err)
-{
-	sqlite3_stmt *st = NULL;
-	VEC(struct journal_probe_target) v = { 0 };
-	int rc;
-
-	*ret = NULL;
-	*n = 0;
-	rc = sqlite3_prepare_v2(j->db, "SELECT target, plane, samples, failures, outages, longest,"
-				" downtime FROM probe_targets ORDER BY plane, target", -1, &st, NULL);
-	if (rc != SQLITE_OK) {
-		if (strstr(sqlite3_errmsg(j->db), "no such table"))
-			return 0;
-		return db_error(j->db, err, "cannot read the prober's summary");
-	}
-	while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-		struct journal_probe_target t = {
-			.target = xstrdup((const char *)sqlite3_column_text(st, 0)),
-			.plane = xstrdup((const char *)sqlite3_column_text(st, 1)),
-			.samples = sqlite3_column_int64(st, 2),
-			.failures = sqlite3_column_int64(st, 3),
-			.outages = sqlite3_column_int64(st, 4),
-			.longest = sqlite3_column_double(st, 5),
-			.downtime = sqlite3_column_double(st, 6),
-		};
-		vec_push(v, t);
-	}
-	sqlite3_finalize(st);
-	if (rc != SQLITE_DONE) {
-		journal_probe_targets_free(v.v, v.n);
-		return db_error(j->db, err, "cannot read the prober's summary");
-	}
-	*ret = v.v;
-	*n = v.n;
-	return 0;
-}
-
-void journal_probe_targets_free(struct journal_probe_target *t, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free((char *)t[i].target);
-		free((char *)t[i].plane);
-	}
-	free(t);
-}
-
-void journal_outages_free(struct journal_outage *o, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		free((char *)o[i].target);
-		free((char *)o[i].plane);
-		free((char *)o[i].error);
-	}
-	free(o);
 }
 
 void journal_close(struct journal *j)
@@ -611,7 +442,7 @@ static int transition(struct journal *j, long idx, const char *sql,
 	int rc, r = -1;
 
 	if (sqlite3_prepare_v2(j->db, sql, -1, &st, NULL) != SQLITE_OK)
-		return db_error(j->db, err, "cannot prepare");
+		return journal_db_error(j->db, err, "cannot prepare");
 	sqlite3_bind_int64(st, 1, idx);
 	sqlite3_bind_double(st, 2, t);
 	sqlite3_bind_int(st, 3, exit_status);
@@ -619,7 +450,7 @@ static int transition(struct journal *j, long idx, const char *sql,
 		sqlite3_bind_text(st, 4, tail, -1, SQLITE_STATIC);
 	rc = sqlite3_step(st);
 	if (rc != SQLITE_DONE) {
-		db_error(j->db, err, "cannot record a step's state");
+		journal_db_error(j->db, err, "cannot record a step's state");
 		goto out;
 	}
 	if (sqlite3_changes(j->db) != 1) {
@@ -702,10 +533,10 @@ int journal_set_run_state(struct journal *j, const char *state,
 		return sh_error_set(err, SH_EXIT_FAILURE, "journal: unknown run state '%s'", state);
 	if (sqlite3_prepare_v2(j->db, "UPDATE meta SET value = ?1 WHERE key = 'run_state'",
 			       -1, &st, NULL) != SQLITE_OK)
-		return db_error(j->db, err, "cannot prepare");
+		return journal_db_error(j->db, err, "cannot prepare");
 	sqlite3_bind_text(st, 1, state, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) != SQLITE_DONE)
-		r = db_error(j->db, err, "cannot record the run's state");
+		r = journal_db_error(j->db, err, "cannot record the run's state");
 	else
 		fault_point("run", state);
 	sqlite3_finalize(st);
@@ -726,7 +557,7 @@ int journal_read(struct journal *j, struct journal_view *ret,
 	sqlite3_stmt *st = NULL;
 	int rc, r = -1;
 
-	if (exec(j->db, "BEGIN", err) < 0)
+	if (journal_exec(j->db, "BEGIN", err) < 0)
 		return -1;
 	if (sqlite3_prepare_v2(j->db, "SELECT key, value FROM meta", -1, &st, NULL) != SQLITE_OK)
 		goto dberr;
@@ -804,7 +635,7 @@ int journal_read(struct journal *j, struct journal_view *ret,
 	r = 0;
 	goto out;
 dberr:
-	db_error(j->db, err, "cannot read");
+	journal_db_error(j->db, err, "cannot read");
 out:
 	sqlite3_finalize(st);
 	sqlite3_exec(j->db, "COMMIT", NULL, NULL, NULL);

@@ -27,7 +27,6 @@
 #include "run-command.h"
 #include "secrets.h"
 #include "settings.h"
-#include "steps.h"
 #include "upgradecheck.h"
 
 #define SIM_SUFFIX ".sim.json"
@@ -173,6 +172,12 @@ static void json_line(json_t *o)
 	json_decref(o);
 }
 
+/* Does a done step of s's kind show a result (status_check_result())? */
+static bool has_result(const struct plan_step *s)
+{
+	return s->kind->exit == STEP_EXIT_UPGRADECHECK || s->kind->exit == STEP_EXIT_ARCHIVE;
+}
+
 /*
  * A done status check's result (0 Success, 1 Warning), read from its
  * output (redacted) and shown in the oslo.upgradecheck form, titled with
@@ -188,7 +193,7 @@ static void status_check_result(struct progress *pg, const struct plan_step *s,
 
 	if (pg->sim || ev->type != EVENT_STEP_DONE || !ev->output)
 		return;	/* the sim transport's steps run nothing */
-	if (streq(s->kind->name, "archive-deleted-rows")) {
+	if (s->kind->exit == STEP_EXIT_ARCHIVE) {
 		/* The total drivers.c added at the end of each run's output. */
 		const char *a = strstr(ev->output, "rows archived: ");
 
@@ -198,7 +203,7 @@ static void status_check_result(struct progress *pg, const struct plan_step *s,
 			json_object_set_new(o, "result", json_stringn(a, strcspn(a, "\n")));
 		return;
 	}
-	if (!streq(s->kind->name, "status-check"))
+	if (s->kind->exit != STEP_EXIT_UPGRADECHECK)
 		return;
 	text = redact(pg->red, ev->output, strlen(ev->output));
 	if (upgradecheck_parse(text, &r, &n) < 0)
@@ -289,8 +294,7 @@ static void on_event(void *ctx, const struct exec_event *ev, const struct exec_r
 		if (ev->type == EVENT_UNIT_RETRY || ev->type == EVENT_UNIT_FAILED ||
 		    ev->type == EVENT_STEP_FAILED) {
 			erase_block(pg);
-		} else if (ev->type == EVENT_STEP_DONE && (streq(s->kind->name, "status-check") ||
-							   streq(s->kind->name, "archive-deleted-rows"))) {
+		} else if (ev->type == EVENT_STEP_DONE && has_result(s)) {
 			erase_block(pg);
 			status_check_result(pg, s, ev, NULL);
 			return;
@@ -724,7 +728,7 @@ int cmd_upgrade(int argc, char **argv)
 	}
 	/* Refuse before anything is written when the transport cannot do it. */
 	for (size_t i = 0; !streq(transport, "sim") && !set_path && i < plan->steps.n; i++)
-		if (remote_step_kind(&plan->steps.v[i], NULL)) {
+		if (remote_step_process(&plan->steps.v[i])) {
 			sh_error_set(&err, SH_EXIT_INPUT,
 				     "step '%s' (%s) acts on the cloud's clusters and needs a settings file (-s) with their endpoints and secrets",
 				     plan->steps.v[i].id, plan->steps.v[i].kind->name);

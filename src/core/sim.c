@@ -174,6 +174,14 @@ static void cell_database(void *ctx, const char *name)
 	sim_new_database(c->root, name, c->owner, c->release);
 }
 
+/*
+ * The cloud at p's first release.  It reads what the catalog's data says
+ * exists before the run, so it names the kinds whose entries say it: a
+ * container-stop of the first hop (a container that runs), a db-sync of
+ * the first release (its databases exist), a keystone-register of the
+ * releases up to it (its entries exist).  What a kind does to the model
+ * is its sim_apply, in the table of kinds.
+ */
 static json_t *initial_model(const struct plan *p)
 {
 	const struct catalog *cat = p->cat;
@@ -187,12 +195,7 @@ static json_t *initial_model(const struct plan *p)
 				    "os", json_string(from->name));
 
 	/* What runs where: the first hop stops every container and upgrades
-	 * every infrastructure member that exists at the first release.  (The
-	 * seed reads what the catalog's data says exists before the run, so
-	 * it names the kinds whose entries say it: a container-stop of the
-	 * first hop, a db-sync of the first release, a keystone-register of
-	 * the releases up to it.  What a kind does to the model is its
-	 * sim_apply.) */
+	 * every infrastructure member that exists at the first release. */
 	for (size_t i = 0; i < p->steps.n; i++) {
 		const struct plan_step *s = &p->steps.v[i];
 		const char *k = s->kind->name;
@@ -373,6 +376,22 @@ enum sim_check sim_check_facts(struct sim *m, const struct plan_step *s)
 		if (sim_rel_index(m, sim_str(facts, s->provides[i])) < sim_hop_to(m, s)->index)
 			return SIM_NOT_DONE;
 	return SIM_DONE;
+}
+
+enum sim_check sim_check_none(struct sim *m, const struct plan_step *s, const struct inv_host *t)
+{
+	(void)t;
+	return s->nprovides ? sim_check_facts(m, s) : SIM_UNKNOWN;
+}
+
+int sim_apply_none(struct sim *m, const struct plan_step *s, const struct inv_host *t,
+		   struct sh_error *err)
+{
+	(void)m;
+	(void)s;
+	(void)t;
+	(void)err;
+	return 0;
 }
 
 enum sim_check sim_check(struct sim *m, size_t step, const struct inv_host *t)

@@ -107,6 +107,11 @@ sim_apply_fn sim_apply_rabbitmq_import;
 sim_check_fn sim_check_policy;
 sim_apply_fn sim_apply_rabbitmq_policy;
 
+/* sim.c, a kind with no effect on the model (a test kind): its check
+ * reads its 'provides' facts or cannot tell, its apply changes nothing. */
+sim_check_fn sim_check_none;
+sim_apply_fn sim_apply_none;
+
 /* sim-service.c, OpenStack containers, databases, Keystone, the hop: */
 sim_check_fn sim_check_container_stop;
 sim_apply_fn sim_apply_container_stop;

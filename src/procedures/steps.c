@@ -102,7 +102,7 @@ static int memcached_node_upgrade(struct infra *x, const struct inv_host *h, con
 	return 0;
 }
 
-
+/* memcached-upgrade's runner. */
 int step_run_memcached_upgrade(const struct step_run *r, struct sh_error *err)
 {
 	return memcached_node_upgrade(r->x, r->h, r->a->version, err);

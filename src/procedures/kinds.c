@@ -10,8 +10,10 @@
  * Adding a kind: an entry below, and its runner beside it when it runs as
  * a "stackhop step" process (docs/ARCHITECTURE.md, "Adding a step kind").
  */
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "galera.h"
 #include "haproxy.h"
@@ -137,6 +139,35 @@ static int run_container_run(const struct step_run *r, struct sh_error *err)
 				    "%s: container-run is the docker runtime's (runtime: docker)",
 				    r->x->st->path ? r->x->st->path : "the settings");
 	return service_container_run(r->x, r->a->component, r->h, r->a->version, r->a->cmd, err);
+}
+
+/*
+ * noop-wait, for tests: hold a step running until the file --param path=
+ * exists (looked for every 10 ms), at most --param timeout_ms= (default
+ * 60000); it changes nothing.
+ */
+static int run_noop_wait(const struct step_run *r, struct sh_error *err)
+{
+	const char *path = step_param(r->a, "path"), *limit = step_param(r->a, "timeout_ms");
+	double t0 = monotonic_now();
+	long timeout = 60000;
+	char *end;
+
+	if (!path)
+		return sh_error_set(err, SH_EXIT_INPUT, "step noop-wait needs --param path=FILE");
+	if (limit && ((timeout = strtol(limit, &end, 10)) < 0 || timeout > 86400000 ||
+		      end == limit || *end))
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "noop-wait: timeout_ms must be 0 to 86400000, not '%s'", limit);
+	while (access(path, F_OK) < 0) {
+		if ((monotonic_now() - t0) * 1000.0 >= (double)timeout)
+			return sh_error_set(err, SH_EXIT_FAILURE,
+					    "noop-wait: '%s' did not appear within %ld ms", path, timeout);
+		poll(NULL, 0, 10);
+	}
+	printf("noop-wait: '%s' is there after %.0f ms\n", path, (monotonic_now() - t0) * 1000.0);
+	fflush(stdout);
+	return 0;
 }
 
 /* ---- the table ------------------------------------------------------------- */
@@ -280,6 +311,12 @@ const struct step_kind step_kind_table[] = {
 	{ "post-verify", "health, status checks and resource survival after the hop",
 	  PROCESS(step_run_health, 0, "the same health checks after the hop"),
 	  SIM(sim_check_post_verify, sim_apply_post_verify) },
+
+	/* For tests: a step that runs until the test lets it end. */
+	{ "noop-wait", "wait until a file exists, changing nothing (for tests)",
+	  PROCESS(run_noop_wait, PARAMS,
+		  "wait until --param path=FILE exists (at most --param timeout_ms=, default 60000); changes nothing"),
+	  SIM(sim_check_none, sim_apply_none) },
 
 	/* The docker runtime's way to run a catalog command (drivers.c). */
 	{ "container-run", "a catalog command in a one-off container of the service (docker runtime)",

@@ -37,6 +37,9 @@ TEST(the_real_table_is_valid)
 	CHECK(step_kind_find("archive-deleted-rows")->exit == STEP_EXIT_ARCHIVE);
 	CHECK(step_kind_find("status-check")->exit == STEP_EXIT_UPGRADECHECK);
 	CHECK(step_kind_find("db-sync")->exit == STEP_EXIT_PLAIN);
+	/* The test kind noop-wait is a plan kind that changes nothing. */
+	CHECK(step_kind_find("noop-wait") && step_kind_find("noop-wait")->sim_apply == sim_apply_none);
+	CHECK(!step_kind_find("noop-wait")->destructive);
 	/* The catalog names plan kinds only: container-run is internal. */
 	CHECK(step_kind_find_any("container-run") && !step_kind_find("container-run"));
 	CHECK(!strstr(step_kind_names(), "container-run"));

@@ -62,8 +62,8 @@ int main(int argc, char **argv)
 	 * (run-command.h resets every signal).
 	 */
 	signal(SIGPIPE, SIG_IGN);
-	/* The executor's remote driver learns the "stackhop step" kinds. */
-	infra_steps_register();
+	/* The one table of step kinds (src/procedures/kinds.c), checked. */
+	step_kinds_init();
 	if (argc < 2) {
 		usage(stderr);
 		return 2;

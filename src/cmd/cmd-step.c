@@ -1,6 +1,7 @@
 /*
  * cmd-step.c - stackhop step: one infrastructure step of a plan, the way
- * "stackhop upgrade" runs it (and an operator can, by hand).
+ * "stackhop upgrade" runs it (and an operator can, by hand).  The kinds
+ * are the table's "stackhop step" ones (src/procedures/kinds.c).
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -9,7 +10,6 @@
 
 #include "cmd.h"
 #include "infra.h"
-#include "service.h"
 #include "steps.h"
 
 static const char step_usage[] =
@@ -43,43 +43,42 @@ static const char step_usage[] =
 
 static void print_usage(FILE *f)
 {
+	const struct step_kind *k;
+
 	fputs(step_usage, f);
-	for (const struct infra_step *s = infra_steps; s->kind; s++)
-		fprintf(f, "  %-22s %c%c%c%c  %s\n", s->kind, s->nodes ? 'L' : s->node ? 'N' : '-',
-			s->version ? 'V' : '-', s->state ? 'S' : '-', s->component ? 'C' : '-',
-			s->what);
+	for (size_t i = 0; (k = step_kind_at(i)); i++)
+		if (k->how == STEP_HOW_PROCESS)
+			fprintf(f, "  %-22s %c%c%c%c  %s\n", k->name,
+				k->needs & STEP_NEEDS_NODES ? 'L' : k->needs & STEP_NEEDS_NODE ? 'N' : '-',
+				k->needs & STEP_NEEDS_VERSION ? 'V' : '-',
+				k->needs & STEP_NEEDS_STATE ? 'S' : '-',
+				k->needs & STEP_NEEDS_COMPONENT ? 'C' : '-', k->help);
 	fputs("\nExit status: 0 done, 1 failed (the message says where), 2 bad input.\n", f);
 }
 
 /*
- * container-run: the command after "--", in a one-off container; exits
- * with the command's status, or 125 when it could not run (so that no
- * failure of stackhop's reads as "more to migrate", exit 1).
+ * A kind that runs a command (STEP_NEEDS_COMMAND, container-run): the
+ * command after "--"; exits with the command's status, or 125 when it
+ * could not run it (so that no failure of stackhop's reads as "more to
+ * migrate", exit 1).
  */
-static int container_run(const struct infra_step_args *a, const char *set_path,
-			 const char *inv_path, const char *const *cmd)
+static int command_step(const struct step_kind *k, struct infra_step_args *a,
+			const char *set_path, const char *inv_path, const char *const *cmd)
 {
 	struct sh_error err = { 0 };
-	const struct inv_host *h;
 	struct infra x;
 	int r;
 
-	if (!a->node || !a->component || !cmd[0])
-		return usage_error("step", "container-run needs --node, --component SERVICE and -- COMMAND");
+	if (((k->needs & STEP_NEEDS_NODE) && !a->node) ||
+	    ((k->needs & STEP_NEEDS_COMPONENT) && !a->component) || !cmd[0])
+		return usage_error("step", "%s needs --node, --component SERVICE and -- COMMAND",
+				   k->name);
+	a->cmd = cmd;
 	if (infra_open(&x, inv_path, set_path, &err) < 0) {
 		report_error(&err);
 		return 125;
 	}
-	if (x.st->runtime != RUNTIME_DOCKER) {
-		sh_error_set(&err, SH_EXIT_INPUT, "%s: container-run is the docker runtime's (runtime: docker)",
-			     x.st->path ? x.st->path : "the settings");
-		r = -1;
-	} else if (!(h = infra_host(&x, a->node))) {
-		sh_error_set(&err, SH_EXIT_INPUT, "no host '%s' in inventory '%s'", a->node, x.inv->path);
-		r = -1;
-	} else {
-		r = service_container_run(&x, a->component, h, a->version, cmd, &err);
-	}
+	r = infra_step_run(&x, a, &err);
 	infra_close(&x);
 	if (r < 0) {
 		report_error(&err);
@@ -106,6 +105,7 @@ int cmd_step(int argc, char **argv)
 		{ 0 },
 	};
 	struct infra_step_args a = { .reconnect_timeout = -1 };
+	const struct step_kind *k;
 	const char *params[16];
 	size_t nparams = 0;
 	const char *set_path = NULL, *inv_path = NULL;
@@ -149,14 +149,14 @@ int cmd_step(int argc, char **argv)
 		default: return usage_error("step", "bad option");
 		}
 	}
-	if (streq(a.kind, "container-run"))
-		return container_run(&a, set_path, inv_path, (const char *const *)argv + optind);
-	if (optind < argc)
-		return usage_error("step", "unexpected argument '%s'", argv[optind]);
 	a.params = params;
 	a.nparams = nparams;
-	if (!infra_step_find(a.kind))
+	if (!(k = step_kind_find_any(a.kind)) || k->how != STEP_HOW_PROCESS)
 		return usage_error("step", "unknown step kind '%s' (see 'stackhop step --help')", a.kind);
+	if (k->needs & STEP_NEEDS_COMMAND)
+		return command_step(k, &a, set_path, inv_path, (const char *const *)argv + optind);
+	if (optind < argc)
+		return usage_error("step", "unexpected argument '%s'", argv[optind]);
 	if (infra_open(&x, inv_path, set_path, &err) < 0)
 		return report_error(&err);
 	if (a.reconnect_timeout < 0)

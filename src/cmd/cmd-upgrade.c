@@ -24,11 +24,10 @@
 #include "inventory.h"
 #include "journal.h"
 #include "plan.h"
+#include "progress.h"
 #include "run-command.h"
 #include "secrets.h"
 #include "settings.h"
-#include "steps.h"
-#include "upgradecheck.h"
 
 #define SIM_SUFFIX ".sim.json"
 
@@ -88,243 +87,6 @@ static const char resume_usage[] =
 	"      --sim-unit-ms MS  see 'stackhop upgrade --help'\n"
 	"      --format FMT      text or json, see 'stackhop upgrade --help'\n"
 	"  -h, --help            show this help\n";
-
-/* ---- progress ------------------------------------------------------------- */
-
-struct progress {
-	const struct plan *p;
-	const struct redactor *red;
-	bool tty, sim, json;
-	int lines;		/* of the live block drawn last */
-	double t0, last_draw;
-};
-
-static void print_tail(const struct progress *pg, const char *out)
-{
-	char *text;
-
-	if (!out || !*out)
-		return;
-	text = redact(pg->red, out, strlen(out));
-	fprintf(stdout, "%s%s", text, text[strlen(text) - 1] == '\n' ? "" : "\n");
-	free(text);
-}
-
-static void erase_block(struct progress *pg)
-{
-	if (pg->tty && pg->lines) {
-		printf("\033[%dA\033[J", pg->lines);
-		pg->lines = 0;
-	}
-}
-
-static void draw_block(struct progress *pg, const struct exec_running *run, size_t nrun,
-		       size_t done, size_t total, size_t step)
-{
-	const struct plan_step *s = &pg->p->steps.v[nrun ? run[0].step : step];
-	const struct plan_hop *h = &pg->p->hops.v[s->hop];
-	double now = monotonic_now();
-
-	if (now - pg->last_draw < 0.1)
-		return;
-	pg->last_draw = now;
-	erase_block(pg);
-	printf("%shop %d/%zu %s -> %s | phase %s | %zu/%zu steps done | %.1f s\n",
-	       pg->sim ? "[sim] " : "", s->hop + 1, pg->p->hops.n, h->from->name, h->to->name,
-	       s->phase, done, total, now - pg->t0);
-	pg->lines = 1;
-	/* Running steps per node, a node per line (at most 12 lines). */
-	for (size_t i = 0; i < nrun && pg->lines < 13; i++) {
-		const char *node = run[i].target ? run[i].target->name : "cluster";
-		bool seen = false;
-
-		for (size_t k = 0; k < i && !seen; k++)
-			seen = streq(run[k].target ? run[k].target->name : "cluster", node);
-		if (seen)
-			continue;
-		printf("  %-16s", node);
-		for (size_t k = i; k < nrun; k++)
-			if (streq(run[k].target ? run[k].target->name : "cluster", node))
-				printf(" %s", strchr(pg->p->steps.v[run[k].step].id, '/') + 1);
-		putchar('\n');
-		pg->lines++;
-	}
-	fflush(stdout);
-}
-
-static void targets_text(const struct plan_step *s, char *buf, size_t size)
-{
-	size_t off = 0;
-
-	buf[0] = '\0';
-	for (size_t i = 0; i < s->ntargets && off + 1 < size; i++)
-		off += (size_t)snprintf(buf + off, size - off, "%s%s", i ? "," : "",
-					s->targets[i]->name);
-	if (off >= size && size > 4)
-		memcpy(buf + size - 4, "...", 4);
-}
-
-/* Print one JSON object on a line (consumes o). */
-static void json_line(json_t *o)
-{
-	json_dumpf(o, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
-	putchar('\n');
-	fflush(stdout);
-	json_decref(o);
-}
-
-/*
- * A done status check's result (0 Success, 1 Warning), read from its
- * output (redacted) and shown in the oslo.upgradecheck form, titled with
- * the step and the summary; as JSON, into o's "checks" and "result".  For
- * archive-deleted-rows, the rows it archived.
- */
-static void status_check_result(struct progress *pg, const struct plan_step *s,
-				const struct exec_event *ev, json_t *o)
-{
-	struct check_result *r = NULL;
-	char title[256], sum[160], *text;
-	size_t n = 0;
-
-	if (pg->sim || ev->type != EVENT_STEP_DONE || !ev->output)
-		return;	/* the sim transport's steps run nothing */
-	if (streq(s->kind->name, "archive-deleted-rows")) {
-		/* The total drivers.c added at the end of each run's output. */
-		const char *a = strstr(ev->output, "rows archived: ");
-
-		if (a && !o)
-			printf("    %s: %.*s\n", s->id, (int)strcspn(a, "\n"), a);
-		else if (a)
-			json_object_set_new(o, "result", json_stringn(a, strcspn(a, "\n")));
-		return;
-	}
-	if (!streq(s->kind->name, "status-check"))
-		return;
-	text = redact(pg->red, ev->output, strlen(ev->output));
-	if (upgradecheck_parse(text, &r, &n) < 0)
-		snprintf(sum, sizeof(sum), "exit status %d, no oslo.upgradecheck table in its output",
-			 ev->exit_status);
-	else
-		upgradecheck_summary(r, n, sum, sizeof(sum));
-	if (o) {
-		json_t *a = json_array();
-
-		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, json_pack("{s:s, s:s, s:s}", "check", r[i].name,
-							   "result", check_code_name(r[i].code),
-							   "details", r[i].details));
-		json_object_set_new(o, "checks", a);
-		json_object_set_new(o, "result", json_string(sum));
-	} else if (n) {
-		snprintf(title, sizeof(title), "%s: %s", s->id, sum);
-		upgradecheck_print(stdout, title, r, n);
-	} else {
-		printf("    %s: %s\n", s->id, sum);
-	}
-	free(r);
-	free(text);
-}
-
-static void json_event(struct progress *pg, const struct exec_event *ev, size_t done,
-		       size_t total)
-{
-	static const char *const names[] = {
-		[EVENT_STEP_START] = "start", [EVENT_STEP_DONE] = "done",
-		[EVENT_STEP_FAILED] = "failed", [EVENT_UNIT_RETRY] = "retry",
-		[EVENT_UNIT_FAILED] = "unit-failed", [EVENT_TICK] = "tick",
-	};
-	const struct plan_step *s = &pg->p->steps.v[ev->step];
-	json_t *o = json_object(), *t = json_array();
-
-	json_object_set_new(o, "event", json_string(names[ev->type]));
-	json_object_set_new(o, "step", json_string(s->id));
-	json_object_set_new(o, "kind", json_string(s->kind->name));
-	for (size_t i = 0; i < s->ntargets; i++)
-		json_array_append_new(t, json_string(s->targets[i]->name));
-	json_object_set_new(o, "targets", t);
-	if (ev->target)
-		json_object_set_new(o, "node", json_string(ev->target->name));
-	if (ev->type == EVENT_STEP_START)
-		json_object_set_new(o, "resumed", json_boolean(ev->resumed));
-	if (ev->type == EVENT_UNIT_RETRY)
-		json_object_set_new(o, "attempt", json_integer(ev->attempt));
-	if (ev->type != EVENT_STEP_START)
-		json_object_set_new(o, "elapsed", json_real(ev->elapsed));
-	if (ev->type == EVENT_UNIT_FAILED || ev->type == EVENT_STEP_FAILED) {
-		json_object_set_new(o, "exit_status", json_integer(ev->exit_status));
-		if (ev->output) {
-			char *r = redact(pg->red, ev->output, strlen(ev->output));
-
-			json_object_set_new(o, "output", json_string(r));
-			free(r);
-		}
-	}
-	status_check_result(pg, s, ev, o);
-	json_object_set_new(o, "done", json_integer((json_int_t)done));
-	json_object_set_new(o, "total", json_integer((json_int_t)total));
-	json_object_set_new(o, "simulation", json_boolean(pg->sim));
-	json_line(o);
-}
-
-static void on_event(void *ctx, const struct exec_event *ev, const struct exec_running *run,
-		     size_t nrun, size_t done, size_t total)
-{
-	struct progress *pg = ctx;
-	const struct plan_step *s = &pg->p->steps.v[ev->step];
-	char where[256];
-
-	if (pg->json) {
-		if (ev->type != EVENT_TICK)
-			json_event(pg, ev, done, total);
-		return;
-	}
-	if (ev->type == EVENT_TICK) {
-		if (pg->tty)
-			draw_block(pg, run, nrun, done, total, ev->step);
-		return;
-	}
-	targets_text(s, where, sizeof(where));
-	if (pg->tty) {
-		/* Only what the operator must read stays on screen. */
-		if (ev->type == EVENT_UNIT_RETRY || ev->type == EVENT_UNIT_FAILED ||
-		    ev->type == EVENT_STEP_FAILED) {
-			erase_block(pg);
-		} else if (ev->type == EVENT_STEP_DONE && (streq(s->kind->name, "status-check") ||
-							   streq(s->kind->name, "archive-deleted-rows"))) {
-			erase_block(pg);
-			status_check_result(pg, s, ev, NULL);
-			return;
-		} else {
-			return;	/* the next tick redraws the live block */
-		}
-	}
-	switch (ev->type) {
-	case EVENT_STEP_START:
-		printf("[%zu/%zu] %s %s on %s\n", done, total,
-		       ev->resumed ? "resume (check first)" : "start", s->id, where);
-		break;
-	case EVENT_STEP_DONE:
-		printf("[%zu/%zu] done %s (%.2f s)\n", done, total, s->id, ev->elapsed);
-		status_check_result(pg, s, ev, NULL);
-		break;
-	case EVENT_STEP_FAILED:
-		printf("[%zu/%zu] FAILED %s\n", done, total, s->id);
-		break;
-	case EVENT_UNIT_RETRY:
-		printf("[%zu/%zu] retry %s on %s (attempt %d of %d)\n", done, total, s->id,
-		       ev->target ? ev->target->name : "cluster", ev->attempt,
-		       s->kind->retries + 1);
-		break;
-	case EVENT_UNIT_FAILED:
-		printf("[%zu/%zu] failed %s on %s (exit status %d)\n", done, total, s->id,
-		       ev->target ? ev->target->name : "cluster", ev->exit_status);
-		print_tail(pg, ev->output);
-		break;
-	case EVENT_TICK:
-		break;
-	}
-	fflush(stdout);
-}
 
 /* ---- shared run ------------------------------------------------------------ */
 
@@ -449,7 +211,7 @@ static void print_outages(struct journal *j, bool json)
 		json_object_set_new(e, "event", json_string("outages"));
 		json_object_set_new(e, "outages", a);
 		json_object_set_new(e, "targets", probe_targets_json(j));
-		json_line(e);
+		progress_json_line(e);
 	} else if (!n) {
 		printf("prober: no outage on any probed target\n");
 	} else {
@@ -463,6 +225,131 @@ static void print_outages(struct journal *j, bool json)
 	journal_outages_free(o, n);
 }
 
+/* One run of a plan: its secrets, driver, display. */
+struct run {
+	const struct plan *p;
+	const char *path;		/* the journal */
+	struct secrets *secrets;
+	struct sim *model;
+	struct sim_driver sd;
+	struct remote_driver rd;
+	struct ssh_options so;
+	struct progress pg;
+	struct exec_options eo;
+	const struct exec_driver *d;
+	void *dctx;
+	char cdir[64], *mpath, state_dir[PATH_MAX + 8];
+};
+
+/* The secrets, the driver of transport and the display of run rn. */
+static int run_setup(struct run *rn, struct journal *j, const struct settings *st,
+		     const char *transport, const struct run_opts *ro, struct sh_error *err)
+{
+	const struct plan *p = rn->p;
+
+	/* The simulation runs nothing that could print or need a secret. */
+	if (st->secrets && !streq(transport, "sim") &&
+	    secrets_load(st->secrets, &rn->secrets, err) < 0)
+		return -1;
+	rn->pg.red = rn->secrets ? &rn->secrets->redactor : NULL;
+	rn->pg.json = ro->json;
+	rn->pg.tty = !rn->pg.json && isatty(STDOUT_FILENO);
+	journal_set_redactor(j, rn->pg.red);
+	if (streq(transport, "sim")) {
+		rn->mpath = sim_path(rn->path);
+		if (sim_open(rn->mpath, p, &rn->model, err) < 0)
+			return -1;
+		rn->sd = (struct sim_driver){ p, rn->model, (double)ro->sim_unit_ms / 1000.0 };
+		rn->d = &sim_driver;
+		rn->dctx = &rn->sd;
+		rn->eo.backoff_s = rn->sd.unit_s;
+		rn->pg.sim = true;
+		if (!rn->pg.json)
+			printf("SIMULATION: transport sim runs the plan against a model of the cloud in %s;\n"
+			       "nothing real is changed.\n", rn->mpath);
+		return 0;
+	}
+	if (ssh_options_init(st, &rn->so, rn->cdir, sizeof(rn->cdir), err) < 0)
+		return -1;
+	/* Backups and RabbitMQ definitions of the run: PATH.files/. */
+	snprintf(rn->state_dir, sizeof(rn->state_dir), "%s.files", rn->path);
+	rn->rd = (struct remote_driver){ p, &rn->so, (int)ro->timeout, rn->secrets, st->path,
+					 p->inv->path, rn->state_dir, NULL, 0, NULL, false };
+	if (st->runtime == RUNTIME_PROCESS) {
+		rn->rd.process_control = st->process_control;
+		rn->rd.nprocess_control = st->nprocess_control;
+	}
+	rn->rd.docker = st->runtime == RUNTIME_DOCKER;
+	rn->d = &remote_driver;
+	rn->dctx = &rn->rd;
+	return 0;
+}
+
+static void print_run_start(const struct run *rn, const char *transport, bool quiet_start)
+{
+	const struct plan *p = rn->p;
+
+	if (rn->pg.json) {
+		json_t *o = json_object();
+
+		json_object_set_new(o, "event", json_string("run"));
+		json_object_set_new(o, "journal", json_string(rn->path));
+		json_object_set_new(o, "transport", json_string(transport));
+		json_object_set_new(o, "simulation", json_boolean(rn->pg.sim));
+		if (rn->mpath)
+			json_object_set_new(o, "model", json_string(rn->mpath));
+		json_object_set_new(o, "from", json_string(p->from->name));
+		json_object_set_new(o, "to", json_string(p->to->name));
+		json_object_set_new(o, "steps", json_integer((json_int_t)p->steps.n));
+		progress_json_line(o);
+	} else if (!quiet_start) {
+		printf("journal: %s\n", rn->path);
+	}
+	fflush(stdout);
+}
+
+/* The "end" event of a JSON run; r is executor_run()'s answer. */
+static void print_json_end(const struct run *rn, int r, const struct exec_report *rep,
+			   const struct sh_error *err)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "event", json_string("end"));
+	json_object_set_new(o, "result", json_string(r < 0 ? "stopped" : r ? "failed" : "done"));
+	json_object_set_new(o, "done", json_integer((json_int_t)rep->done));
+	json_object_set_new(o, "total", json_integer((json_int_t)rep->total));
+	json_object_set_new(o, "elapsed", json_real(monotonic_now() - rn->pg.t0));
+	json_object_set_new(o, "simulation", json_boolean(rn->pg.sim));
+	if (r > 0) {
+		json_object_set_new(o, "failed_step",
+				    json_string(rn->p->steps.v[rep->failed_step].id));
+		json_object_set_new(o, "node", rep->failed_target ?
+				    json_string(rep->failed_target->name) : json_null());
+		json_object_set_new(o, "exit_status", json_integer(rep->exit_status));
+	}
+	if (r < 0)
+		json_object_set_new(o, "error", json_string(err->msg));
+	progress_json_line(o);
+}
+
+/* A failed step: which, where, its output, and how to go on. */
+static void print_failed(const struct run *rn, const struct exec_report *rep)
+{
+	const struct plan_step *s = &rn->p->steps.v[rep->failed_step];
+
+	fprintf(stderr, "error: %sstep '%s' failed on %s (exit status %d)\n",
+		rn->pg.sim ? "[sim] " : "", s->id,
+		rep->failed_target ? rep->failed_target->name : "the cluster", rep->exit_status);
+	if (rep->output) {
+		char *t = redact(rn->pg.red, rep->output, strlen(rep->output));
+
+		fprintf(stderr, "%s%s", t, t[0] && t[strlen(t) - 1] == '\n' ? "" : "\n");
+		free(t);
+	}
+	fprintf(stderr, "%zu of %zu steps done; after fixing the cause: stackhop resume --journal %s\n",
+		rep->done, rep->total, rn->path);
+}
+
 /*
  * Run the plan of journal j (open and locked, at path) with transport;
  * closes j.  Returns the exit status; prints errors.
@@ -472,128 +359,44 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 		       const struct run_opts *ro, bool quiet_start)
 {
 	struct sh_error err = { 0 };
-	struct secrets *secrets = NULL;
-	struct sim *model = NULL;
-	struct sim_driver sd = { 0 };
-	struct remote_driver rd = { 0 };
-	struct ssh_options so = { 0 };
 	struct exec_report rep = { 0 };
-	struct progress pg = { .p = p, .t0 = monotonic_now() };
-	struct exec_options eo = { .forks = (int)ro->forks, .timeout_s = (int)ro->timeout,
-				   .backoff_s = 1.0 };
-	struct exec_observer obs = { on_event, &pg };
-	const struct exec_driver *d;
-	void *dctx;
-	char cdir[64], *mpath = NULL, state_dir[PATH_MAX + 8];
+	struct run rn = {
+		.p = p, .path = path, .pg = { .p = p, .t0 = monotonic_now() },
+		.eo = { .forks = (int)ro->forks, .timeout_s = (int)ro->timeout, .backoff_s = 1.0 },
+	};
+	struct exec_observer obs = { progress_event, &rn.pg };
 	struct child_process prober = CHILD_PROCESS_INIT;
 	int r;
 
-	/* The simulation runs nothing that could print or need a secret. */
-	if (st->secrets && !streq(transport, "sim") &&
-	    secrets_load(st->secrets, &secrets, &err) < 0)
+	if (run_setup(&rn, j, st, transport, ro, &err) < 0)
 		goto fail;
-	pg.red = secrets ? &secrets->redactor : NULL;
-	pg.json = ro->json;
-	pg.tty = !pg.json && isatty(STDOUT_FILENO);
-	journal_set_redactor(j, pg.red);
-	if (streq(transport, "sim")) {
-		mpath = sim_path(path);
-		if (sim_open(mpath, p, &model, &err) < 0)
-			goto fail;
-		sd = (struct sim_driver){ p, model, (double)ro->sim_unit_ms / 1000.0 };
-		d = &sim_driver;
-		dctx = &sd;
-		eo.backoff_s = sd.unit_s;
-		pg.sim = true;
-		if (!pg.json)
-			printf("SIMULATION: transport sim runs the plan against a model of the cloud in %s;\n"
-			       "nothing real is changed.\n", mpath);
-	} else {
-		if (ssh_options_init(st, &so, cdir, sizeof(cdir), &err) < 0)
-			goto fail;
-		/* Backups and RabbitMQ definitions of the run: PATH.files/. */
-		snprintf(state_dir, sizeof(state_dir), "%s.files", path);
-		rd = (struct remote_driver){ p, &so, (int)ro->timeout, secrets, st->path,
-					     p->inv->path, state_dir, NULL, 0, NULL, false };
-		if (st->runtime == RUNTIME_PROCESS) {
-			rd.process_control = st->process_control;
-			rd.nprocess_control = st->nprocess_control;
-		}
-		rd.docker = st->runtime == RUNTIME_DOCKER;
-		d = &remote_driver;
-		dctx = &rd;
-	}
-	if (pg.json) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "event", json_string("run"));
-		json_object_set_new(o, "journal", json_string(path));
-		json_object_set_new(o, "transport", json_string(transport));
-		json_object_set_new(o, "simulation", json_boolean(pg.sim));
-		if (mpath)
-			json_object_set_new(o, "model", json_string(mpath));
-		json_object_set_new(o, "from", json_string(p->from->name));
-		json_object_set_new(o, "to", json_string(p->to->name));
-		json_object_set_new(o, "steps", json_integer((json_int_t)p->steps.n));
-		json_line(o);
-	} else if (!quiet_start) {
-		printf("journal: %s\n", path);
-	}
-	fflush(stdout);
-	if (!pg.sim && !ro->no_probe && st->path)
+	print_run_start(&rn, transport, quiet_start);
+	if (!rn.pg.sim && !ro->no_probe && st->path)
 		start_prober(st->path, path, &prober);
-	r = executor_run(p, j, d, dctx, &eo, &obs, &rep, &err);
-	erase_block(&pg);
+	r = executor_run(p, j, rn.d, rn.dctx, &rn.eo, &obs, &rep, &err);
+	progress_erase(&rn.pg);
 	if (prober.pid > 0) {
 		stop_prober(&prober);
-		print_outages(j, pg.json);
+		print_outages(j, rn.pg.json);
 	}
-	if (pg.json) {
-		json_t *o = json_object();
-
-		json_object_set_new(o, "event", json_string("end"));
-		json_object_set_new(o, "result", json_string(r < 0 ? "stopped" : r ? "failed" : "done"));
-		json_object_set_new(o, "done", json_integer((json_int_t)rep.done));
-		json_object_set_new(o, "total", json_integer((json_int_t)rep.total));
-		json_object_set_new(o, "elapsed", json_real(monotonic_now() - pg.t0));
-		json_object_set_new(o, "simulation", json_boolean(pg.sim));
-		if (r > 0) {
-			json_object_set_new(o, "failed_step", json_string(p->steps.v[rep.failed_step].id));
-			json_object_set_new(o, "node", rep.failed_target ?
-					    json_string(rep.failed_target->name) : json_null());
-			json_object_set_new(o, "exit_status", json_integer(rep.exit_status));
-		}
-		if (r < 0)
-			json_object_set_new(o, "error", json_string(err.msg));
-		json_line(o);
-	}
+	if (rn.pg.json)
+		print_json_end(&rn, r, &rep, &err);
 	if (r < 0)
 		goto fail;
 	if (r > 0) {
-		const struct plan_step *s = &p->steps.v[rep.failed_step];
-
-		fprintf(stderr, "error: %sstep '%s' failed on %s (exit status %d)\n",
-			pg.sim ? "[sim] " : "", s->id,
-			rep.failed_target ? rep.failed_target->name : "the cluster", rep.exit_status);
-		if (rep.output) {
-			char *t = redact(pg.red, rep.output, strlen(rep.output));
-
-			fprintf(stderr, "%s%s", t, t[0] && t[strlen(t) - 1] == '\n' ? "" : "\n");
-			free(t);
-		}
-		fprintf(stderr, "%zu of %zu steps done; after fixing the cause: stackhop resume --journal %s\n",
-			rep.done, rep.total, path);
+		print_failed(&rn, &rep);
 		r = SH_EXIT_FAILURE;
 		goto out;
 	}
-	if (!pg.json)
-		printf("%s%zu of %zu steps done in %.1f s: %s -> %s complete%s\n", pg.sim ? "[sim] " : "",
-		       rep.done, rep.total, monotonic_now() - pg.t0, p->from->name, p->to->name,
-		       pg.sim ? " (simulation: nothing real was changed)" : "");
+	if (!rn.pg.json)
+		printf("%s%zu of %zu steps done in %.1f s: %s -> %s complete%s\n",
+		       rn.pg.sim ? "[sim] " : "", rep.done, rep.total, monotonic_now() - rn.pg.t0,
+		       p->from->name, p->to->name,
+		       rn.pg.sim ? " (simulation: nothing real was changed)" : "");
 	r = 0;
 	goto out;
 fail:
-	erase_block(&pg);
+	progress_erase(&rn.pg);
 	r = report_error(&err);
 	fprintf(stderr, "the journal keeps every state recorded so far: stackhop resume --journal %s\n",
 		path);
@@ -601,11 +404,11 @@ out:
 	if (getenv("STACKHOP_CRASH_AT"))
 		fprintf(stderr, "crash points: %lu\n", fault_points());
 	exec_report_release(&rep);
-	sim_free(model);
+	sim_free(rn.model);
 	journal_close(j);
-	secrets_free(secrets);
-	free(mpath);
-	free(rd.archived);
+	secrets_free(rn.secrets);
+	free(rn.mpath);
+	free(rn.rd.archived);
 	return r;
 }
 
@@ -627,7 +430,14 @@ static void use_transport(struct inventory *inv, const char *transport)
 
 /* ---- upgrade --------------------------------------------------------------- */
 
-int cmd_upgrade(int argc, char **argv)
+struct upgrade_opts {
+	const char *inv_path, *set_path, *from, *to, *transport, *jpath, *cat_opt;
+	struct run_opts ro;
+	bool dry;
+};
+
+/* Read upgrade's options into *o: -1 to go on, else the exit status. */
+static int parse_upgrade(int argc, char **argv, struct upgrade_opts *o)
 {
 	static const struct option opts[] = {
 		{ "inventory", required_argument, NULL, 'i' },
@@ -647,9 +457,126 @@ int cmd_upgrade(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
-	const char *inv_path = NULL, *set_path = NULL, *from = NULL, *to = NULL;
-	const char *transport = "ssh", *jpath = NULL, *cat_opt = NULL;
-	struct run_opts ro = { .forks = 10, .timeout = 3600 };
+	int c, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "+i:s:j:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'i': o->inv_path = optarg; break;
+		case 's': o->set_path = optarg; break;
+		case 'F': o->from = optarg; break;
+		case 'T': o->to = optarg; break;
+		case 'x': o->transport = optarg; break;
+		case 'j': o->jpath = optarg; break;
+		case 'n': o->dry = true; break;
+		case 'c': o->cat_opt = optarg; break;
+		case 'h': fputs(upgrade_usage, stdout); return 0;
+		default:
+			if ((r = parse_run_opt(c, "upgrade", &o->ro)) != 0)
+				return r;
+		}
+	}
+	if (optind < argc)
+		return usage_error("upgrade", "unexpected argument '%s'", argv[optind]);
+	if (!o->inv_path)
+		return usage_error("upgrade", "missing -i INVENTORY");
+	if (!o->from || !o->to)
+		return usage_error("upgrade", "missing --%s RELEASE", o->from ? "to" : "from");
+	if (!streq(o->transport, "ssh") && !streq(o->transport, "local") &&
+	    !streq(o->transport, "sim"))
+		return usage_error("upgrade", "unknown transport '%s' (expected ssh, local or sim)",
+				   o->transport);
+	if (o->dry && o->jpath)
+		return usage_error("upgrade", "--dry-run uses a temporary journal: drop --journal");
+	if (o->dry && o->ro.json)
+		return usage_error("upgrade", "--dry-run prints the plan as text: drop --format json");
+	return -1;
+}
+
+/* The journal of a dry run: DIR/dry-run.journal in a new temporary DIR. */
+static int dry_run_journal(char *tmpdir, size_t tsize, char *jbuf, size_t jsize,
+			   struct sh_error *err)
+{
+	snprintf(tmpdir, tsize, "%s/stackhop-dry-run.XXXXXX",
+		 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
+	if (!mkdtemp(tmpdir))
+		return sh_error_set(err, SH_EXIT_FAILURE, "cannot create a temporary directory: %s",
+				    strerror(errno));
+	snprintf(jbuf, jsize, "%s/dry-run.journal", tmpdir);
+	return 0;
+}
+
+/* Remove what a dry run left: its journal, WAL, shared memory, model, directory. */
+static void remove_dry_run(const char *tmpdir, const char *jbuf, const char *mpath)
+{
+	char p2[PATH_MAX + 8];
+
+	unlink(jbuf);
+	snprintf(p2, sizeof(p2), "%s-wal", jbuf);
+	unlink(p2);
+	snprintf(p2, sizeof(p2), "%s-shm", jbuf);
+	unlink(p2);
+	if (mpath)
+		unlink(mpath);
+	rmdir(tmpdir);
+}
+
+/* Refuse before anything is written when the transport cannot run plan. */
+static int refuse_unrunnable(const struct plan *plan, const char *transport,
+			     const char *set_path, struct sh_error *err)
+{
+	if (streq(transport, "sim"))
+		return 0;
+	for (size_t i = 0; !set_path && i < plan->steps.n; i++)
+		if (remote_step_process(&plan->steps.v[i]))
+			return sh_error_set(err, SH_EXIT_INPUT,
+					    "step '%s' (%s) acts on the cloud's clusters and needs a settings file (-s) with their endpoints and secrets",
+					    plan->steps.v[i].id, plan->steps.v[i].kind->name);
+	return executor_precheck(plan, &remote_driver, NULL, err);
+}
+
+/*
+ * A new run journal at jpath for plan, open and locked in *ret (with the
+ * sim transport, its model first, in *ret_mpath): the absolute paths of
+ * its inputs recorded, so that resume can build the plan again.
+ */
+static int new_journal(const struct plan *plan, const struct upgrade_opts *o,
+		       const char *catalog, const char *jpath, struct journal **ret,
+		       char **ret_mpath, struct sh_error *err)
+{
+	char *a_inv = abs_path(o->inv_path), *a_set = abs_path(o->set_path);
+	char *a_cat = abs_path(catalog);
+	struct journal_meta meta = {
+		.from = plan->from->name, .to = plan->to->name, .inventory = a_inv,
+		.settings = a_set, .catalog = a_cat, .transport = o->transport,
+	};
+	int r = -1;
+
+	if (access(jpath, F_OK) == 0) {
+		sh_error_set(err, SH_EXIT_INPUT,
+			     "journal '%s' already exists: continue it with 'stackhop resume --journal %s', or choose another path",
+			     jpath, jpath);
+		goto out;
+	}
+	/* The simulated cloud first: a journal never exists without it. */
+	if (streq(o->transport, "sim")) {
+		*ret_mpath = sim_path(jpath);
+		if (sim_create(*ret_mpath, plan, err) < 0)
+			goto out;
+	}
+	if (journal_create(jpath, plan, &meta, err) < 0 || journal_open(jpath, ret, err) < 0)
+		goto out;
+	r = 0;
+out:
+	free(a_inv);
+	free(a_set);
+	free(a_cat);
+	return r;
+}
+
+int cmd_upgrade(int argc, char **argv)
+{
+	struct upgrade_opts o = { .transport = "ssh", .ro = { .forks = 10, .timeout = 3600 } };
 	struct sh_error err = { 0 };
 	struct inventory *inv = NULL;
 	struct catalog *cat = NULL;
@@ -657,62 +584,28 @@ int cmd_upgrade(int argc, char **argv)
 	struct plan *plan = NULL;
 	struct journal *j = NULL;
 	char jbuf[PATH_MAX], tmpdir[PATH_MAX - 64];
-	char *a_inv = NULL, *a_set = NULL, *a_cat = NULL, *mpath = NULL;
-	bool dry = false, made_tmp = false;
-	int c, r;
+	char *mpath = NULL;
+	const char *jpath;
+	bool made_tmp = false;
+	int r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+i:s:j:h", opts, NULL)) != -1) {
-		switch (c) {
-		case 'i': inv_path = optarg; break;
-		case 's': set_path = optarg; break;
-		case 'F': from = optarg; break;
-		case 'T': to = optarg; break;
-		case 'x': transport = optarg; break;
-		case 'j': jpath = optarg; break;
-		case 'n': dry = true; break;
-		case 'c': cat_opt = optarg; break;
-		case 'h': fputs(upgrade_usage, stdout); return 0;
-		default:
-			if ((r = parse_run_opt(c, "upgrade", &ro)) != 0)
-				return r;
-		}
-	}
-	if (optind < argc)
-		return usage_error("upgrade", "unexpected argument '%s'", argv[optind]);
-	if (!inv_path)
-		return usage_error("upgrade", "missing -i INVENTORY");
-	if (!from || !to)
-		return usage_error("upgrade", "missing --%s RELEASE", from ? "to" : "from");
-	if (!streq(transport, "ssh") && !streq(transport, "local") && !streq(transport, "sim"))
-		return usage_error("upgrade", "unknown transport '%s' (expected ssh, local or sim)",
-				   transport);
-	if (dry && jpath)
-		return usage_error("upgrade", "--dry-run uses a temporary journal: drop --journal");
-	if (dry && ro.json)
-		return usage_error("upgrade", "--dry-run prints the plan as text: drop --format json");
-
-	if (catalog_load(catalog_dir(cat_opt), &cat, &err) < 0 ||
-	    inventory_load(inv_path, &inv, &err) < 0 ||
-	    settings_load_or_defaults(set_path, &st, &err) < 0)
+	if ((r = parse_upgrade(argc, argv, &o)) >= 0)
+		return r;
+	jpath = o.jpath;
+	if (catalog_load(catalog_dir(o.cat_opt), &cat, &err) < 0 ||
+	    inventory_load(o.inv_path, &inv, &err) < 0 ||
+	    settings_load_or_defaults(o.set_path, &st, &err) < 0)
 		goto fail;
-	use_transport(inv, transport);
-	if (plan_build(inv, cat, st, from, to, false, &plan, &err) < 0)
+	use_transport(inv, o.transport);
+	if (plan_build(inv, cat, st, o.from, o.to, false, &plan, &err) < 0)
 		goto fail;
-	if (dry) {
-		if (plan_print_text(plan, stdout) < 0)
+	if (o.dry) {
+		if (plan_print_text(plan, stdout) < 0 ||
+		    dry_run_journal(tmpdir, sizeof(tmpdir), jbuf, sizeof(jbuf), &err) < 0)
 			goto fail;
-		snprintf(tmpdir, sizeof(tmpdir), "%s/stackhop-dry-run.XXXXXX",
-			 getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp");
-		if (!mkdtemp(tmpdir)) {
-			sh_error_set(&err, SH_EXIT_FAILURE, "cannot create a temporary directory: %s",
-				     strerror(errno));
-			goto fail;
-		}
 		made_tmp = true;
-		snprintf(jbuf, sizeof(jbuf), "%s/dry-run.journal", tmpdir);
 		jpath = jbuf;
-		transport = "sim";
+		o.transport = "sim";
 		printf("\ndry run: the plan against the simulated cloud\n");
 	} else if (!jpath) {
 		char name[128];
@@ -722,67 +615,20 @@ int cmd_upgrade(int argc, char **argv)
 			goto fail;
 		jpath = jbuf;
 	}
-	/* Refuse before anything is written when the transport cannot do it. */
-	for (size_t i = 0; !streq(transport, "sim") && !set_path && i < plan->steps.n; i++)
-		if (remote_step_kind(&plan->steps.v[i], NULL)) {
-			sh_error_set(&err, SH_EXIT_INPUT,
-				     "step '%s' (%s) acts on the cloud's clusters and needs a settings file (-s) with their endpoints and secrets",
-				     plan->steps.v[i].id, plan->steps.v[i].kind->name);
-			goto fail;
-		}
-	if (!streq(transport, "sim") && executor_precheck(plan, &remote_driver, NULL, &err) < 0)
+	if (refuse_unrunnable(plan, o.transport, o.set_path, &err) < 0 ||
+	    !confirm(plan, o.transport, o.ro.yes, &err) ||
+	    new_journal(plan, &o, cat->dir, jpath, &j, &mpath, &err) < 0)
 		goto fail;
-	if (!confirm(plan, transport, ro.yes, &err))
-		goto fail;
-
-	a_inv = abs_path(inv_path);
-	a_set = abs_path(set_path);
-	a_cat = abs_path(cat->dir);
-	{
-		struct journal_meta meta = {
-			.from = plan->from->name, .to = plan->to->name, .inventory = a_inv,
-			.settings = a_set, .catalog = a_cat, .transport = transport,
-		};
-
-		if (access(jpath, F_OK) == 0) {
-			sh_error_set(&err, SH_EXIT_INPUT,
-				     "journal '%s' already exists: continue it with 'stackhop resume --journal %s', or choose another path",
-				     jpath, jpath);
-			goto fail;
-		}
-		/* The simulated cloud first: a journal never exists without it. */
-		if (streq(transport, "sim")) {
-			mpath = sim_path(jpath);
-			if (sim_create(mpath, plan, &err) < 0)
-				goto fail;
-		}
-		if (journal_create(jpath, plan, &meta, &err) < 0 ||
-		    journal_open(jpath, &j, &err) < 0)
-			goto fail;
-	}
-	r = run_journal(j, jpath, plan, st, transport, &ro, false);
+	r = run_journal(j, jpath, plan, st, o.transport, &o.ro, false);
 	j = NULL;
 	goto out;
 fail:
 	r = report_error(&err);
 out:
-	if (made_tmp) {
-		char p2[PATH_MAX + 8];
-
-		unlink(jbuf);
-		snprintf(p2, sizeof(p2), "%s-wal", jbuf);
-		unlink(p2);
-		snprintf(p2, sizeof(p2), "%s-shm", jbuf);
-		unlink(p2);
-		if (mpath)
-			unlink(mpath);
-		rmdir(tmpdir);
-	}
+	if (made_tmp)
+		remove_dry_run(tmpdir, jbuf, mpath);
 	journal_close(j);
 	free(mpath);
-	free(a_inv);
-	free(a_set);
-	free(a_cat);
 	plan_free(plan);
 	settings_free(st);
 	inventory_free(inv);

@@ -44,12 +44,6 @@
 #include "error.h"
 #include "plan.h"
 
-enum sim_check {
-	SIM_NOT_DONE,		/* the step's effect is absent: apply it */
-	SIM_DONE,		/* the effect is present */
-	SIM_UNKNOWN,		/* the step has no lasting effect to look at */
-};
-
 struct sim;
 
 /* Write the model of the cloud at p's first release into a new file. */
@@ -72,7 +66,77 @@ enum sim_check sim_check(struct sim *m, size_t step, const struct inv_host *t);
 int sim_apply(struct sim *m, size_t step, const struct inv_host *t,
 	      char **ret_out, struct sh_error *err);
 
-/* How long step s takes in the simulation, in units (1 = a quick step). */
+/* How long step s takes in the simulation, in units (1 = a quick step):
+ * its kind's sim_weight. */
 unsigned sim_weight(const struct plan_step *s);
+
+/*
+ * What each kind does to the model: the sim_check and sim_apply of the
+ * step kind table (stepkind.h, src/procedures/kinds.c).  sim_check()
+ * and sim_apply() call them; sim_apply() checks the step's catalog
+ * 'requires' first and records its 'provides' after.  A check is pure, an
+ * apply changes the model (the caller writes it) or refuses with the
+ * precondition it misses.
+ *
+ * sim-infra.c, the members of infrastructure components (Galera,
+ * RabbitMQ, HAProxy, keepalived, memcached, Ceph), for a step of phase
+ * infra or ceph with an owner; any other step: the check reads its
+ * 'provides' facts (or cannot tell), the apply does nothing.
+ * sim_*_member are also what a kind without an effect of its own uses
+ * (catalog commands):
+ */
+sim_check_fn sim_check_member;		/* provides, else each member upgraded */
+sim_apply_fn sim_apply_member;		/* each member upgraded */
+sim_check_fn sim_check_stopped;		/* galera-stop, rabbitmq-stop */
+sim_apply_fn sim_apply_stop;		/* rabbitmq-stop */
+sim_apply_fn sim_apply_galera_stop;	/* after the drain */
+sim_check_fn sim_check_drained;
+sim_apply_fn sim_apply_galera_drain;
+sim_apply_fn sim_apply_galera_node_upgrade;	/* another member synced */
+sim_apply_fn sim_apply_galera_bootstrap;	/* every member stopped */
+sim_apply_fn sim_apply_galera_join;		/* a synced member of the release */
+sim_check_fn sim_check_validate;	/* cannot tell */
+sim_apply_fn sim_apply_validate;	/* every member up at the release */
+sim_check_fn sim_check_exported;
+sim_apply_fn sim_apply_rabbitmq_export;
+sim_check_fn sim_check_wiped;
+sim_apply_fn sim_apply_rabbitmq_wipe;	/* exported, stopped */
+sim_apply_fn sim_apply_rabbitmq_join;	/* a running node of the release */
+sim_check_fn sim_check_imported;
+sim_apply_fn sim_apply_rabbitmq_import;
+sim_check_fn sim_check_policy;
+sim_apply_fn sim_apply_rabbitmq_policy;
+
+/* sim.c, a kind with no effect on the model (a test kind): its check
+ * reads its 'provides' facts or cannot tell, its apply changes nothing. */
+sim_check_fn sim_check_none;
+sim_apply_fn sim_apply_none;
+
+/* sim-service.c, OpenStack containers, databases, Keystone, the hop: */
+sim_check_fn sim_check_container_stop;
+sim_apply_fn sim_apply_container_stop;
+sim_check_fn sim_check_container_remove;
+sim_apply_fn sim_apply_container_remove;	/* stopped */
+sim_check_fn sim_check_image_remove;
+sim_apply_fn sim_apply_image_remove;		/* no container uses it */
+sim_check_fn sim_check_container_start;
+sim_apply_fn sim_apply_container_start;		/* schemas, config, compute floor */
+sim_apply_fn sim_apply_health_check;		/* running the release */
+sim_check_fn sim_check_config_migrate;
+sim_apply_fn sim_apply_config_migrate;
+sim_check_fn sim_check_db_create;
+sim_apply_fn sim_apply_db_create;
+sim_check_fn sim_check_db_sync;
+sim_apply_fn sim_apply_db_sync;			/* the database exists */
+sim_check_fn sim_check_keystone_register;
+sim_apply_fn sim_apply_keystone_register;	/* Keystone runs */
+sim_check_fn sim_check_db_backup;
+sim_apply_fn sim_apply_db_backup;
+sim_apply_fn sim_apply_pre_validate;		/* every container running */
+sim_apply_fn sim_apply_status_check;		/* the service's, at the release */
+sim_check_fn sim_check_post_verify;
+sim_apply_fn sim_apply_post_verify;		/* all at the release */
+sim_check_fn sim_check_host_upgrade;
+sim_apply_fn sim_apply_host_upgrade;
 
 #endif

@@ -1,68 +1,131 @@
 /* stepkind.c - see stepkind.h. */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "stepkind.h"
 #include "util.h"
 
-static const struct step_kind kinds[] = {
-	{ "pre-validate", false, "health of services, clusters and hosts before the hop", 0 },
-	{ "db-backup", false, "verified dump of every database through the VIP", 0 },
-	{ "host-upgrade", true, "host OS packages and kernel", 0 },
-	{ "ceph-mon-upgrade", true, "upgrade one Ceph monitor", 0 },
-	{ "ceph-osd-upgrade", true, "upgrade the OSDs of one storage node", 0 },
-	{ "ceph-post", true, "Ceph post-upgrade flags and health", 0 },
-	{ "galera-node-upgrade", true, "drain, stop, switch, start and resync one Galera node", 0 },
-	{ "galera-drain", true, "disable the Galera backend in HAProxy and wait for pending transactions", 0 },
-	{ "galera-stop", true, "stop one Galera node", 0 },
-	{ "galera-bootstrap", true, "bootstrap a new Galera cluster on one node", 0 },
-	{ "galera-join", true, "join one node to the Galera cluster", 0 },
-	{ "galera-validate", false, "every node Synced, cluster size, SQL through the VIP", 5 },
-	{ "rabbitmq-export", false, "export RabbitMQ definitions", 0 },
-	{ "rabbitmq-stop", true, "stop RabbitMQ", 0 },
-	{ "rabbitmq-wipe", true, "remove the mnesia directory", 0 },
-	{ "rabbitmq-start", true, "start RabbitMQ", 0 },
-	{ "rabbitmq-join", true, "join one node to the RabbitMQ cluster", 0 },
-	{ "rabbitmq-import", true, "import RabbitMQ definitions", 0 },
-	{ "rabbitmq-policy", true, "set the ha-all mirrored-queue policy", 0 },
-	{ "rabbitmq-node-upgrade", true, "upgrade one RabbitMQ node in place", 0 },
-	{ "rabbitmq-validate", false, "members running, no partitions, no alarms", 5 },
-	{ "haproxy-upgrade", true, "upgrade HAProxy on one node", 0 },
-	{ "keepalived-upgrade", true, "upgrade keepalived on one node", 0 },
-	{ "memcached-upgrade", true, "upgrade memcached on one node", 0 },
-	{ "config-migrate", false, "render the new release's configuration (renames applied)", 0 },
-	{ "container-stop", true, "stop the old container", 0 },
-	{ "container-remove", true, "remove the old container", 0 },
-	{ "image-remove", true, "remove the old image", 0 },
-	{ "container-start", true, "start the new container with the new configuration", 0 },
-	{ "health-check", false, "check the service's health", 5 },
-	{ "db-create", true, "create a database and grant its user", 0 },
-	{ "db-sync", true, "database schema migration", 0 },
-	{ "keystone-register", true, "find-or-create a Keystone user, service or endpoints", 2 },
-	{ "command", true, "a management command in the new release's container", 0 },
-	{ "online-migrations", true, "online data migrations until complete", 0 },
-	{ "status-check", false, "upgrade status check (0 success, 1 warning, 2 failure)", 0 },
-	{ "archive-deleted-rows", true, "archive soft-deleted rows until none are left", 0 },
-	{ "post-verify", false, "health, status checks and resource survival after the hop", 0 },
-};
+static const struct step_kind *kinds;
+static size_t nkinds;
 
-const struct step_kind *step_kind_find(const char *name)
+static int bad(struct sh_error *err, const struct step_kind *k, size_t i, const char *what)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+	return sh_error_set(err, SH_EXIT_FAILURE, "step kind %s (entry %zu of the table): %s",
+			    k->name ? k->name : "(no name)", i + 1, what);
+}
+
+static int validate_one(const struct step_kind *k, size_t i, struct sh_error *err)
+{
+	unsigned both = STEP_NEEDS_NODE | STEP_NEEDS_NODES;
+
+	if (!k->name || !*k->name)
+		return bad(err, k, i, "no name");
+	if (!k->summary)
+		return bad(err, k, i, "no summary");
+	switch (k->how) {
+	case STEP_HOW_COMMAND:
+		if (k->run || k->needs)
+			return bad(err, k, i, "a catalog command kind has no runner and needs nothing");
+		break;
+	case STEP_HOW_PROCESS:
+		if (!k->run)
+			return bad(err, k, i, "a 'stackhop step' kind without a runner");
+		if (!k->help)
+			return bad(err, k, i, "a 'stackhop step' kind without its help line");
+		if ((k->needs & both) == both)
+			return bad(err, k, i, "needs one node or a node list, not both");
+		if (k->exit != STEP_EXIT_PLAIN)
+			return bad(err, k, i, "only a catalog command's exit status reads otherwise");
+		break;
+	case STEP_HOW_NOT_YET:
+		if (!k->why)
+			return bad(err, k, i, "a kind that cannot run on real nodes must say why");
+		if (k->run)
+			return bad(err, k, i, "a runner, yet it says it cannot run");
+		break;
+	default:
+		return bad(err, k, i, "no way to run on real nodes (how: command, process or not yet)");
+	}
+	if (k->internal ? k->sim_check || k->sim_apply : !k->sim_check || !k->sim_apply)
+		return bad(err, k, i, k->internal ? "an internal kind is never simulated"
+					: "a plan kind without its sim check and apply");
+	if (k->retries < 0)
+		return bad(err, k, i, "negative retries");
+	return 0;
+}
+
+int step_kinds_validate(const struct step_kind *table, size_t n, struct sh_error *err)
+{
+	if (!table || !n)
+		return sh_error_set(err, SH_EXIT_FAILURE, "an empty table of step kinds");
+	for (size_t i = 0; i < n; i++) {
+		if (validate_one(&table[i], i, err) < 0)
+			return -1;
+		for (size_t j = 0; j < i; j++)
+			if (streq(table[j].name, table[i].name))
+				return bad(err, &table[i], i, "listed twice");
+	}
+	return 0;
+}
+
+void step_kinds_register(const struct step_kind *table, size_t n)
+{
+	struct sh_error err = { 0 };
+
+	if (step_kinds_validate(table, n, &err) < 0) {
+		fprintf(stderr, "stackhop: BUG: %s\n", err.msg);
+		abort();
+	}
+	kinds = table;
+	nkinds = n;
+}
+
+static void need_table(void)
+{
+	if (!kinds) {
+		fputs("stackhop: BUG: a step kind was looked up before the table was registered (step_kinds_register())\n",
+		      stderr);
+		abort();
+	}
+}
+
+const struct step_kind *step_kind_find_any(const char *name)
+{
+	need_table();
+	for (size_t i = 0; i < nkinds; i++)
 		if (streq(kinds[i].name, name))
 			return &kinds[i];
 	return NULL;
 }
 
+const struct step_kind *step_kind_find(const char *name)
+{
+	const struct step_kind *k = step_kind_find_any(name);
+
+	return k && !k->internal ? k : NULL;
+}
+
+const struct step_kind *step_kind_at(size_t i)
+{
+	need_table();
+	return i < nkinds ? &kinds[i] : NULL;
+}
+
 const char *step_kind_names(void)
 {
 	static char buf[2048];
+	static const struct step_kind *made_for;
 
-	if (!buf[0]) {
+	need_table();
+	if (made_for != kinds) {
 		size_t off = 0;
 
-		for (size_t i = 0; i < ARRAY_SIZE(kinds) && off < sizeof(buf); i++)
-			off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
-						i ? ", " : "", kinds[i].name);
+		buf[0] = '\0';
+		for (size_t i = 0; i < nkinds && off < sizeof(buf); i++)
+			if (!kinds[i].internal)
+				off += (size_t)snprintf(buf + off, sizeof(buf) - off, "%s%s",
+							off ? ", " : "", kinds[i].name);
+		made_for = kinds;
 	}
 	return buf;
 }

@@ -94,19 +94,10 @@ static char *secret_lines(const struct secrets *sec, const char *names, size_t *
 	return buf ? buf : xstrdup("");
 }
 
-static bool (*step_find)(const char *kind, struct remote_step *ret);
-
-void remote_register_steps(bool (*find)(const char *kind, struct remote_step *ret))
+bool remote_step_process(const struct plan_step *s)
 {
-	step_find = find;
-}
-
-bool remote_step_kind(const struct plan_step *s, struct remote_step *ret)
-{
-	struct remote_step unused;
-
-	/* A catalog command is a command, whatever its kind's name. */
-	return !s->argc && step_find && step_find(s->kind->name, ret ? ret : &unused);
+	/* A catalog command is a command, whatever its kind. */
+	return !s->argc && s->kind->how == STEP_HOW_PROCESS;
 }
 
 /* "stackhop step KIND -s SETTINGS -i INVENTORY" onto a. */
@@ -118,11 +109,27 @@ static void step_command(const struct remote_driver *d, const char *kind, struct
 	strv_pushv(a, head);
 }
 
+/* "--node A,B,..." for every target of s. */
+static void push_node_list(const struct plan_step *s, struct strv *a)
+{
+	size_t len = 1;
+	char *list;
+
+	for (size_t i = 0; i < s->ntargets; i++)
+		len += strlen(s->targets[i]->name) + 1;
+	list = xcalloc(len, 1);
+	for (size_t i = 0; i < s->ntargets; i++)
+		snprintf(list + strlen(list), len - strlen(list), "%s%s", i ? "," : "",
+			 s->targets[i]->name);
+	strv_push(a, "--node");
+	strv_push(a, list);
+	free(list);
+}
+
 void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
 		      const struct inv_host *t, struct strv *a)
 {
-	struct remote_step rs;
-	const struct remote_step *is = remote_step_kind(s, &rs) ? &rs : NULL;
+	unsigned needs = s->kind->needs;
 	const char *version = plan_step_param(s, "version");
 
 	step_command(d, s->kind->name, a);
@@ -130,35 +137,24 @@ void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
 	strv_push(a, d->state_dir);
 	strv_push(a, "--id");
 	strv_push(a, s->id);
-	if (is && is->nodes) {
+	if (needs & STEP_NEEDS_NODES) {
 		/* One process for the batch: every target, comma-separated. */
-		size_t len = 1;
-		char *list;
-
-		for (size_t i = 0; i < s->ntargets; i++)
-			len += strlen(s->targets[i]->name) + 1;
-		list = xcalloc(len, 1);
-		for (size_t i = 0; i < s->ntargets; i++)
-			snprintf(list + strlen(list), len - strlen(list), "%s%s", i ? "," : "",
-				 s->targets[i]->name);
-		strv_push(a, "--node");
-		strv_push(a, list);
-		free(list);
-	} else if (is && is->node) {
+		push_node_list(s, a);
+	} else if (needs & STEP_NEEDS_NODE) {
 		strv_push(a, "--node");
 		strv_push(a, (t ? t : s->targets[0])->name);
 	}
-	if (is && is->component && (s->component || s->owner)) {
+	if ((needs & STEP_NEEDS_COMPONENT) && (s->component || s->owner)) {
 		strv_push(a, "--component");
 		strv_push(a, s->component ? s->component : s->owner);
 	}
-	if (streq(s->kind->name, "keystone-register") || streq(s->kind->name, "db-create"))
+	if (needs & STEP_NEEDS_PARAMS)
 		for (size_t i = 0; i < s->nparams; i++)
 			if (s->params[i].value && !streq(s->params[i].key, "object")) {
 				strv_push(a, "--param");
 				strv_pushf(a, "%s=%s", s->params[i].key, s->params[i].value);
 			}
-	if (streq(s->kind->name, "config-migrate")) {
+	if (needs & STEP_NEEDS_RELEASE) {
 		strv_push(a, "--catalog");
 		strv_push(a, d->plan->cat->dir);
 		strv_push(a, "--release");
@@ -181,6 +177,9 @@ static void exec_argv(const struct remote_driver *d, const struct plan_step *s,
 	const char *version = plan_step_param(s, "version");
 
 	if (d->docker && s->owner) {
+		/* The process that runs it: the docker runtime's internal kind
+		 * of the table (kinds.c), named here as the program to start,
+		 * not to decide anything by. */
 		step_command(d, "container-run", a);
 		strv_push(a, "--node");
 		strv_push(a, h->name);
@@ -215,18 +214,17 @@ static const char *remote_unsupported(void *ctx, const struct plan_step *s)
 {
 	struct remote_driver *d = ctx;
 	const char *names = plan_step_param(s, "stdin_secrets");
-	struct remote_step rs;
-	const struct remote_step *is = remote_step_kind(s, &rs) ? &rs : NULL;
 
-	if (is) {
-		if (is->version && !plan_step_param(s, "version"))
+	if (remote_step_process(s)) {
+		if ((s->kind->needs & STEP_NEEDS_VERSION) && !plan_step_param(s, "version"))
 			return "it installs a version, and the settings name none for its component (components: NAME: {version: …})";
 		if (d && !d->settings)
 			return "infrastructure steps need a settings file (-s)";
 		return NULL;
 	}
 	if (!s->argc)
-		return "this step kind has no implementation for real nodes yet (only catalog commands and the infrastructure procedures do)";
+		return s->kind->how == STEP_HOW_NOT_YET ? s->kind->why :
+			"a catalog command step without its command (argv)";
 	if (d && d->docker && s->owner && !d->settings)
 		return "the docker runtime runs a catalog command in a container of the service, which needs a settings file (-s)";
 	if (d && d->docker && names && s->owner)
@@ -260,7 +258,7 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	*ret_delay = 0;
 	if (ph != PHASE_APPLY)
 		return 0;	/* commands have no separate check or verify */
-	if (remote_step_kind(s, NULL)) {
+	if (remote_step_process(s)) {
 		/* A process of this machine; it reaches the nodes itself. */
 		struct strv argv = STRV_INIT;
 
@@ -358,11 +356,27 @@ static void free_wiped(char *s)
 	free(s);
 }
 
+/* What the exit status of a finished command or "stackhop step" means. */
+static enum exec_outcome exit_outcome(const struct plan_step *s, int status)
+{
+	enum step_exit how = s->kind->exit;
+
+	if (status == 0)
+		return OUTCOME_OK;
+	if (status == 1 && (how == STEP_EXIT_AGAIN || how == STEP_EXIT_ARCHIVE))
+		return OUTCOME_AGAIN;	/* more to migrate or archive */
+	if (status == 1 && how == STEP_EXIT_UPGRADECHECK)
+		return OUTCOME_OK;	/* a warning */
+	if (warning_exit(s, status))
+		return OUTCOME_OK;	/* the catalog says it is a warning */
+	return OUTCOME_FAIL;
+}
+
 static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 		       enum exec_phase ph, struct proc *proc, struct exec_result *res)
 {
 	struct remote_driver *d = ctx;
-	const char *k = d->plan->steps.v[step].kind->name;
+	const struct plan_step *s = &d->plan->steps.v[step];
 	char *out, *errs;
 	size_t n;
 
@@ -391,19 +405,9 @@ static void remote_end(void *ctx, size_t step, const struct inv_host *t,
 	free_wiped(errs);
 	if (proc->timed_out)
 		snprintf(res->output + n, 64, "timed out after %d s\n", d->timeout_s);
-	else if (streq(k, "archive-deleted-rows") && proc->status <= 1 && proc->status >= 0)
+	else if (s->kind->exit == STEP_EXIT_ARCHIVE && proc->status <= 1 && proc->status >= 0)
 		count_archived(d, step, res->output, n + 64);
-	if (proc->status == 0)
-		res->outcome = OUTCOME_OK;
-	else if (proc->status == 1 && (streq(k, "online-migrations") ||
-				       streq(k, "archive-deleted-rows")))
-		res->outcome = OUTCOME_AGAIN;	/* more to migrate or archive */
-	else if (proc->status == 1 && streq(k, "status-check"))
-		res->outcome = OUTCOME_OK;	/* a warning */
-	else if (warning_exit(&d->plan->steps.v[step], proc->status))
-		res->outcome = OUTCOME_OK;	/* the catalog says it is a warning */
-	else
-		res->outcome = OUTCOME_FAIL;
+	res->outcome = exit_outcome(s, proc->status);
 }
 
 const struct exec_driver remote_driver = {

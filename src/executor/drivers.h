@@ -22,16 +22,18 @@ struct sim_driver {
 extern const struct exec_driver sim_driver;
 
 /*
- * Context of remote_driver.  It runs the steps whose work is a command
- * (command, db-sync, online-migrations, status-check,
- * archive-deleted-rows) on their targets, and the kinds that
- * remote_register_steps() names (src/procedures/steps.h: health checks,
- * the backup, the Galera, RabbitMQ, HAProxy, keepalived and memcached
- * procedures, the container flow) as "stackhop step KIND" processes
- * on this machine, with the run's settings and inventory, --node for a
- * per-node kind, --to the step's "version" parameter (from the settings'
- * components), and --state the run's directory of files.  Other kinds
- * (container runtimes, Keystone client) are refused before anything runs.
+ * Context of remote_driver.  It reads each step's kind (stepkind.h) and
+ * names none.  It runs the steps whose work is a catalog command
+ * (STEP_HOW_COMMAND kinds: command, db-sync, online-migrations,
+ * status-check, archive-deleted-rows) on their targets, their exit status
+ * read as the kind's exit says, and the STEP_HOW_PROCESS kinds (the
+ * runners of src/procedures/: health checks, the backup, the Galera,
+ * RabbitMQ, HAProxy, keepalived and memcached procedures, the container
+ * flow) as "stackhop step KIND" processes on this machine, with the run's
+ * settings and inventory, --node for a per-node kind, --to the step's
+ * "version" parameter (from the settings' components), and --state the
+ * run's directory of files.  A STEP_HOW_NOT_YET kind is refused before
+ * anything runs, with its kind's reason.
  *
  * A step whose params name "stdin_secrets: a,b" gets the values of those
  * secrets on its standard input, one per line in that order: secrets
@@ -61,33 +63,17 @@ struct remote_driver {
 extern const struct exec_driver remote_driver;
 
 /*
- * A kind that a "stackhop step" process carries out on real nodes, as the
- * remote driver needs to know it.  The kinds and their runners live above
- * the core (src/procedures/steps.c): the procedures layer hands its lookup
- * to the driver with remote_register_steps() (infra_steps_register(),
- * which main() calls), so the core names none of them.
+ * Is plan step s carried out by a "stackhop step KIND" process on this
+ * machine (its kind's how is STEP_HOW_PROCESS)?  False for a catalog
+ * command (it has an argv), whatever its kind.
  */
-struct remote_step {
-	bool node;		/* runs on one node: --node */
-	bool version;		/* needs --to VERSION */
-	bool component;		/* an OpenStack container's: --component */
-	bool nodes;		/* --node takes a comma-separated list */
-};
-
-/* find(kind, ret): true, and *ret filled, when "stackhop step" has kind. */
-void remote_register_steps(bool (*find)(const char *kind, struct remote_step *ret));
-
-/*
- * Is plan step s carried out by a "stackhop step" kind on real nodes (how
- * in *ret, which may be NULL)?  False when s is a command (it has an
- * argv), when no such kind exists, or when no lookup is registered.
- */
-bool remote_step_kind(const struct plan_step *s, struct remote_step *ret);
+bool remote_step_process(const struct plan_step *s);
 
 /*
  * The argv of the "stackhop step KIND ..." process that carries out s (a
- * remote_step_kind()) on t (NULL: its first target), appended to ret:
- * every argument, however many the step's params make.
+ * remote_step_process()) on t (NULL: its first target), appended to ret:
+ * every argument, however many the step's params make, as its kind's
+ * needs say.
  */
 void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
 		      const struct inv_host *t, struct strv *ret);

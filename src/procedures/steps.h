@@ -1,10 +1,11 @@
 /*
  * steps.h - the step kinds of a plan that stackhop carries out on real
- * nodes with the infrastructure procedures: health checks before and
- * after a hop, the verified database backup, and every step of the
- * Galera, RabbitMQ, HAProxy, keepalived and memcached procedures of
- * catalog/infra.yaml, and the container flow of an OpenStack service
- * (service.h).
+ * nodes as "stackhop step KIND" processes (STEP_HOW_PROCESS): health
+ * checks before and after a hop, the verified database backup, every
+ * step of the Galera, RabbitMQ, HAProxy, keepalived and memcached
+ * procedures of catalog/infra.yaml, and the container flow of an
+ * OpenStack service (service.h).  Each kind's runner is named by its
+ * entry in the table of kinds (kinds.c).
  *
  * "stackhop step KIND" runs one of them; the executor's remote driver
  * runs that command (locally) for each such step of a plan, so every step
@@ -17,27 +18,16 @@
 #include <stdbool.h>
 
 #include "infra.h"
-
-struct infra_step {
-	const char *kind;
-	bool node;		/* runs on one node: needs --node */
-	bool version;		/* needs --to VERSION (the component's target) */
-	bool state;		/* keeps files in the run's state directory */
-	const char *what;	/* for the help */
-	bool component;		/* an OpenStack container's: needs --component */
-	bool nodes;		/* --node takes a comma-separated list */
-};
-
-/* The step kind of that name that runs on real nodes, or NULL. */
-const struct infra_step *infra_step_find(const char *kind);
-/* Every such kind, NULL-terminated by kind == NULL. */
-extern const struct infra_step infra_steps[];
+#include "stepkind.h"
 
 /*
- * Hand these kinds to the executor's remote driver (drivers.h), which
- * cannot name them: the core sits below this layer.  main() calls it.
+ * The step kinds: the one table of every kind, src/procedures/kinds.c
+ * (struct step_kind, stepkind.h).  main() and the tests that read a
+ * catalog call step_kinds_init() once, before anything looks a kind up.
  */
-void infra_steps_register(void);
+extern const struct step_kind step_kind_table[];
+extern const size_t step_kind_table_size;
+void step_kinds_init(void);
 
 struct infra_step_args {
 	const char *kind;
@@ -51,13 +41,42 @@ struct infra_step_args {
 	const char *state_dir;	/* backups, RabbitMQ definitions (created 0700) */
 	const char *id;		/* the plan step's id: names its files */
 	int reconnect_timeout;	/* RabbitMQ clients, seconds */
+	const char *const *cmd;	/* STEP_NEEDS_COMMAND: the command, NULL-terminated */
+};
+
+/* What a kind's runner works on, checked against its needs by
+ * infra_step_run(). */
+struct step_run {
+	struct infra *x;
+	const struct infra_step_args *a;
+	const struct step_kind *kind;
+	const struct inv_host *h;		/* STEP_NEEDS_NODE: the node */
+	const struct inv_host *const *hosts;	/* STEP_NEEDS_NODES: the nodes */
+	size_t nhosts;
 };
 
 /*
- * Run one step.  Checks its arguments (a node of the inventory, a
- * version, a state directory where the kind needs them) before anything
- * is changed.  Health-check kinds fail on a Failure, pass on a Warning.
+ * Run one step: its kind's runner.  Checks its arguments against the
+ * kind's needs (a node of the inventory, a version, a state directory
+ * (created), a component) before anything is changed.  Health-check kinds
+ * fail on a Failure, pass on a Warning.  0 done, -1 failed (err); a
+ * STEP_NEEDS_COMMAND kind returns the command's exit status.
  */
 int infra_step_run(struct infra *x, const struct infra_step_args *a, struct sh_error *err);
+
+/* For the runners (steps.c). */
+/* The value of --param KEY=VALUE, or NULL. */
+const char *step_param(const struct infra_step_args *a, const char *key);
+/* STATE/PREFIX[-ID]EXT (malloc'd), the characters of a step id that a
+ * file name should not hold replaced. */
+char *step_state_file(const struct infra_step_args *a, const char *prefix, bool with_id,
+		      const char *ext);
+/* Runners of steps.c's own procedures (the table points at them). */
+step_run_fn step_run_health;		/* pre-validate, post-verify */
+step_run_fn step_run_keystone_register;
+step_run_fn step_run_db_create;
+step_run_fn step_run_health_check;
+step_run_fn step_run_config_migrate;
+step_run_fn step_run_memcached_upgrade;
 
 #endif

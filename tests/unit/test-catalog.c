@@ -5,6 +5,7 @@
 #include "catalog.h"
 #include "fileio.h"
 #include "harness.h"
+#include "steps.h"
 
 static char tmpdir[] = "/tmp/stackhop-test-catalog-XXXXXX";
 
@@ -153,6 +154,9 @@ TEST(broken_catalogs)
 		  "releases.yaml:25: missing field 'source' in release 'pike'" },
 		{ "services.yaml", "{id: api-db-sync, until: newton, kind: db-sync,", "{id: api-db-sync, until: newton, kind: db-snyc,",
 		  "unknown step kind 'db-snyc'" },
+		/* An internal kind of the table is no plan kind. */
+		{ "services.yaml", "{id: api-db-sync, until: newton, kind: db-sync,", "{id: api-db-sync, until: newton, kind: container-run,",
+		  "unknown step kind 'container-run'" },
 		{ "services.yaml", "{id: online-migrations, since: mitaka,", "{id: online-migrations, since: mitaca,",
 		  "unknown release 'mitaca' in field 'since'" },
 		{ "services.yaml", "order:\n  services: [keystone, glance,", "order:\n  services: [keystone,",
@@ -194,6 +198,7 @@ TEST(broken_catalogs)
 
 int main(void)
 {
+	step_kinds_init();	/* as main() does */
 	harness_tmpdir(tmpdir);
 	RUN(real_catalog);
 	RUN(every_fact_has_a_source);

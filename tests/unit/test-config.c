@@ -1,5 +1,6 @@
 /* test-config.c - the INI reader/writer and config migrate's renames. */
 #include "harness.h"
+#include "steps.h"
 #include "config.h"
 #include "fileio.h"
 
@@ -188,6 +189,7 @@ int main(void)
 {
 	struct sh_error err = { 0 };
 
+	step_kinds_init();	/* as main() does */
 	if (catalog_load("catalog", &cat, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		return 2;

@@ -588,7 +588,7 @@ int main(void)
 {
 	struct sh_error err = { 0 };
 
-	infra_steps_register();	/* as main() does */
+	step_kinds_init();	/* as main() does */
 	dir = harness_tmpdir(access("/dev/shm", W_OK) == 0 ? shm_dir : tmp_dir);
 	if (catalog_load("catalog", &cat, &err) < 0) {
 		fprintf(stderr, "%s\n", err.msg);

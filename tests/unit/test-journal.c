@@ -10,6 +10,7 @@
 #include "fault-vfs.h"
 #include "fileio.h"
 #include "harness.h"
+#include "steps.h"
 #include "journal.h"
 
 static struct catalog *cat;
@@ -474,6 +475,7 @@ int main(void)
 	struct sh_error err = { 0 };
 	struct settings *st = settings_defaults();
 
+	step_kinds_init();	/* as main() does */
 	harness_tmpdir(dir);
 	snprintf(path, sizeof(path), "%s/run.journal", dir);
 	if (catalog_load("catalog", &cat, &err) < 0 ||

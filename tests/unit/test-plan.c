@@ -652,7 +652,7 @@ int main(void)
 {
 	struct sh_error err = { 0 };
 
-	infra_steps_register();	/* as main() does */
+	step_kinds_init();	/* as main() does */
 	harness_tmpdir(dir);
 	if (catalog_load("catalog", &cat, &err) < 0 ||
 	    inventory_load("examples/multinode", &inv, &err) < 0) {

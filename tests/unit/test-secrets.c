@@ -366,7 +366,7 @@ TEST(a_killed_step_leaves_no_option_file)
 
 int main(void)
 {
-	infra_steps_register();	/* as main() does */
+	step_kinds_init();	/* as main() does */
 	harness_tmpdir(dir);
 	RUN(loads_and_redacts);
 	RUN(refusals_never_show_values);

@@ -24,10 +24,10 @@ static int has_pair(char *const *v, const char *opt, const char *val)
 
 TEST(a_step_argv_holds_every_param)
 {
-	static struct step_kind kind = { .name = "keystone-register" };
 	struct cat_kv params[40];
 	char keys[40][16];
-	struct plan_step s = { .id = "antelope/nova/keystone-register", .kind = &kind,
+	struct plan_step s = { .id = "antelope/nova/keystone-register",
+			       .kind = step_kind_find("keystone-register"),
 			       .component = "nova-api", .params = params, .nparams = 40 };
 	struct remote_driver d = { .settings = "/etc/stackhop/settings.yaml",
 				   .inventory = "/etc/stackhop/inventory", .state_dir = "/var/lib/x" };
@@ -131,7 +131,7 @@ TEST(ssh_timeouts_come_from_the_settings)
 
 int main(void)
 {
-	infra_steps_register();	/* as main() does */
+	step_kinds_init();	/* as main() does */
 	RUN(a_step_argv_holds_every_param);
 	RUN(ssh_argv_bounds_every_wait_on_a_dead_node_by_default);
 	RUN(ssh_timeouts_come_from_the_settings);

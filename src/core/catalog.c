@@ -373,10 +373,7 @@ int loader_step_common(struct loader *l, const yaml_node_t *n, const char *what,
 					    stage, what);
 		s->stage = (enum cat_stage)i;
 	}
-	if (!s->argc && (streq(kind, "command") || streq(kind, "db-sync") ||
-			 streq(kind, "online-migrations") ||
-			 streq(kind, "status-check") ||
-			 streq(kind, "archive-deleted-rows")))
+	if (!s->argc && step_kind_find(kind)->how == STEP_HOW_COMMAND)
 		return loader_error(l, n, "missing field 'argv' in %s (a %s step needs a command)",
 				    what, kind);
 	s->id = loader_dup(l, id);

@@ -157,6 +157,10 @@ TEST(broken_catalogs)
 		/* An internal kind of the table is no plan kind. */
 		{ "services.yaml", "{id: api-db-sync, until: newton, kind: db-sync,", "{id: api-db-sync, until: newton, kind: container-run,",
 		  "unknown step kind 'container-run'" },
+		/* A kind whose table entry runs the catalog's command needs one. */
+		{ "services.yaml", "kind: db-sync, argv: [keystone-manage, db_sync], source: *keystone_upg}",
+		  "kind: db-sync, source: *keystone_upg}",
+		  "services.yaml:63: missing field 'argv' in a command of service 'keystone' (a db-sync step needs a command)" },
 		{ "services.yaml", "{id: online-migrations, since: mitaka,", "{id: online-migrations, since: mitaca,",
 		  "unknown release 'mitaca' in field 'since'" },
 		{ "services.yaml", "order:\n  services: [keystone, glance,", "order:\n  services: [keystone,",

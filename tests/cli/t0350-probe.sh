@@ -138,8 +138,11 @@ test_expect_success 'SIGTERM stops the prober, which still prints its summary' '
 	c=$(conns "$P_LOG")
 	$STACKHOP probe --target tcp:127.0.0.1:$P_LOG --out "$TRASH/sig.json" >"$TRASH/sig.out" &
 	probe=$!
-	# Sampling (its signal handlers are set before the first sample).
-	test_wait_for 30 conns_at_least "$P_LOG" $((c + 1))
+	# Sampling (its signal handlers are set before the first sample), and
+	# one sample done: a target is sampled again only once its sample
+	# ended, so a second connection means the first one was counted (the
+	# listener sees the first connection before the prober counts it).
+	test_wait_for 30 conns_at_least "$P_LOG" $((c + 2))
 	kill -TERM "$probe"
 	wait "$probe"
 	grep -q "^tcp:127.0.0.1:$P_LOG" "$TRASH/sig.out"

@@ -121,9 +121,9 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	} >"$TRASH/nodes/docker.yaml"
 	st() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/docker.yaml" -i "$TRASH/nodes/inv" "$@"; }
 	st container-start --component web --node node1 --to 1 >"$TRASH/s1"
-	grep -q "node1: container web created from localhost/stackhop-web:1 (config $TRASH/kolla/web) and started" "$TRASH/s1"
+	grep -q "^\[ *[0-9.]* s\] node1: container web started on 1$" "$TRASH/s1"
 	st health-check --component web --node node1 >"$TRASH/s2"
-	grep -q "node1: container web running and healthy" "$TRASH/s2"
+	grep -q "node1: container web answers" "$TRASH/s2"
 	[ "$(curl -sf http://127.0.0.1:18082/index.html)" = "web config" ]
 	# A catalog command (the docker runtime runs them so): in a one-off
 	# container of the image the service runs, with its configuration.
@@ -132,9 +132,9 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	[ "$(cat "$TRASH/r0")" = "web config" ]
 	grep -q "^\[node1: /bin/cat in a container of localhost/stackhop-web:1\]$" "$TRASH/r0.err"
 	st container-start --component web --node node1 --to 1 >"$TRASH/s"
-	grep -q "already runs localhost/stackhop-web:1" "$TRASH/s"
+	grep -q "node1: container web already runs 1$" "$TRASH/s"
 	expect_fail 1 st container-start --component web --node node1 --to 2
-	grep_err "container web on node1 is of localhost/stackhop-web:1, not localhost/stackhop-web:2: container-stop and container-remove come first"
+	grep_err "container web on node1 runs 1, not 2: container-stop comes first"
 	expect_fail 1 st container-remove --component web --node node1
 	grep_err "container web still runs on node1: container-stop comes first"
 	st container-stop --component web --node node1 >"$TRASH/s"
@@ -166,7 +166,7 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	grep -q "no container of glance on node1 to take the image and configuration from" "$TRASH/r2.err"
 	test_must_fail podman_cli "$PM" image exists localhost/stackhop-web:1
 	expect_fail 1 st container-start --component other --node node1 --to 9
-	grep_err "no image localhost/stackhop-other:9 on node1 (pull it first)"
+	grep_err "node1 has no other image for version .9.: nothing was changed"
 	# The configuration of every container of the service, mode kept.
 	st config-migrate --component nova --node node1 --catalog catalog --release pike >"$TRASH/s4"
 	grep -q "node1: $TRASH/kolla/web/nova.conf: configuration written (1 changes)" "$TRASH/s4"
@@ -192,6 +192,34 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	sed "s#  socket: .*#  socket: $TRASH/none.sock#" "$TRASH/nodes/docker.yaml" >"$TRASH/nodes/bad.yaml"
 	expect_fail 1 $STACKHOP step container-stop -s "$TRASH/nodes/bad.yaml" -i "$TRASH/nodes/inv" --component web --node node1
 	grep_err "node1: its socket $TRASH/none.sock, forwarded over ssh: docker API on "
+'
+
+test_expect_success 'memcached-upgrade through the docker runtime: stopped, replaced by the new image, answering' '
+	cmd="[\"/bin/httpd\", \"-f\", \"-p\", \"127.0.0.1:11211\", \"-h\", \"/var/lib/kolla/config_files\"]"
+	podman_busybox "$PM" localhost/stackhop-memcached:1 "$cmd"
+	podman_busybox "$PM" localhost/stackhop-memcached:2 "$cmd"
+	mkdir -p "$TRASH/kolla/memcached"
+	# The API socket is this machine'"'"'s: a node reached without ssh.
+	printf "[nodes]\nmc ansible_host=127.0.0.1 ansible_connection=local\n" >"$TRASH/nodes/mc.inv"
+	mst() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/docker.yaml" -i "$TRASH/nodes/mc.inv" "$@"; }
+	mst container-start --component memcached --node mc --to 1 >/dev/null
+	mst memcached-upgrade --node mc --to 2 >"$TRASH/m1"
+	grep -q "mc: container memcached stopped$" "$TRASH/m1"
+	grep -q "mc: memcached 2 answers on 127.0.0.1:11211$" "$TRASH/m1"
+	podman_cli "$PM" ps -a --format "{{.Names}} {{.Image}}" >"$TRASH/ps"
+	grep -q "^memcached localhost/stackhop-memcached:2$" "$TRASH/ps"
+	test_lacks "stackhop-memcached:1" "$TRASH/ps"
+	# Again: it restarts on the same version, still answering.
+	mst memcached-upgrade --node mc --to 2 >"$TRASH/m2"
+	grep -q "mc: memcached 2 answers" "$TRASH/m2"
+	expect_fail 1 mst memcached-upgrade --node mc --to 3
+	grep_err "mc has no memcached image for version .3.: nothing was changed"
+	# What the docker runtime cannot do is refused by name, nothing run.
+	expect_fail 2 mst rabbitmq-wipe --node mc
+	grep_err "the docker runtime cannot action (rabbitmq on mc)"
+	mst container-stop --component memcached --node mc >/dev/null
+	mst container-remove --component memcached --node mc >/dev/null
+	podman_cli "$PM" rmi localhost/stackhop-memcached:1 localhost/stackhop-memcached:2 >/dev/null
 '
 
 test_done

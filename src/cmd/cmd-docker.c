@@ -20,6 +20,7 @@ static const char docker_usage[] =
 	"                       [-- COMMAND ARGS...]\n"
 	"       stackhop docker --socket PATH start|wait|stop|remove NAME [--timeout S]\n"
 	"       stackhop docker --socket PATH image-remove IMAGE\n"
+	"       stackhop docker --socket PATH exec NAME -- COMMAND ARGS...\n"
 	"\n"
 	"The docker runtime's operations on one container through the Docker\n"
 	"Engine API (v1.41) of the unix socket PATH, whatever serves it: Docker,\n"
@@ -28,10 +29,12 @@ static const char docker_usage[] =
 	"ns:/run/netns/NAME), an init as PID 1 and a health check (--health: its\n"
 	"argv, split at spaces, run in the container); wait waits until it runs\n"
 	"and is healthy (--timeout, default 60 s); stop gives it --timeout\n"
-	"seconds (default 10) before it is killed.  Errors name the request and\n"
-	"the API's status: 404 not found, 409 conflict.\n"
+	"seconds (default 10) before it is killed; exec runs COMMAND in the\n"
+	"running container (no standard input) and exits with its status.\n"
+	"Errors name the request and the API's status: 404 not found, 409\n"
+	"conflict.\n"
 	"\n"
-	"Exit status: 0 done, 1 failed, 2 bad input.\n";
+	"Exit status: 0 done, 1 failed, 2 bad input; exec: COMMAND's.\n";
 
 #define MAX_LIST 64
 
@@ -105,7 +108,7 @@ static int parse_options(int argc, char **argv, struct docker_args *a)
 	a->op = optind < argc ? argv[optind++] : NULL;
 	if (a->op && !streq(a->op, "version") && optind < argc)
 		a->name = argv[optind++];
-	if (a->op && streq(a->op, "create")) {
+	if (a->op && (streq(a->op, "create") || streq(a->op, "exec"))) {
 		size_t n = 0;
 
 		while (optind < argc && n < MAX_LIST)
@@ -118,17 +121,20 @@ static int parse_options(int argc, char **argv, struct docker_args *a)
 		return usage_error("docker", "needs --socket PATH and an operation");
 	if (!streq(a->op, "version") && !streq(a->op, "inspect") && !streq(a->op, "create") &&
 	    !streq(a->op, "start") && !streq(a->op, "wait") && !streq(a->op, "stop") &&
-	    !streq(a->op, "remove") && !streq(a->op, "image-remove"))
-		return usage_error("docker", "unknown operation '%s' (expected version, inspect, create, start, wait, stop, remove or image-remove)", a->op);
+	    !streq(a->op, "remove") && !streq(a->op, "image-remove") && !streq(a->op, "exec"))
+		return usage_error("docker", "unknown operation '%s' (expected version, inspect, create, start, wait, stop, remove, image-remove or exec)", a->op);
 	if (!streq(a->op, "version") && !a->name)
 		return usage_error("docker", "%s needs a %s name", a->op,
 				   streq(a->op, "image-remove") ? "image" : "container");
 	if (streq(a->op, "create") && !a->spec.image)
 		return usage_error("docker", "create needs --image IMAGE");
+	if (streq(a->op, "exec") && !a->cmdv[0])
+		return usage_error("docker", "exec needs -- COMMAND");
 	return -1;
 }
 
-/* The operation, through an open API; what it did on stdout. */
+/* The operation, through an open API; what it did on stdout.  0, -1, or
+ * exec's command's exit status. */
 static int run_op(struct docker *d, struct docker_args *a, struct sh_error *err)
 {
 	const char *op = a->op, *name = a->name;
@@ -167,6 +173,13 @@ static int run_op(struct docker *d, struct docker_args *a, struct sh_error *err)
 	} else if (streq(op, "stop")) {
 		if ((r = docker_stop(d, name, timeout < 0 ? 10 : (int)timeout, err)) == 0)
 			printf("%s: stopped\n", name);
+	} else if (streq(op, "exec")) {
+		long code = -1;
+
+		r = docker_exec(d, name, a->cmdv, stdout, stderr, &code, err);
+		fflush(stdout);
+		if (r == 0)
+			r = code < 0 || code > 255 ? 255 : (int)code;
 	} else if (streq(op, "remove")) {
 		if ((r = docker_remove(d, name, err)) == 0)
 			printf("%s: removed\n", name);
@@ -199,5 +212,5 @@ int cmd_docker(int argc, char **argv)
 	r = run_op(&d, &a, &err);
 	docker_close(&d);
 	free(a.hbuf);
-	return r < 0 ? report_error(&err) : 0;
+	return r < 0 ? report_error(&err) : r;
 }

@@ -282,7 +282,7 @@ static int upgrade_one(struct cluster *c, const struct inv_host *h, const char *
 		return -1;
 	infra_log(x, "%s: stopped in %.1f s; start %s", h->name, infra_elapsed(x) - t, version);
 	t = infra_elapsed(x);
-	if (rt_start_version(x, h, "galera", version, err) < 0 ||
+	if (rt_start_data(x, h, "galera", version, err) < 0 ||
 	    infra_wait(x, 300, "the node to be Synced", node_synced, &a, err) < 0)
 		return -1;
 	infra_log(x, "%s: Synced, cluster size %zu, in %.1f s; mariadb-upgrade", h->name, c->db.n,
@@ -441,7 +441,8 @@ int galera_bootstrap(struct infra *x, const char *version, struct sh_error *err)
 {
 	struct cluster c;
 	const struct inv_host *boot;
-	struct rt_start start_new = { .version = version, .new_cluster = true };
+	struct rt_start start_new = { .version = version, .new_cluster = true,
+				      .keep_data = true };
 	struct node_arg a = { &c, NULL, NULL, 1 };
 	int r = -1, running;
 
@@ -515,7 +516,7 @@ int galera_join(struct infra *x, const struct inv_host *h, const char *version,
 		}
 	}
 	if ((running = svc_running(x, h, err)) < 0 ||
-	    (!running && rt_start_version(x, h, "galera", version, err) < 0))
+	    (!running && rt_start_data(x, h, "galera", version, err) < 0))
 		goto out;
 	if (infra_wait(x, 300, "the joiner to be Synced", node_synced, &a, err) < 0)
 		goto out;
@@ -653,7 +654,8 @@ static int recover_position(struct cluster *c, const struct inv_host *h,
 static int recover_start(struct cluster *c, size_t win, char **pos, struct sh_error *err)
 {
 	struct infra *x = c->x;
-	struct rt_start boot = { .new_cluster = true, .position = pos[win] };
+	struct rt_start boot = { .new_cluster = true, .position = pos[win],
+				 .keep_data = true };
 	/* Alone for now: the others join below. */
 	struct node_arg a = { c, c->db.v[win], NULL, 1 };
 
@@ -662,7 +664,7 @@ static int recover_start(struct cluster *c, size_t win, char **pos, struct sh_er
 	    infra_wait(x, 120, "the bootstrap node to be Synced", node_synced, &a, err) < 0)
 		return -1;
 	for (size_t i = 0; i < c->db.n; i++) {
-		struct rt_start join = { .position = pos[i] };
+		struct rt_start join = { .position = pos[i], .keep_data = true };
 
 		if (i == win)
 			continue;
@@ -695,7 +697,7 @@ int galera_recover(struct infra *x, bool force, struct sh_error *err)
 		infra_log(x, "%s is in a primary component: the stopped nodes join it",
 			  c.db.v[primary]->name);
 		for (size_t i = 0; i < c.db.n; i++)
-			if (!running[i] && rt_start_version(x, c.db.v[i], "galera", NULL, err) < 0)
+			if (!running[i] && rt_start_data(x, c.db.v[i], "galera", NULL, err) < 0)
 				goto out;
 		goto wait_all;
 	}

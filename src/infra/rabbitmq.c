@@ -417,7 +417,7 @@ int rabbitmq_start(struct infra *x, const struct inv_host *h, const struct rabbi
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	if ((on = running(x, h, err)) < 0 ||
-	    (!on && rt_start_version(x, h, "rabbitmq", o->version, err) < 0))
+	    (!on && rt_start_data(x, h, "rabbitmq", o->version, err) < 0))
 		goto out;
 	if (await_node(x, h, err) < 0)
 		goto out;
@@ -576,7 +576,7 @@ int rabbitmq_full_stop(struct infra *x, const struct rabbitmq_options *o,
 	/* The others boot while the first one does: the start steps then
 	 * find them running and only wait (and join what did not). */
 	for (size_t i = 0; i < mq.n; i++)
-		if (rt_start_version(x, mq.v[i], "rabbitmq", o->version, err) < 0)
+		if (rt_start_data(x, mq.v[i], "rabbitmq", o->version, err) < 0)
 			goto out;
 	for (size_t i = 0; i < mq.n; i++)
 		if (rabbitmq_start(x, mq.v[i], o, err) < 0)
@@ -629,7 +629,7 @@ int rabbitmq_node_upgrade(struct infra *x, const struct inv_host *h,
 	{
 		struct cluster_arg a = { peer, json_object_get(st, "disk_nodes") };
 
-		if (rt_start_version(x, h, "rabbitmq", o->version, err) < 0 ||
+		if (rt_start_data(x, h, "rabbitmq", o->version, err) < 0 ||
 		    await_node(x, h, err) < 0 || diag(x, h, "check_running", err) < 0 ||
 		    diag(x, h, "check_local_alarms", err) < 0 ||
 		    infra_wait(x, 120, "every node running again", cluster_ok_wait, &a, err) < 0)

@@ -9,10 +9,13 @@
  * docker.config_dir template's directory, bound read-only at
  * /var/lib/kolla/config_files.
  *
- * It has no exec and no service actions (Galera's grastate, RabbitMQ's
- * wipe, HAProxy's reload, keepalived's drain): those act on a service's
- * data and configuration, whose layout in a container stackhop does not
- * know.  Nor does start() take Galera's options.
+ * It has no service actions (Galera's grastate, RabbitMQ's wipe,
+ * HAProxy's reload, keepalived's drain): those act on a service's data
+ * and configuration, whose layout in a container stackhop does not know.
+ * Nor does start() take Galera's options, or keep a service's data: a
+ * container it creates has its configuration bind and nothing else, so
+ * the stateful services (Galera, RabbitMQ) are not its to restart on a
+ * new version.  exec passes no standard input.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -22,6 +25,7 @@
 
 #include "docker.h"
 #include "infra.h"
+#include "redact.h"
 #include "runtime.h"
 #include "util.h"
 
@@ -345,7 +349,7 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 }
 
 /*
- * The container of version: started again if it exists stopped, created
+ * The container of version (NULL: the one there): started again if it exists stopped, created
  * from the image otherwise; one of another version is an error unless o
  * says to replace it (removed first).
  */
@@ -357,12 +361,19 @@ static int start(struct infra *x, const struct inv_host *h, const char *service,
 	char name[128], *ref;
 	int r = -1, have;
 
-	if (!o->version)
-		return sh_error_set(err, SH_EXIT_INPUT,
-				    "the docker runtime starts %s on %s from an image: it needs a version",
-				    service, h->name);
 	if (open_inspect(x, h, service, &a, &st, name, sizeof(name), err) < 0)
 		return -1;
+	if (!o->version) {
+		/* The one it ran: the container there, started again. */
+		if (!st.exists)
+			r = sh_error_set(err, SH_EXIT_INPUT,
+					 "no container %s on %s to start again: give a version", name,
+					 h->name);
+		else
+			r = st.running ? 0 : docker_start(&a.d, name, err);
+		api_close(&a);
+		return r;
+	}
 	ref = image_ref(x, service, o->version);
 	if (st.exists && streq(st.image, ref)) {
 		r = st.running ? 0 : docker_start(&a.d, name, err);
@@ -631,6 +642,57 @@ out:
 	return r;
 }
 
+/* argv in the running container; a failure's error has its stderr's last line. */
+static int exec_in(struct infra *x, const struct inv_host *h, const char *service,
+		   const char *const *argv, const char *stdin_data, char **out,
+		   struct sh_error *err)
+{
+	struct node_api a;
+	char name[128], *obuf = NULL, *ebuf = NULL;
+	size_t olen = 0, elen = 0;
+	FILE *o, *e;
+	long code = -1;
+	int r;
+
+	if (stdin_data)
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "the docker runtime's exec passes no standard input (%s in %s on %s)",
+				    argv[0], service, h->name);
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	container_name(service, name, sizeof(name));
+	o = open_memstream(&obuf, &olen);
+	e = open_memstream(&ebuf, &elen);
+	if (!o || !e)
+		abort();
+	r = docker_exec(&a.d, name, argv, o, e, &code, err);
+	fclose(o);
+	fclose(e);
+	api_close(&a);
+	if (r == 0 && code != 0) {
+		size_t end = elen;
+		const char *last;
+		char *red;
+
+		while (end && (ebuf[end - 1] == '\n' || ebuf[end - 1] == ' '))
+			ebuf[--end] = '\0';
+		last = strrchr(ebuf, '\n') ? strrchr(ebuf, '\n') + 1 : ebuf;
+		/* As infra_run(): the secrets redacted out of the message. */
+		red = x->secrets ? redact(&x->secrets->redactor, last, strlen(last)) : xstrdup(last);
+		r = sh_error_set(err, SH_EXIT_FAILURE, "%s in container %s on %s: %s (exit status %ld)",
+				 argv[0], name, h->name, *red ? red : "failed", code);
+		free(red);
+	}
+	if (r == 0 && out)
+		*out = obuf;
+	else if (obuf) {
+		explicit_bzero(obuf, olen);
+		free(obuf);
+	}
+	free(ebuf);
+	return r;
+}
+
 const struct runtime_ops runtime_docker = {
 	.name = "docker",
 	.unit = unit,
@@ -646,4 +708,5 @@ const struct runtime_ops runtime_docker = {
 	.read_config = read_config,
 	.write_config = write_config,
 	.run_one_off = run_one_off,
+	.exec = exec_in,
 };

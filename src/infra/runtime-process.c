@@ -235,5 +235,5 @@ const struct runtime_ops runtime_process = {
 	.write_config = write_config,
 	.exec = exec_in,
 	.action = action,
-	.start_caps = RT_START_GALERA,
+	.caps = RT_START_GALERA | RT_KEEPS_DATA | RT_EXEC_STDIN,
 };

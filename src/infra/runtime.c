@@ -35,6 +35,8 @@ static const struct {
 	{ RT_EXEC, "exec" },
 	{ RT_ACTION, "action" },
 	{ RT_START_GALERA, "start with Galera's options" },
+	{ RT_KEEPS_DATA, "keep a service's data across versions" },
+	{ RT_EXEC_STDIN, "exec with standard input" },
 };
 
 static bool has(const struct runtime_ops *rt, unsigned op)
@@ -53,7 +55,9 @@ static bool has(const struct runtime_ops *rt, unsigned op)
 	case RT_RUN_ONE_OFF: return rt->run_one_off;
 	case RT_EXEC: return rt->exec;
 	case RT_ACTION: return rt->action;
-	case RT_START_GALERA: return rt->start && (rt->start_caps & RT_START_GALERA);
+	case RT_START_GALERA: return rt->start && (rt->caps & RT_START_GALERA);
+	case RT_KEEPS_DATA: return rt->start && (rt->caps & RT_KEEPS_DATA);
+	case RT_EXEC_STDIN: return rt->exec && (rt->caps & RT_EXEC_STDIN);
 	}
 	return false;
 }
@@ -118,8 +122,10 @@ int rt_start(struct infra *x, const struct inv_host *h, const char *service,
 	     const struct rt_start *o, struct sh_error *err)
 {
 	NEED(RT_START, start);
-	if ((o->new_cluster || o->position) && !(x->rt->start_caps & RT_START_GALERA))
+	if ((o->new_cluster || o->position) && !(x->rt->caps & RT_START_GALERA))
 		return lacks(x, RT_START_GALERA, service, h, err);
+	if (o->keep_data && !(x->rt->caps & RT_KEEPS_DATA))
+		return lacks(x, RT_KEEPS_DATA, service, h, err);
 	return x->rt->start(x, h, service, o, err);
 }
 
@@ -127,6 +133,14 @@ int rt_start_version(struct infra *x, const struct inv_host *h, const char *serv
 		     const char *version, struct sh_error *err)
 {
 	struct rt_start o = { .version = version };
+
+	return rt_start(x, h, service, &o, err);
+}
+
+int rt_start_data(struct infra *x, const struct inv_host *h, const char *service,
+		  const char *version, struct sh_error *err)
+{
+	struct rt_start o = { .version = version, .keep_data = true };
 
 	return rt_start(x, h, service, &o, err);
 }
@@ -209,6 +223,8 @@ int rt_exec(struct infra *x, const struct inv_host *h, const char *service,
 	if (out)
 		*out = NULL;
 	NEED(RT_EXEC, exec);
+	if (stdin_data && !(x->rt->caps & RT_EXEC_STDIN))
+		return lacks(x, RT_EXEC_STDIN, service, h, err);
 	return x->rt->exec(x, h, service, argv, stdin_data, out, err);
 }
 

@@ -57,8 +57,10 @@ enum runtime_op {
 	RT_RUN_ONE_OFF = 1u << 10,
 	RT_EXEC = 1u << 11,
 	RT_ACTION = 1u << 12,
-	/* Not an operation: start with rt_start's new_cluster or position. */
-	RT_START_GALERA = 1u << 13,
+	/* Not operations but what they can do (runtime_ops.caps): */
+	RT_START_GALERA = 1u << 13,	/* start with new_cluster or position */
+	RT_KEEPS_DATA = 1u << 14,	/* a service restarted on a new version keeps its data */
+	RT_EXEC_STDIN = 1u << 15,	/* exec with standard input */
 };
 
 /* How to start a service (start()). */
@@ -73,6 +75,9 @@ struct rt_start {
 	 * OpenStack flow leaves this false: container-remove is its own step.
 	 */
 	bool replace;
+	/* The service keeps its data beside it (Galera, RabbitMQ): refused
+	 * by a runtime without RT_KEEPS_DATA. */
+	bool keep_data;
 };
 
 struct runtime_ops {
@@ -154,8 +159,9 @@ struct runtime_ops {
 	int (*action)(struct infra *x, const struct inv_host *h, const char *service,
 		      const char *action, const char *const *args, char **out,
 		      struct sh_error *err);
-	/* What start() can do beyond a version: RT_START_GALERA or 0. */
-	unsigned start_caps;
+	/* What the operations can do beyond the above: RT_START_GALERA,
+	 * RT_KEEPS_DATA, RT_EXEC_STDIN. */
+	unsigned caps;
 };
 
 extern const struct runtime_ops runtime_process;
@@ -174,9 +180,12 @@ const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs);
 
 /*
  * For the step-kind table: a runtime that lacks any of a kind's needs
- * cannot run it.  The docker runtime has no exec, no action and no
- * Galera start options, so it runs the OpenStack flow and memcached, and
- * none of the Galera, RabbitMQ, HAProxy and keepalived procedures.
+ * cannot run it.  The docker runtime has no action, no Galera start
+ * options, no exec with standard input, and does not keep a service's
+ * data across a new container, so it runs the OpenStack flow, memcached,
+ * the health checks and the RabbitMQ steps that only read or set through
+ * rabbitmqctl (export, policy), and none that stop and start Galera or
+ * RabbitMQ, nor HAProxy and keepalived.
  */
 #define RT_CHECK_IMAGE (RT_VERSIONS)
 /* OpenStack container flow (src/procedures/service.c). */
@@ -187,41 +196,46 @@ const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs);
 #define HEALTH_CHECK_NEEDS (RT_WAIT_HEALTHY)
 #define CONFIG_MIGRATE_NEEDS (RT_READ_CONFIG | RT_WRITE_CONFIG)
 #define CONTAINER_RUN_NEEDS (RT_RUN_ONE_OFF)
-/* memcached (memcached.c): stop, the new image started, TCP answers. */
+/* memcached (memcached.c): stop, the new image started, TCP answers (a
+ * cache: nothing to keep). */
 #define MEMCACHED_UPGRADE_NEEDS (RT_CHECK_IMAGE | RT_RUNNING | RT_STOP | RT_START)
-/* Galera (galera.c). */
-#define GALERA_STATUS_NEEDS (RT_RUNNING | RT_VERSION)
+/* pre-validate, post-verify (health.c): the RabbitMQ check's
+ * cluster_status; the others are SQL and HAProxy's socket. */
+#define HEALTH_ALL_NEEDS (RT_EXEC)
+/* db-backup (galera-backup.c): SQL through the VIP and local clients. */
+#define DB_BACKUP_NEEDS 0u
+/* Galera (galera.c); status is stackhop galera status. */
+#define GALERA_STATUS_NEEDS (RT_VERSION)
 #define GALERA_DRAIN_NEEDS (RT_CHECK_IMAGE)
 #define GALERA_STOP_NEEDS (RT_RUNNING | RT_STOP)
 #define GALERA_NODE_UPGRADE_NEEDS \
-	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_EXEC)
+	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPS_DATA | RT_EXEC)
 #define GALERA_BOOTSTRAP_NEEDS \
-	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_START_GALERA | \
-	 RT_EXEC | RT_ACTION)
-#define GALERA_JOIN_NEEDS (RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START)
+	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPS_DATA | \
+	 RT_START_GALERA | RT_EXEC | RT_ACTION)
+#define GALERA_JOIN_NEEDS \
+	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPS_DATA)
 #define GALERA_VALIDATE_NEEDS 0u
-#define GALERA_RECOVER_NEEDS (RT_RUNNING | RT_STOP | RT_START | RT_START_GALERA | RT_ACTION)
-/* db-backup, restore: SQL through the VIP and local clients only. */
-#define DB_BACKUP_NEEDS 0u
+#define GALERA_RECOVER_NEEDS \
+	(RT_RUNNING | RT_STOP | RT_START | RT_KEEPS_DATA | RT_START_GALERA | RT_ACTION)
 /* RabbitMQ (rabbitmq.c): rabbitmqctl and rabbitmq-diagnostics through
- * exec; the clients' restart (rabbitmq.clients) is stop and start. */
-#define RABBITMQ_NEEDS (RT_CHECK_IMAGE | RT_RUNNING | RT_STOP | RT_START | RT_EXEC)
+ * exec; validate may restart the settings' rabbitmq.clients (stop and
+ * start again). */
 #define RABBITMQ_EXPORT_NEEDS (RT_CHECK_IMAGE | RT_EXEC)
 #define RABBITMQ_STOP_NEEDS (RT_RUNNING | RT_STOP)
 #define RABBITMQ_WIPE_NEEDS (RT_ACTION)
-#define RABBITMQ_START_NEEDS RABBITMQ_NEEDS
-#define RABBITMQ_IMPORT_NEEDS (RT_EXEC)
+#define RABBITMQ_START_NEEDS (RT_CHECK_IMAGE | RT_RUNNING | RT_START | RT_KEEPS_DATA | RT_EXEC)
+#define RABBITMQ_IMPORT_NEEDS (RT_EXEC | RT_EXEC_STDIN)
 #define RABBITMQ_POLICY_NEEDS (RT_EXEC)
-#define RABBITMQ_VALIDATE_NEEDS RABBITMQ_NEEDS
-#define RABBITMQ_NODE_UPGRADE_NEEDS RABBITMQ_NEEDS
+#define RABBITMQ_VALIDATE_NEEDS (RT_RUNNING | RT_STOP | RT_START | RT_EXEC)
+#define RABBITMQ_NODE_UPGRADE_NEEDS \
+	(RT_CHECK_IMAGE | RT_RUNNING | RT_STOP | RT_START | RT_KEEPS_DATA | RT_EXEC)
 /* HAProxy (haproxy.c): reload mode (an action), vip-move mode (stop and
  * start, keepalived's drain action); keepalived the same. */
 #define HAPROXY_UPGRADE_NEEDS \
 	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_ACTION)
 #define KEEPALIVED_UPGRADE_NEEDS \
 	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_ACTION)
-/* pre-validate, post-verify: the RabbitMQ health check's cluster_status. */
-#define HEALTH_ALL_NEEDS (RT_EXEC)
 
 /* ---- the calls the procedures make (runtime.c) ------------------------------------ */
 
@@ -242,6 +256,9 @@ int rt_start(struct infra *x, const struct inv_host *h, const char *service,
 /* start() with only a version (NULL: the one it ran). */
 int rt_start_version(struct infra *x, const struct inv_host *h, const char *service,
 		     const char *version, struct sh_error *err);
+/* The same for a service whose data must be kept (.keep_data). */
+int rt_start_data(struct infra *x, const struct inv_host *h, const char *service,
+		  const char *version, struct sh_error *err);
 int rt_remove(struct infra *x, const struct inv_host *h, const char *service,
 	      struct sh_error *err);
 int rt_image_remove(struct infra *x, const struct inv_host *h, const char *service,

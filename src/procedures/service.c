@@ -144,7 +144,6 @@ int service_health_check(struct infra *x, const char *component,
 		const struct inv_host *h = hosts[i];
 		inv_host_vec lb = { 0 };
 		struct infra_lb_server l = { &lb, component, h->name, "UP" };
-
 		char unit[160];
 		int behind;
 

@@ -56,6 +56,18 @@ test_expect_success 'create with the config volume and a health check, start, wa
 	$D inspect web >"$TRASH/i1"
 	grep -q "^web: running, health healthy, image $IMG, id " "$TRASH/i1"
 	podman_cli "$PM" exec web /bin/wget -q -O - http://127.0.0.1:18080/index.html | grep -q "served from the config volume"
+	# exec through the API: its stdout, its stderr, its exit status.
+	$D exec web -- /bin/wget -q -O - http://127.0.0.1:18080/index.html >"$TRASH/x1"
+	grep -q "^served from the config volume$" "$TRASH/x1"
+	rc=0
+	$D exec web -- /bin/sh -c "echo out; echo to-stderr >&2; exit 4" >"$TRASH/x2" 2>"$TRASH/x2.err" || rc=$?
+	[ "$rc" = 4 ]
+	[ "$(cat "$TRASH/x2")" = out ]
+	[ "$(cat "$TRASH/x2.err")" = to-stderr ]
+	expect_fail 1 $D exec nosuch -- /bin/true
+	grep_err "POST /containers/nosuch/exec: 404 not found"
+	expect_fail 2 $D exec web
+	grep_err "exec needs -- COMMAND"
 	echo "     start to healthy through the API: $(echo "$e - $s" | bc) s" >&3
 '
 
@@ -200,7 +212,7 @@ test_expect_success 'memcached-upgrade through the docker runtime: stopped, repl
 	podman_busybox "$PM" localhost/stackhop-memcached:2 "$cmd"
 	mkdir -p "$TRASH/kolla/memcached"
 	# The API socket is this machine'"'"'s: a node reached without ssh.
-	printf "[nodes]\nmc ansible_host=127.0.0.1 ansible_connection=local\n" >"$TRASH/nodes/mc.inv"
+	printf "[nodes]\nmc ansible_host=127.0.0.1 ansible_connection=local\n[rabbitmq]\nmc\n" >"$TRASH/nodes/mc.inv"
 	mst() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/docker.yaml" -i "$TRASH/nodes/mc.inv" "$@"; }
 	mst container-start --component memcached --node mc --to 1 >/dev/null
 	mst memcached-upgrade --node mc --to 2 >"$TRASH/m1"
@@ -220,6 +232,32 @@ test_expect_success 'memcached-upgrade through the docker runtime: stopped, repl
 	mst container-stop --component memcached --node mc >/dev/null
 	mst container-remove --component memcached --node mc >/dev/null
 	podman_cli "$PM" rmi localhost/stackhop-memcached:1 localhost/stackhop-memcached:2 >/dev/null
+'
+
+test_expect_success 'exec in the running service through the docker runtime: rabbitmq-policy runs rabbitmqctl in the container' '
+	# A broker of busybox whose rabbitmqctl records its arguments.
+	mkdir -p "$PM/rootfs/bin"
+	printf "#!/bin/sh\nprintf \"%%s|\" \"\$@\" >>/ctl.log\necho >>/ctl.log\n" >"$PM/rootfs/bin/rabbitmqctl"
+	chmod 755 "$PM/rootfs/bin/rabbitmqctl"
+	podman_busybox "$PM" localhost/stackhop-rabbitmq:1 "[\"/bin/sleep\", \"3600\"]"
+	rm "$PM/rootfs/bin/rabbitmqctl"
+	mkdir -p "$TRASH/kolla/rabbitmq"
+	mst() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/docker.yaml" -i "$TRASH/nodes/mc.inv" "$@"; }
+	mst container-start --component rabbitmq --node mc --to 1 >/dev/null
+	mst rabbitmq-policy >"$TRASH/p1"
+	grep -q "policy ha-all set" "$TRASH/p1"
+	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.log >"$TRASH/p2"
+	[ "$(cat "$TRASH/p2")" = "set_policy|--apply-to|all|ha-all||{\"ha-mode\":\"all\",\"ha-sync-mode\":\"automatic\"}|" ]
+	# What needs standard input (import) is refused, not run without it.
+	mkdir -p "$TRASH/st"
+	echo "{}" >"$TRASH/st/rabbitmq-definitions.json"
+	expect_fail 2 mst rabbitmq-import --state "$TRASH/st"
+	grep_err "the docker runtime cannot exec with standard input (rabbitmq on mc)"
+	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.log >"$TRASH/p3"
+	cmp "$TRASH/p2" "$TRASH/p3"
+	mst container-stop --component rabbitmq --node mc >/dev/null
+	mst container-remove --component rabbitmq --node mc >/dev/null
+	podman_cli "$PM" rmi localhost/stackhop-rabbitmq:1 >/dev/null
 '
 
 test_done

@@ -23,7 +23,9 @@ TEST(lacks)
 	CHECK(runtime_for(RUNTIME_DOCKER) == &runtime_docker);
 	/* The process runtime runs every infrastructure procedure. */
 	CHECK(!runtime_lacks(&runtime_process, GALERA_NODE_UPGRADE_NEEDS | GALERA_BOOTSTRAP_NEEDS |
-					       GALERA_RECOVER_NEEDS | RABBITMQ_NEEDS |
+					       GALERA_RECOVER_NEEDS | GALERA_JOIN_NEEDS |
+					       RABBITMQ_NODE_UPGRADE_NEEDS | RABBITMQ_START_NEEDS |
+					       RABBITMQ_IMPORT_NEEDS | RABBITMQ_VALIDATE_NEEDS |
 					       RABBITMQ_WIPE_NEEDS | HAPROXY_UPGRADE_NEEDS |
 					       KEEPALIVED_UPGRADE_NEEDS | MEMCACHED_UPGRADE_NEEDS |
 					       HEALTH_ALL_NEEDS));
@@ -32,13 +34,22 @@ TEST(lacks)
 					       HEALTH_CHECK_NEEDS | CONFIG_MIGRATE_NEEDS));
 	/* Its catalog commands go through the driver, not a one-off. */
 	CHECK(streq(runtime_lacks(&runtime_process, CONTAINER_RUN_NEEDS), "run_one_off"));
-	/* docker: the OpenStack flow and memcached, nothing that needs exec or actions. */
+	/* docker: the OpenStack flow, memcached, the health checks and what
+	 * only reads or sets through rabbitmqctl. */
 	CHECK(!runtime_lacks(&runtime_docker, CONTAINER_STOP_NEEDS | CONTAINER_REMOVE_NEEDS |
 					      IMAGE_REMOVE_NEEDS | CONTAINER_START_NEEDS |
 					      HEALTH_CHECK_NEEDS | CONFIG_MIGRATE_NEEDS |
-					      CONTAINER_RUN_NEEDS | MEMCACHED_UPGRADE_NEEDS));
+					      CONTAINER_RUN_NEEDS | MEMCACHED_UPGRADE_NEEDS |
+					      HEALTH_ALL_NEEDS | RABBITMQ_EXPORT_NEEDS |
+					      RABBITMQ_POLICY_NEEDS | RABBITMQ_VALIDATE_NEEDS));
+	/* Nothing that restarts a stateful service on a new container. */
 	CHECK(streq(runtime_lacks(&runtime_docker, GALERA_BOOTSTRAP_NEEDS),
-		    "exec, action, start with Galera's options"));
+		    "action, start with Galera's options, keep a service's data across versions"));
+	CHECK(streq(runtime_lacks(&runtime_docker, GALERA_NODE_UPGRADE_NEEDS),
+		    "keep a service's data across versions"));
+	CHECK(streq(runtime_lacks(&runtime_docker, RABBITMQ_NODE_UPGRADE_NEEDS),
+		    "keep a service's data across versions"));
+	CHECK(streq(runtime_lacks(&runtime_docker, RABBITMQ_IMPORT_NEEDS), "exec with standard input"));
 	CHECK(streq(runtime_lacks(&runtime_docker, RABBITMQ_WIPE_NEEDS), "action"));
 	CHECK(streq(runtime_lacks(&runtime_docker, HAPROXY_UPGRADE_NEEDS), "action"));
 	CHECK(!runtime_lacks(&runtime_docker, 0));
@@ -57,8 +68,11 @@ TEST(refused)
 	char *out = (char *)"unset";
 
 	x.st = settings_defaults();
-	CHECK(rt_exec(&x, &local, "rabbitmq", argv, NULL, &out, &err) == -1 && !out);
-	CHECK_CONTAINS(err.msg, "the docker runtime cannot exec (rabbitmq on node1)");
+	CHECK(rt_exec(&x, &local, "rabbitmq", argv, "{}", &out, &err) == -1 && !out);
+	CHECK_CONTAINS(err.msg, "the docker runtime cannot exec with standard input (rabbitmq on node1)");
+	sh_error_clear(&err);
+	CHECK(rt_start_data(&x, &local, "rabbitmq", "3.12", &err) == -1);
+	CHECK_CONTAINS(err.msg, "cannot keep a service's data across versions (rabbitmq on node1)");
 	sh_error_clear(&err);
 	CHECK(rt_action(&x, &local, "galera", "grastate", NULL, NULL, &err) == -1);
 	CHECK_CONTAINS(err.msg, "the docker runtime cannot action (galera on node1)");
@@ -123,6 +137,7 @@ TEST(process_lines)
 	CHECK(rt_start(&x, &local, "galera", &boot, &err) == 0);
 	CHECK(rt_start(&x, &local, "galera", &recover, &err) == 0);
 	CHECK(rt_start_version(&x, &local, "rabbitmq", NULL, &err) == 0);
+	CHECK(rt_start_data(&x, &local, "rabbitmq", "3.12", &err) == 0);
 	CHECK(rt_stop(&x, &local, "memcached", &err) == 0);
 	CHECK(rt_exec(&x, &local, "galera", upgrade, NULL, NULL, &err) == 0);
 	CHECK(rt_exec(&x, &local, "rabbitmq", diag, NULL, NULL, &err) == 0);
@@ -132,6 +147,7 @@ TEST(process_lines)
 	CHECK(streq(got, "start galera node1 --version 10.11 --new-cluster\n"
 			 "start galera node1 --new-cluster --start-position U:7\n"
 			 "start rabbitmq node1\n"
+			 "start rabbitmq node1 --version 3.12\n"
 			 "stop memcached node1\n"
 			 "upgrade-db galera node1\n"
 			 "diag rabbitmq node1 ping\n"

@@ -357,6 +357,8 @@ int galera_node_upgrade(struct infra *x, const struct inv_host *h, const char *v
 	struct cluster c;
 	int r;
 
+	if (rt_require(x, GALERA_NODE_UPGRADE_NEEDS, "galera-node-upgrade", err) < 0)
+		return -1;
 	if (rolling_open(x, &c, version, err) < 0)
 		return -1;
 	r = rolling_node(&c, h, version, err);
@@ -370,6 +372,8 @@ int galera_rolling_upgrade(struct infra *x, const char *version, struct sh_error
 	const struct inv_host **order = NULL;
 	int r = -1;
 
+	if (rt_require(x, GALERA_ROLLING_NEEDS, "the Galera rolling upgrade", err) < 0)
+		return -1;
 	if (rolling_open(x, &c, version, err) < 0)
 		return -1;
 	infra_log(x, "galera rolling upgrade to %s: %zu nodes, HAProxy on %zu", version, c.db.n,
@@ -446,6 +450,8 @@ int galera_bootstrap(struct infra *x, const char *version, struct sh_error *err)
 	struct node_arg a = { &c, NULL, NULL, 1 };
 	int r = -1, running;
 
+	if (rt_require(x, GALERA_BOOTSTRAP_NEEDS, "galera-bootstrap", err) < 0)
+		return -1;
 	if (cluster_open(x, &c, err) < 0)
 		return -1;
 	boot = a.h = c.db.v[0];
@@ -494,6 +500,8 @@ int galera_join(struct infra *x, const struct inv_host *h, const char *version,
 	struct node_arg a = { &c, h, NULL, 0 };
 	int r = -1, running;
 
+	if (rt_require(x, GALERA_JOIN_NEEDS, "galera-join", err) < 0)
+		return -1;
 	if (cluster_open(x, &c, err) < 0)
 		return -1;
 	/* The cluster so far: the nodes before h in inventory order, and h. */
@@ -557,6 +565,8 @@ int galera_new_cluster(struct infra *x, const char *version, struct sh_error *er
 	double down_at;
 	int r = -1;
 
+	if (rt_require(x, GALERA_NEW_CLUSTER_NEEDS, "the Galera new-cluster procedure", err) < 0)
+		return -1;
 	if (infra_hosts(x, infra_db_groups, &db, err) < 0)
 		return -1;
 	infra_log(x, "galera new-cluster procedure to %s: %zu nodes, bootstrap from %s", version,
@@ -685,6 +695,8 @@ int galera_recover(struct infra *x, bool force, struct sh_error *err)
 	char why[256];
 	int r = -1;
 
+	if (rt_require(x, GALERA_RECOVER_NEEDS, "the Galera recovery", err) < 0)
+		return -1;
 	if (cluster_open(x, &c, err) < 0)
 		return -1;
 	cand = xcalloc(c.db.n, sizeof(*cand));

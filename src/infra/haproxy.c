@@ -316,12 +316,16 @@ static int keepalived_node(struct infra *x, const inv_host_vec *lb, const struct
 
 int keepalived_upgrade(struct infra *x, const char *version, struct sh_error *err)
 {
+	if (rt_require(x, KEEPALIVED_UPGRADE_NEEDS, "keepalived-upgrade", err) < 0)
+		return -1;
 	return holder_last_each(x, "keepalived", version, keepalived_node, err);
 }
 
 int haproxy_upgrade(struct infra *x, const char *version, enum haproxy_mode mode,
 		    struct sh_error *err)
 {
+	if (rt_require(x, HAPROXY_UPGRADE_NEEDS, "haproxy-upgrade", err) < 0)
+		return -1;
 	return holder_last_each(x, "haproxy", version,
 				mode == HAPROXY_VIP_MOVE ? node_vip_move : node_reload, err);
 }

@@ -55,6 +55,8 @@ int memcached_node_upgrade(struct infra *x, const struct inv_host *h, const char
 {
 	struct rt_start start = { .version = version, .replace = true };
 
+	if (rt_require(x, MEMCACHED_UPGRADE_NEEDS, "memcached-upgrade", err) < 0)
+		return -1;
 	if (rt_image_check(x, h, "memcached", version, err) < 0 ||
 	    rt_stop_running(x, h, "memcached", err) < 0)
 		return -1;

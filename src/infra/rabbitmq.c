@@ -396,6 +396,8 @@ int rabbitmq_stop(struct infra *x, const struct inv_host *h, struct sh_error *er
 
 int rabbitmq_wipe(struct infra *x, const struct inv_host *h, struct sh_error *err)
 {
+	if (rt_require(x, RABBITMQ_WIPE_NEEDS, "rabbitmq-wipe", err) < 0)
+		return -1;
 	if (rt_action(x, h, "rabbitmq", "wipe", NULL, NULL, err) < 0)
 		return -1;
 	infra_log(x, "%s: mnesia removed", h->name);
@@ -414,6 +416,8 @@ int rabbitmq_start(struct infra *x, const struct inv_host *h, const struct rabbi
 	char self[300];
 	int r = -1, on;
 
+	if (rt_require(x, RABBITMQ_START_NEEDS, "rabbitmq-start", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	if ((on = running(x, h, err)) < 0 ||
@@ -461,6 +465,8 @@ int rabbitmq_import(struct infra *x, const struct rabbitmq_options *o, struct sh
 	size_t len;
 	int r = -1;
 
+	if (rt_require(x, RABBITMQ_IMPORT_NEEDS, "rabbitmq-import", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, NULL, err) < 0)
 		return -1;
 	if (read_file_limited(o->definitions, 64 << 20, &text, &len, err) < 0)
@@ -559,6 +565,8 @@ int rabbitmq_full_stop(struct infra *x, const struct rabbitmq_options *o,
 	double down_at, up_at;
 	int r = -1;
 
+	if (rt_require(x, RABBITMQ_FULL_STOP_NEEDS, "the RabbitMQ full-stop upgrade", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	infra_log(x, "rabbitmq full-stop procedure to %s: %zu nodes", o->version, mq.n);
@@ -602,6 +610,8 @@ int rabbitmq_node_upgrade(struct infra *x, const struct inv_host *h,
 	long conns;
 	int r = -1, on;
 
+	if (rt_require(x, RABBITMQ_NODE_UPGRADE_NEEDS, "rabbitmq-node-upgrade", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	for (size_t i = 0; i < mq.n && !peer; i++)
@@ -652,6 +662,8 @@ int rabbitmq_rolling(struct infra *x, const struct rabbitmq_options *o,
 	inv_host_vec mq = { 0 };
 	int r = -1;
 
+	if (rt_require(x, RABBITMQ_ROLLING_NEEDS, "the RabbitMQ rolling upgrade", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	infra_log(x, "rabbitmq rolling upgrade to %s: %zu nodes, one at a time", o->version, mq.n);

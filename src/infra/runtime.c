@@ -237,6 +237,17 @@ int rt_action(struct infra *x, const struct inv_host *h, const char *service,
 	return x->rt->action(x, h, service, action, args, out, err);
 }
 
+int rt_require(struct infra *x, unsigned needs, const char *what, struct sh_error *err)
+{
+	const char *l = runtime_lacks(x->rt, needs);
+
+	if (!l)
+		return 0;
+	return sh_error_set(err, SH_EXIT_INPUT,
+			    "%s needs what the %s runtime cannot do (%s): nothing was changed", what,
+			    x->rt->name, l);
+}
+
 int rt_stop_running(struct infra *x, const struct inv_host *h, const char *service,
 		    struct sh_error *err)
 {

@@ -216,6 +216,9 @@ const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs);
 #define GALERA_JOIN_NEEDS \
 	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPS_DATA)
 #define GALERA_VALIDATE_NEEDS 0u
+#define GALERA_ROLLING_NEEDS GALERA_NODE_UPGRADE_NEEDS
+#define GALERA_NEW_CLUSTER_NEEDS \
+	(GALERA_DRAIN_NEEDS | GALERA_STOP_NEEDS | GALERA_BOOTSTRAP_NEEDS | GALERA_JOIN_NEEDS)
 #define GALERA_RECOVER_NEEDS \
 	(RT_RUNNING | RT_STOP | RT_START | RT_KEEPS_DATA | RT_START_GALERA | RT_ACTION)
 /* RabbitMQ (rabbitmq.c): rabbitmqctl and rabbitmq-diagnostics through
@@ -230,6 +233,11 @@ const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs);
 #define RABBITMQ_VALIDATE_NEEDS (RT_RUNNING | RT_STOP | RT_START | RT_EXEC)
 #define RABBITMQ_NODE_UPGRADE_NEEDS \
 	(RT_CHECK_IMAGE | RT_RUNNING | RT_STOP | RT_START | RT_KEEPS_DATA | RT_EXEC)
+#define RABBITMQ_ROLLING_NEEDS (RABBITMQ_NODE_UPGRADE_NEEDS | RABBITMQ_VALIDATE_NEEDS)
+#define RABBITMQ_FULL_STOP_NEEDS \
+	(RABBITMQ_EXPORT_NEEDS | RABBITMQ_STOP_NEEDS | RABBITMQ_WIPE_NEEDS | \
+	 RABBITMQ_START_NEEDS | RABBITMQ_IMPORT_NEEDS | RABBITMQ_POLICY_NEEDS | \
+	 RABBITMQ_VALIDATE_NEEDS)
 /* HAProxy (haproxy.c): reload mode (an action), vip-move mode (stop and
  * start, keepalived's drain action); keepalived the same. */
 #define HAPROXY_UPGRADE_NEEDS \
@@ -278,6 +286,13 @@ int rt_exec(struct infra *x, const struct inv_host *h, const char *service,
 	    const char *const *argv, const char *stdin_data, char **out, struct sh_error *err);
 int rt_action(struct infra *x, const struct inv_host *h, const char *service,
 	      const char *action, const char *const *args, char **out, struct sh_error *err);
+
+/*
+ * The run's runtime has every operation of needs, else an error naming
+ * what (a step kind, a procedure) needs what it lacks: each procedure
+ * asks first, so that nothing is changed when it could not finish.
+ */
+int rt_require(struct infra *x, unsigned needs, const char *what, struct sh_error *err);
 
 /* Stop service on h unless it is not running; logs which. */
 int rt_stop_running(struct infra *x, const struct inv_host *h, const char *service,

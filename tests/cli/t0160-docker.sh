@@ -228,7 +228,11 @@ test_expect_success 'memcached-upgrade through the docker runtime: stopped, repl
 	grep_err "mc has no memcached image for version .3.: nothing was changed"
 	# What the docker runtime cannot do is refused by name, nothing run.
 	expect_fail 2 mst rabbitmq-wipe --node mc
-	grep_err "the docker runtime cannot action (rabbitmq on mc)"
+	grep_err "rabbitmq-wipe needs what the docker runtime cannot do (action): nothing was changed"
+	expect_fail 2 mst galera-node-upgrade --node mc --to 1
+	grep_err "galera-node-upgrade needs what the docker runtime cannot do (keep a service.s data across versions)"
+	expect_fail 2 mst haproxy-upgrade --to 1
+	grep_err "haproxy-upgrade needs what the docker runtime cannot do (action)"
 	mst container-stop --component memcached --node mc >/dev/null
 	mst container-remove --component memcached --node mc >/dev/null
 	podman_cli "$PM" rmi localhost/stackhop-memcached:1 localhost/stackhop-memcached:2 >/dev/null
@@ -252,7 +256,7 @@ test_expect_success 'exec in the running service through the docker runtime: rab
 	mkdir -p "$TRASH/st"
 	echo "{}" >"$TRASH/st/rabbitmq-definitions.json"
 	expect_fail 2 mst rabbitmq-import --state "$TRASH/st"
-	grep_err "the docker runtime cannot exec with standard input (rabbitmq on mc)"
+	grep_err "rabbitmq-import needs what the docker runtime cannot do (exec with standard input)"
 	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.log >"$TRASH/p3"
 	cmp "$TRASH/p2" "$TRASH/p3"
 	mst container-stop --component rabbitmq --node mc >/dev/null

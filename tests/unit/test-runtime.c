@@ -80,8 +80,14 @@ TEST(refused)
 	CHECK(rt_start(&x, &local, "galera", &boot, &err) == -1);
 	CHECK_CONTAINS(err.msg, "cannot start with Galera's options (galera on node1)");
 	sh_error_clear(&err);
+	/* A procedure asks first, naming itself and what is missing. */
+	CHECK(rt_require(&x, GALERA_RECOVER_NEEDS, "the Galera recovery", &err) == -1);
+	CHECK_CONTAINS(err.msg, "the Galera recovery needs what the docker runtime cannot do (action, start with Galera's options, keep a service's data across versions): nothing was changed");
+	sh_error_clear(&err);
+	CHECK(rt_require(&x, MEMCACHED_UPGRADE_NEEDS, "memcached-upgrade", &err) == 0);
 	/* The process runtime without a control command says what it needs. */
 	x.rt = &runtime_process;
+	CHECK(rt_require(&x, GALERA_RECOVER_NEEDS | RABBITMQ_FULL_STOP_NEEDS, "all", &err) == 0);
 	CHECK(rt_running(&x, &local, "galera", &err) == -1);
 	CHECK_CONTAINS(err.msg, "the settings name no process control command");
 	sh_error_clear(&err);

@@ -55,10 +55,7 @@ static int print_status(struct infra *x, struct sh_error *err)
 		struct sh_error ignore = { 0 };
 
 		galera_status(x, db.v[i], &s);
-		if (x->st->process_control)
-			infra_svc(x, db.v[i], "version", "galera", NULL, &v, &ignore);
-		if (v)
-			v[strcspn(v, "\n")] = '\0';
+		v = rt_version(x, db.v[i], "galera", &ignore);
 		if (s.up)
 			printf("%-10s %-10s %-12s %5ld %s\n", db.v[i]->name, s.state,
 			       s.cluster_status, s.size, v && *v ? v : "-");

@@ -149,6 +149,7 @@ int infra_open(struct infra *x, const char *inv_path, const char *set_path,
 	if (inventory_load(inv_path, &x->inv, err) < 0 ||
 	    settings_load(set_path, &x->st, err) < 0)
 		goto fail;
+	x->rt = runtime_for(x->st->runtime);
 	if (!x->st->secrets) {
 		sh_error_set(err, SH_EXIT_INPUT, "%s: the settings name no secrets file (secrets:), and this needs the database credentials",
 			     set_path);

@@ -73,104 +73,6 @@ void galera_status(struct infra *x, const struct inv_host *h, struct galera_stat
 	}
 }
 
-/* ---- grastate and recovery -------------------------------------------------- */
-
-int grastate_parse(const char *text, struct grastate *g)
-{
-	bool have_uuid = false, have_seqno = false;
-
-	memset(g, 0, sizeof(*g));
-	g->safe_to_bootstrap = -1;
-	for (const char *l = text; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
-		char key[32], val[64];
-
-		if (sscanf(l, "%31[a-z_]: %63s", key, val) != 2)
-			continue;
-		if (streq(key, "uuid")) {
-			strlcpy_sh(g->uuid, val, sizeof(g->uuid));
-			have_uuid = strlen(val) == 36;
-		} else if (streq(key, "seqno")) {
-			char *end;
-
-			errno = 0;
-			g->seqno = strtoll(val, &end, 10);
-			have_seqno = !errno && !*end;
-		} else if (streq(key, "safe_to_bootstrap")) {
-			g->safe_to_bootstrap = streq(val, "1");
-		}
-	}
-	return have_uuid && have_seqno ? 0 : -1;
-}
-
-int recovered_position(const char *log, char *uuid, size_t size, long long *seqno)
-{
-	static const char marker[] = "WSREP: Recovered position: ";
-	const char *p = NULL, *q;
-
-	/* The last such line counts. */
-	for (q = strstr(log, marker); q; q = strstr(q + 1, marker))
-		p = q + strlen(marker);
-	if (!p)
-		return -1;
-	q = strchr(p, ':');
-	if (!q || q - p != 36 || (size_t)(q - p) >= size)
-		return -1;
-	snprintf(uuid, size, "%.*s", (int)(q - p), p);
-	errno = 0;
-	*seqno = strtoll(q + 1, (char **)&p, 10);	/* may be followed by ",GTID" */
-	if (errno || (*p && *p != ',' && *p != '\n' && *p != '\r' && *p != ' '))
-		return -1;
-	return 0;
-}
-
-static bool zero_uuid(const char *u)
-{
-	return strspn(u, "0-") == strlen(u);
-}
-
-/*
- * The node to bootstrap from: every node that knows its position must name
- * the same cluster UUID (else refuse, unless force); the highest seqno
- * wins; among equals, a node whose grastate says safe_to_bootstrap: 1,
- * else the first in inventory order.
- */
-int galera_pick(const struct galera_candidate *c, size_t n, bool force, size_t *winner,
-		char *why, size_t why_size, struct sh_error *err)
-{
-	const char *uuid = NULL;
-	size_t best = SIZE_MAX, ties = 0;
-
-	for (size_t i = 0; i < n; i++) {
-		if (c[i].g.seqno < 0 || zero_uuid(c[i].g.uuid))
-			continue;
-		if (!uuid) {
-			uuid = c[i].g.uuid;
-		} else if (!streq(uuid, c[i].g.uuid)) {
-			if (!force)
-				return sh_error_set(err, SH_EXIT_FAILURE,
-						    "the nodes disagree on the cluster: %s has state %s, %s has %s; refusing to pick one (--force takes the highest seqno anyway)",
-						    c[0].name, uuid, c[i].name, c[i].g.uuid);
-		}
-		if (best == SIZE_MAX || c[i].g.seqno > c[best].g.seqno) {
-			best = i;
-			ties = 0;
-		} else if (c[i].g.seqno == c[best].g.seqno) {
-			ties++;
-			if (c[i].g.safe_to_bootstrap == 1 && c[best].g.safe_to_bootstrap != 1)
-				best = i;
-		}
-	}
-	if (best == SIZE_MAX)
-		return sh_error_set(err, SH_EXIT_FAILURE,
-				    "no node knows its position (every grastate and --wsrep-recover gave seqno -1): nothing safe to bootstrap from");
-	*winner = best;
-	snprintf(why, why_size, "%s has the highest seqno, %lld%s", c[best].name, c[best].g.seqno,
-		 !ties ? "" : c[best].g.safe_to_bootstrap == 1 ?
-		 ", tied, and its grastate says safe_to_bootstrap: 1" :
-		 ", tied with another node: the first in inventory order");
-	return 0;
-}
-
 /* ---- HAProxy and the clustercheck ---------------------------------------------- */
 
 struct cluster {
@@ -242,7 +144,15 @@ static int disabled_file(struct cluster *c, const struct inv_host *h, bool on,
 /* 1 runs, 0 stopped, -1 unknown (err set: never taken for stopped). */
 static int svc_running(struct infra *x, const struct inv_host *h, struct sh_error *err)
 {
-	return infra_svc_running(x, h, "galera", err);
+	return rt_running(x, h, "galera", err);
+}
+
+/* mariadb-upgrade in the running server. */
+static int mariadb_upgrade(struct infra *x, const struct inv_host *h, struct sh_error *err)
+{
+	const char *const argv[] = { "mariadb-upgrade", NULL };
+
+	return rt_exec(x, h, "galera", argv, NULL, NULL, err);
 }
 
 /* ---- waits on SQL state ------------------------------------------------------ */
@@ -297,7 +207,7 @@ static int all_synced(struct cluster *c, struct sh_error *err)
 static bool node_on(struct cluster *c, const struct inv_host *h, const char *version)
 {
 	struct sh_error ignore = { 0 };
-	char *v = infra_svc_version(c->x, h, "galera", &ignore);
+	char *v = rt_version(c->x, h, "galera", &ignore);
 	bool same = v && infra_version_is(v, version);
 
 	free(v);
@@ -308,7 +218,7 @@ static bool node_on(struct cluster *c, const struct inv_host *h, const char *ver
 static int version_available(struct cluster *c, const char *version, struct sh_error *err)
 {
 	for (size_t i = 0; i < c->db.n; i++)
-		if (infra_image_check(c->x, c->db.v[i], "galera", version, err) < 0)
+		if (rt_image_check(c->x, c->db.v[i], "galera", version, err) < 0)
 			return -1;
 	return 0;
 }
@@ -342,7 +252,7 @@ static int back_in_service(struct cluster *c, const struct inv_host *h, struct s
 {
 	struct node_arg a = { c, h, "UP", 0 };
 
-	if (infra_svc(c->x, h, "upgrade-db", "galera", NULL, NULL, err) < 0 ||
+	if (mariadb_upgrade(c->x, h, err) < 0 ||
 	    disabled_file(c, h, false, err) < 0 || lb_set(c, h->name, "ready", err) < 0 ||
 	    infra_wait(c->x, 60, "HAProxy to see the node UP", lb_status_is, &a, err) < 0)
 		return -1;
@@ -354,7 +264,6 @@ static int upgrade_one(struct cluster *c, const struct inv_host *h, const char *
 {
 	struct infra *x = c->x;
 	struct node_arg a = { c, h, "UP", 0 };
-	const char *start[] = { "--version", version, NULL };
 	double t;
 	int running;
 
@@ -369,11 +278,11 @@ static int upgrade_one(struct cluster *c, const struct inv_host *h, const char *
 		return -1;
 	t = infra_elapsed(x);
 	if ((running = svc_running(x, h, err)) < 0 ||
-	    (running && infra_svc(x, h, "stop", "galera", NULL, NULL, err) < 0))
+	    (running && rt_stop(x, h, "galera", err) < 0))
 		return -1;
 	infra_log(x, "%s: stopped in %.1f s; start %s", h->name, infra_elapsed(x) - t, version);
 	t = infra_elapsed(x);
-	if (infra_svc(x, h, "start", "galera", start, NULL, err) < 0 ||
+	if (rt_start_data(x, h, "galera", version, err) < 0 ||
 	    infra_wait(x, 300, "the node to be Synced", node_synced, &a, err) < 0)
 		return -1;
 	infra_log(x, "%s: Synced, cluster size %zu, in %.1f s; mariadb-upgrade", h->name, c->db.n,
@@ -402,7 +311,7 @@ static int rolling_node(struct cluster *c, const struct inv_host *h, const char 
 		if (c->db.v[i] != h && node_synced(x, &a, err) != 1)
 			return sh_error_prefix(err, "the cluster is not healthy without %s", h->name);
 	}
-	if (!(v = infra_svc_version(c->x, h, "galera", err)))
+	if (!(v = rt_version(c->x, h, "galera", err)))
 		return -1;
 	if ((running = svc_running(x, h, err)) < 0) {
 		free(v);
@@ -448,6 +357,8 @@ int galera_node_upgrade(struct infra *x, const struct inv_host *h, const char *v
 	struct cluster c;
 	int r;
 
+	if (rt_require(x, GALERA_NODE_UPGRADE_NEEDS, "galera-node-upgrade", err) < 0)
+		return -1;
 	if (rolling_open(x, &c, version, err) < 0)
 		return -1;
 	r = rolling_node(&c, h, version, err);
@@ -461,6 +372,8 @@ int galera_rolling_upgrade(struct infra *x, const char *version, struct sh_error
 	const struct inv_host **order = NULL;
 	int r = -1;
 
+	if (rt_require(x, GALERA_ROLLING_NEEDS, "the Galera rolling upgrade", err) < 0)
+		return -1;
 	if (rolling_open(x, &c, version, err) < 0)
 		return -1;
 	infra_log(x, "galera rolling upgrade to %s: %zu nodes, HAProxy on %zu", version, c.db.n,
@@ -525,17 +438,20 @@ out:
 
 int galera_stop(struct infra *x, const struct inv_host *h, struct sh_error *err)
 {
-	return infra_svc_stop(x, h, "galera", err);
+	return rt_stop_running(x, h, "galera", err);
 }
 
 int galera_bootstrap(struct infra *x, const char *version, struct sh_error *err)
 {
 	struct cluster c;
 	const struct inv_host *boot;
-	const char *start_new[] = { "--version", version, "--new-cluster", NULL };
+	struct rt_start start_new = { .version = version, .new_cluster = true,
+				      .keep_data = true };
 	struct node_arg a = { &c, NULL, NULL, 1 };
 	int r = -1, running;
 
+	if (rt_require(x, GALERA_BOOTSTRAP_NEEDS, "galera-bootstrap", err) < 0)
+		return -1;
 	if (cluster_open(x, &c, err) < 0)
 		return -1;
 	boot = a.h = c.db.v[0];
@@ -555,20 +471,20 @@ int galera_bootstrap(struct infra *x, const char *version, struct sh_error *err)
 					     c.db.v[i]->name);
 				goto out;
 			}
-			if (infra_svc(x, c.db.v[i], "remove-grastate", "galera", NULL, NULL, err) < 0)
+			if (rt_action(x, c.db.v[i], "galera", "remove-grastate", NULL, NULL, err) < 0)
 				goto out;
 		}
 		infra_log(x, "grastate.dat removed on the others; %s: start %s with --wsrep-new-cluster",
 			  boot->name, version);
 		if ((running = svc_running(x, boot, err)) < 0 ||
-		    (running && infra_svc(x, boot, "stop", "galera", NULL, NULL, err) < 0))
+		    (running && rt_stop(x, boot, "galera", err) < 0))
 			goto out;
-		if (infra_svc(x, boot, "safe-to-bootstrap", "galera", NULL, NULL, err) < 0 ||
-		    infra_svc(x, boot, "start", "galera", start_new, NULL, err) < 0 ||
+		if (rt_action(x, boot, "galera", "safe-to-bootstrap", NULL, NULL, err) < 0 ||
+		    rt_start(x, boot, "galera", &start_new, err) < 0 ||
 		    infra_wait(x, 120, "the bootstrap node to be Synced", node_synced, &a, err) < 0)
 			goto out;
 	}
-	if (infra_svc(x, boot, "upgrade-db", "galera", NULL, NULL, err) < 0)
+	if (mariadb_upgrade(x, boot, err) < 0)
 		goto out;
 	infra_log(x, "%s: primary, Synced; mariadb-upgrade done", boot->name);
 	r = 0;
@@ -581,10 +497,11 @@ int galera_join(struct infra *x, const struct inv_host *h, const char *version,
 		struct sh_error *err)
 {
 	struct cluster c;
-	const char *start[] = { "--version", version, NULL };
 	struct node_arg a = { &c, h, NULL, 0 };
 	int r = -1, running;
 
+	if (rt_require(x, GALERA_JOIN_NEEDS, "galera-join", err) < 0)
+		return -1;
 	if (cluster_open(x, &c, err) < 0)
 		return -1;
 	/* The cluster so far: the nodes before h in inventory order, and h. */
@@ -602,12 +519,12 @@ int galera_join(struct infra *x, const struct inv_host *h, const char *version,
 	if (running) {
 		if (!node_on(&c, h, version)) {
 			infra_log(x, "%s: runs another version; stop it first", h->name);
-			if (infra_svc(x, h, "stop", "galera", NULL, NULL, err) < 0)
+			if (rt_stop(x, h, "galera", err) < 0)
 				goto out;
 		}
 	}
 	if ((running = svc_running(x, h, err)) < 0 ||
-	    (!running && infra_svc(x, h, "start", "galera", start, NULL, err) < 0))
+	    (!running && rt_start_data(x, h, "galera", version, err) < 0))
 		goto out;
 	if (infra_wait(x, 300, "the joiner to be Synced", node_synced, &a, err) < 0)
 		goto out;
@@ -648,6 +565,8 @@ int galera_new_cluster(struct infra *x, const char *version, struct sh_error *er
 	double down_at;
 	int r = -1;
 
+	if (rt_require(x, GALERA_NEW_CLUSTER_NEEDS, "the Galera new-cluster procedure", err) < 0)
+		return -1;
 	if (infra_hosts(x, infra_db_groups, &db, err) < 0)
 		return -1;
 	infra_log(x, "galera new-cluster procedure to %s: %zu nodes, bootstrap from %s", version,
@@ -675,44 +594,122 @@ out:
 
 /* ---- recovery after a full crash -------------------------------------------------- */
 
+/*
+ * Which nodes run (into running[]), and the first of them in a Primary
+ * component (*primary, SIZE_MAX when none).
+ */
+static int recover_scan(struct cluster *c, struct galera_candidate *cand, bool *running,
+			size_t *primary, struct sh_error *err)
+{
+	*primary = SIZE_MAX;
+	for (size_t i = 0; i < c->db.n; i++) {
+		struct galera_status s;
+		int on = svc_running(c->x, c->db.v[i], err);
+
+		cand[i].name = c->db.v[i]->name;
+		if (on < 0)
+			return -1;
+		running[i] = on;
+		if (!running[i])
+			continue;
+		galera_status(c->x, c->db.v[i], &s);
+		infra_log(c->x, "%s: running, %s", c->db.v[i]->name,
+			  s.up ? s.cluster_status : "not answering SQL");
+		if (s.up && streq(s.cluster_status, "Primary") && *primary == SIZE_MAX)
+			*primary = i;
+	}
+	return 0;
+}
+
+/* A stopped node's last position: grastate.dat, else mariadbd --wsrep-recover. */
+static int recover_position(struct cluster *c, const struct inv_host *h,
+			    struct galera_candidate *cand, struct sh_error *err)
+{
+	struct infra *x = c->x;
+	char *text = NULL;
+	struct sh_error e2 = { 0 };
+
+	if (rt_action(x, h, "galera", "grastate", NULL, &text, &e2) < 0 ||
+	    grastate_parse(text, &cand->g) < 0) {
+		infra_log(x, "%s: no readable grastate.dat", h->name);
+		snprintf(cand->g.uuid, sizeof(cand->g.uuid), "%s",
+			 "00000000-0000-0000-0000-000000000000");
+		cand->g.seqno = -1;
+		cand->g.safe_to_bootstrap = -1;
+	}
+	free(text);
+	if (cand->g.seqno == -1) {
+		char *log = NULL;
+		int r;
+
+		if (rt_action(x, h, "galera", "recover", NULL, &log, err) < 0) {
+			free(log);
+			return -1;
+		}
+		r = recovered_position(log, cand->g.uuid, sizeof(cand->g.uuid), &cand->g.seqno);
+		free(log);
+		if (r < 0)
+			return sh_error_set(err, SH_EXIT_FAILURE,
+					    "%s: mariadbd --wsrep-recover printed no 'Recovered position'",
+					    h->name);
+		cand->recovered = true;
+	}
+	infra_log(x, "%s: state %s seqno %lld (%s), safe_to_bootstrap %d", h->name, cand->g.uuid,
+		  cand->g.seqno, cand->recovered ? "from --wsrep-recover" : "from grastate.dat",
+		  cand->g.safe_to_bootstrap);
+	return 0;
+}
+
+/* win bootstraps a new cluster at its position; the others start at theirs. */
+static int recover_start(struct cluster *c, size_t win, char **pos, struct sh_error *err)
+{
+	struct infra *x = c->x;
+	struct rt_start boot = { .new_cluster = true, .position = pos[win],
+				 .keep_data = true };
+	/* Alone for now: the others join below. */
+	struct node_arg a = { c, c->db.v[win], NULL, 1 };
+
+	if (rt_action(x, c->db.v[win], "galera", "safe-to-bootstrap", NULL, NULL, err) < 0 ||
+	    rt_start(x, c->db.v[win], "galera", &boot, err) < 0 ||
+	    infra_wait(x, 120, "the bootstrap node to be Synced", node_synced, &a, err) < 0)
+		return -1;
+	for (size_t i = 0; i < c->db.n; i++) {
+		struct rt_start join = { .position = pos[i], .keep_data = true };
+
+		if (i == win)
+			continue;
+		infra_log(x, "%s: start at its own position %s", c->db.v[i]->name, pos[i]);
+		if (rt_start(x, c->db.v[i], "galera", &join, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
 int galera_recover(struct infra *x, bool force, struct sh_error *err)
 {
 	struct cluster c;
 	struct galera_candidate *cand = NULL;
 	bool *running = NULL;
 	char **pos = NULL;
-	size_t primary = SIZE_MAX, win;
+	size_t primary, win;
 	char why[256];
 	int r = -1;
 
+	if (rt_require(x, GALERA_RECOVER_NEEDS, "the Galera recovery", err) < 0)
+		return -1;
 	if (cluster_open(x, &c, err) < 0)
 		return -1;
 	cand = xcalloc(c.db.n, sizeof(*cand));
 	running = xcalloc(c.db.n, sizeof(*running));
 	pos = xcalloc(c.db.n, sizeof(*pos));
-	for (size_t i = 0; i < c.db.n; i++) {
-		struct galera_status s;
-		int on = svc_running(x, c.db.v[i], err);
-
-		cand[i].name = c.db.v[i]->name;
-		if (on < 0)
-			goto out;
-		running[i] = on;
-		if (!running[i])
-			continue;
-		galera_status(x, c.db.v[i], &s);
-		infra_log(x, "%s: running, %s", c.db.v[i]->name,
-			  s.up ? s.cluster_status : "not answering SQL");
-		if (s.up && streq(s.cluster_status, "Primary") && primary == SIZE_MAX)
-			primary = i;
-	}
+	if (recover_scan(&c, cand, running, &primary, err) < 0)
+		goto out;
 	if (primary != SIZE_MAX) {
 		/* A primary component exists: the others just join it. */
 		infra_log(x, "%s is in a primary component: the stopped nodes join it",
 			  c.db.v[primary]->name);
 		for (size_t i = 0; i < c.db.n; i++)
-			if (!running[i] &&
-			    infra_svc(x, c.db.v[i], "start", "galera", NULL, NULL, err) < 0)
+			if (!running[i] && rt_start_data(x, c.db.v[i], "galera", NULL, err) < 0)
 				goto out;
 		goto wait_all;
 	}
@@ -720,67 +717,20 @@ int galera_recover(struct infra *x, bool force, struct sh_error *err)
 	for (size_t i = 0; i < c.db.n; i++)
 		if (running[i]) {
 			infra_log(x, "%s: runs without a primary component; stop it", c.db.v[i]->name);
-			if (infra_svc(x, c.db.v[i], "stop", "galera", NULL, NULL, err) < 0)
+			if (rt_stop(x, c.db.v[i], "galera", err) < 0)
 				goto out;
 		}
 	for (size_t i = 0; i < c.db.n; i++) {
-		char *text = NULL;
-		struct sh_error e2 = { 0 };
-
-		if (infra_svc(x, c.db.v[i], "grastate", "galera", NULL, &text, &e2) < 0 ||
-		    grastate_parse(text, &cand[i].g) < 0) {
-			infra_log(x, "%s: no readable grastate.dat", c.db.v[i]->name);
-			snprintf(cand[i].g.uuid, sizeof(cand[i].g.uuid), "%s",
-				 "00000000-0000-0000-0000-000000000000");
-			cand[i].g.seqno = -1;
-			cand[i].g.safe_to_bootstrap = -1;
-		}
-		free(text);
-		if (cand[i].g.seqno == -1) {
-			char *log = NULL;
-
-			if (infra_svc(x, c.db.v[i], "recover", "galera", NULL, &log, err) < 0)
-				goto out;
-			if (recovered_position(log, cand[i].g.uuid, sizeof(cand[i].g.uuid),
-					       &cand[i].g.seqno) < 0) {
-				sh_error_set(err, SH_EXIT_FAILURE,
-					     "%s: mariadbd --wsrep-recover printed no 'Recovered position'",
-					     c.db.v[i]->name);
-				free(log);
-				goto out;
-			}
-			free(log);
-			cand[i].recovered = true;
-		}
-		infra_log(x, "%s: state %s seqno %lld (%s), safe_to_bootstrap %d", c.db.v[i]->name,
-			  cand[i].g.uuid, cand[i].g.seqno,
-			  cand[i].recovered ? "from --wsrep-recover" : "from grastate.dat",
-			  cand[i].g.safe_to_bootstrap);
+		if (recover_position(&c, c.db.v[i], &cand[i], err) < 0)
+			goto out;
 		pos[i] = xmalloc(64);
 		snprintf(pos[i], 64, "%s:%lld", cand[i].g.uuid, cand[i].g.seqno);
 	}
 	if (galera_pick(cand, c.db.n, force, &win, why, sizeof(why), err) < 0)
 		goto out;
 	infra_log(x, "bootstrap from %s: %s", c.db.v[win]->name, why);
-	{
-		const char *boot[] = { "--new-cluster", "--start-position", pos[win], NULL };
-		/* Alone for now: the others join below. */
-		struct node_arg a = { &c, c.db.v[win], NULL, 1 };
-
-		if (infra_svc(x, c.db.v[win], "safe-to-bootstrap", "galera", NULL, NULL, err) < 0 ||
-		    infra_svc(x, c.db.v[win], "start", "galera", boot, NULL, err) < 0 ||
-		    infra_wait(x, 120, "the bootstrap node to be Synced", node_synced, &a, err) < 0)
-			goto out;
-	}
-	for (size_t i = 0; i < c.db.n; i++) {
-		const char *join[] = { "--start-position", pos[i], NULL };
-
-		if (i == win)
-			continue;
-		infra_log(x, "%s: start at its own position %s", c.db.v[i]->name, pos[i]);
-		if (infra_svc(x, c.db.v[i], "start", "galera", join, NULL, err) < 0)
-			goto out;
-	}
+	if (recover_start(&c, win, pos, err) < 0)
+		goto out;
 wait_all:
 	for (size_t i = 0; i < c.db.n; i++) {
 		struct node_arg a = { &c, c.db.v[i], NULL, 0 };

@@ -6,7 +6,8 @@
  * The nodes are the inventory's "mariadb" group (else "control"); HAProxy
  * runs on "haproxy" (else "loadbalancer", else "control"), with the
  * settings' galera.backend naming the backend whose servers are the node
- * names.  Nodes are started and stopped through the process runtime.
+ * names.  Nodes are started and stopped through the run's runtime (x->rt,
+ * runtime.h).
  */
 #ifndef STACKHOP_GALERA_H
 #define STACKHOP_GALERA_H

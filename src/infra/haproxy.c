@@ -109,7 +109,7 @@ static int give_vip_away(struct infra *x, const inv_host_vec *lb, const struct i
 	if (held <= 0)
 		return held;
 	infra_log(x, "%s: give the VIP away (keepalived at the lowest priority)", h->name);
-	if (infra_svc(x, h, "drain", "keepalived", NULL, NULL, err) < 0 ||
+	if (rt_action(x, h, "keepalived", "drain", NULL, NULL, err) < 0 ||
 	    infra_wait(x, 30, "another node to take the VIP", vip_gone, &a, err) < 0 ||
 	    infra_wait(x, 30, "another node to take the VIP", vip_held, (void *)lb, err) < 0)
 		return -1;
@@ -122,10 +122,8 @@ static int give_vip_away(struct infra *x, const inv_host_vec *lb, const struct i
 static int keepalived_restart(struct infra *x, const inv_host_vec *lb, const struct inv_host *h,
 			      const char *version, struct sh_error *err)
 {
-	const char *start[] = { "--version", version, NULL };
-
-	if (infra_svc(x, h, "stop", "keepalived", NULL, NULL, err) < 0 ||
-	    infra_svc(x, h, "start", "keepalived", version ? start : NULL, NULL, err) < 0 ||
+	if (rt_stop(x, h, "keepalived", err) < 0 ||
+	    rt_start_version(x, h, "keepalived", version, err) < 0 ||
 	    infra_wait(x, 30, "someone to hold the VIP", vip_held, (void *)lb, err) < 0)
 		return -1;
 	return 0;
@@ -140,7 +138,7 @@ static int lb_open(struct infra *x, inv_host_vec *lb, const char *service, const
 	if (infra_hosts(x, infra_lb_groups, lb, err) < 0)
 		return -1;
 	for (size_t i = 0; i < lb->n; i++)
-		if (infra_image_check(x, lb->v[i], service, version, err) < 0)
+		if (rt_image_check(x, lb->v[i], service, version, err) < 0)
 			goto fail;
 	if (!vip_holder(x, lb, err)) {
 		sh_error_set(err, SH_EXIT_FAILURE, "nobody holds the VIP %s: fix that first", x->st->vip);
@@ -173,13 +171,13 @@ static int node_reload(struct infra *x, const inv_host_vec *lb, const struct inv
 {
 	struct host_arg a = { h, version };
 	const char *ver[] = { "--version", version, NULL };
-	char *v = infra_svc_version(x, h, "haproxy", err), *out = NULL;
+	char *v = rt_version(x, h, "haproxy", err), *out = NULL;
 	int held, running;
 
 	(void)lb;
 	if (!v)
 		return -1;
-	if ((running = infra_svc_running(x, h, "haproxy", err)) < 0) {
+	if ((running = rt_running(x, h, "haproxy", err)) < 0) {
 		free(v);
 		return -1;
 	}
@@ -193,9 +191,9 @@ static int node_reload(struct infra *x, const inv_host_vec *lb, const struct inv
 		  held == 1 ? " (it holds the VIP, which stays)" : "");
 	free(v);
 	if (!running) {
-		if (infra_svc(x, h, "start", "haproxy", ver, NULL, err) < 0)
+		if (rt_start_version(x, h, "haproxy", version, err) < 0)
 			return -1;
-	} else if (infra_svc(x, h, "reload", "haproxy", ver, &out, err) < 0) {
+	} else if (rt_action(x, h, "haproxy", "reload", ver, &out, err) < 0) {
 		free(out);
 		return -1;
 	}
@@ -213,8 +211,7 @@ static int node_vip_move(struct infra *x, const inv_host_vec *lb, const struct i
 			 const char *version, struct sh_error *err)
 {
 	struct host_arg a = { h, version };
-	const char *start[] = { "--version", version, NULL };
-	char *v = infra_svc_version(x, h, "haproxy", err);
+	char *v = rt_version(x, h, "haproxy", err);
 
 	if (!v)
 		return -1;
@@ -229,8 +226,8 @@ static int node_vip_move(struct infra *x, const inv_host_vec *lb, const struct i
 	}
 	infra_log(x, "%s: haproxy %s -> %s", h->name, v, version);
 	free(v);
-	if (infra_svc(x, h, "stop", "haproxy", NULL, NULL, err) < 0 ||
-	    infra_svc(x, h, "start", "haproxy", start, NULL, err) < 0 ||
+	if (rt_stop(x, h, "haproxy", err) < 0 ||
+	    rt_start_version(x, h, "haproxy", version, err) < 0 ||
 	    infra_wait(x, 60, "the new HAProxy to see its backends UP", haproxy_ready, &a, err) < 0)
 		return -1;
 	/* keepalived restarts with its own priority only now that this
@@ -295,12 +292,12 @@ out:
 static int keepalived_node(struct infra *x, const inv_host_vec *lb, const struct inv_host *h,
 			   const char *version, struct sh_error *err)
 {
-	char *v = infra_svc_version(x, h, "keepalived", err);
+	char *v = rt_version(x, h, "keepalived", err);
 	int running;
 
 	if (!v)
 		return -1;
-	if ((running = infra_svc_running(x, h, "keepalived", err)) < 0) {
+	if ((running = rt_running(x, h, "keepalived", err)) < 0) {
 		free(v);
 		return -1;
 	}
@@ -319,12 +316,16 @@ static int keepalived_node(struct infra *x, const inv_host_vec *lb, const struct
 
 int keepalived_upgrade(struct infra *x, const char *version, struct sh_error *err)
 {
+	if (rt_require(x, KEEPALIVED_UPGRADE_NEEDS, "keepalived-upgrade", err) < 0)
+		return -1;
 	return holder_last_each(x, "keepalived", version, keepalived_node, err);
 }
 
 int haproxy_upgrade(struct infra *x, const char *version, enum haproxy_mode mode,
 		    struct sh_error *err)
 {
+	if (rt_require(x, HAPROXY_UPGRADE_NEEDS, "haproxy-upgrade", err) < 0)
+		return -1;
 	return holder_last_each(x, "haproxy", version,
 				mode == HAPROXY_VIP_MOVE ? node_vip_move : node_reload, err);
 }

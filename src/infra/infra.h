@@ -1,8 +1,8 @@
 /*
  * infra.h - what the infrastructure procedures (Galera, RabbitMQ,
  * HAProxy/keepalived) share: the cloud they act on, commands on its nodes,
- * the process runtime's service control, SQL to one node, HAProxy's
- * runtime API, and bounded waits.
+ * the runtime services run in (runtime.h, x->rt), SQL to one node,
+ * HAProxy's runtime API, and bounded waits.
  *
  * Every procedure prints what it does, one line per action with the
  * seconds since it began, so that an operator can follow it and a test can
@@ -21,6 +21,7 @@
 
 #include "error.h"
 #include "inventory.h"
+#include "runtime.h"
 #include "secrets.h"
 #include "settings.h"
 #include "transport.h"
@@ -31,6 +32,9 @@ struct infra {
 	struct secrets *secrets;
 	struct ssh_options ssh;
 	char ssh_dir[64];
+	/* How services run on the nodes: runtime_for(st->runtime), set by
+	 * infra_open() (cmd.h). */
+	const struct runtime_ops *rt;
 	double t0;			/* monotonic start, for the log */
 	bool quiet;
 };
@@ -72,35 +76,6 @@ int infra_run(struct infra *x, const struct inv_host *h, const char *const *argv
  */
 int infra_local(struct infra *x, const char *const *argv, const char *stdin_path,
 		struct sh_error *err);
-
-/*
- * The process runtime: settings' process.control + ACTION SERVICE NODE
- * + extra args (NULL-terminated), on the node.  Non-zero status is an
- * error naming the action, with the command's stderr.
- */
-int infra_svc(struct infra *x, const struct inv_host *h, const char *action,
-	      const char *service, const char *const *extra, char **out,
-	      struct sh_error *err);
-
-/* The same with stdin_data on the command's standard input. */
-int infra_svc_stdin(struct infra *x, const struct inv_host *h, const char *action,
-		    const char *service, const char *const *extra, const char *stdin_data,
-		    char **out, struct sh_error *err);
-
-/*
- * Does the runtime say service runs on h?  1: yes ("status" exits 0), 0:
- * it is stopped (exit 3, as LSB's status), -1 and err: unknown -- ssh
- * failed (255) or any other status; never taken for "stopped".
- */
-int infra_svc_running(struct infra *x, const struct inv_host *h, const char *service,
-		      struct sh_error *err);
-/* The image version label service runs on h (its "version" action, first
- * line), malloc'd, or NULL with err set. */
-char *infra_svc_version(struct infra *x, const struct inv_host *h, const char *service,
-			struct sh_error *err);
-/* Stop service on h unless it is not running; logs which. */
-int infra_svc_stop(struct infra *x, const struct inv_host *h, const char *service,
-		   struct sh_error *err);
 
 /* SQL on one node (its address, port 3306) or through host:port. */
 MYSQL *infra_sql_connect(struct infra *x, const char *host, int port,
@@ -161,7 +136,6 @@ int infra_wait(struct infra *x, double timeout_s, const char *what,
 
 double infra_elapsed(const struct infra *x);
 
-/* label (an image's version) is version v, or v and a Debian revision. */
 /*
  * The mode of component name: given (an option) if not NULL, else the
  * settings' components: NAME: {mode}, else modes[0]; modes holds two
@@ -170,12 +144,7 @@ double infra_elapsed(const struct infra *x);
 const char *infra_mode(struct infra *x, const char *name, const char *const *modes,
 		       const char *given, struct sh_error *err);
 
+/* label (an image's version) is version v, or v and a Debian revision. */
 bool infra_version_is(const char *label, const char *v);
-/*
- * The runtime on h has exactly one image of service matching version
- * (checked before a procedure changes anything).
- */
-int infra_image_check(struct infra *x, const struct inv_host *h, const char *service,
-		      const char *version, struct sh_error *err);
 
 #endif

@@ -14,6 +14,20 @@
 #include "util.h"
 
 
+/* rabbitmqctl ARGS on h, in the running broker. */
+static int rabbitmqctl(struct infra *x, const struct inv_host *h, const char *const *args,
+		       const char *stdin_data, char **out, struct sh_error *err)
+{
+	const char *argv[16] = { "rabbitmqctl" };
+	size_t n = 1;
+
+	while (args[n - 1] && n + 1 < ARRAY_SIZE(argv)) {
+		argv[n] = args[n - 1];
+		n++;
+	}
+	return rt_exec(x, h, "rabbitmq", argv, stdin_data, out, err);
+}
+
 /* rabbitmqctl ARGS on h; its stdout parsed as JSON when json is set. */
 static int ctl(struct infra *x, const struct inv_host *h, const char *const *args,
 	       const char *stdin_data, json_t **json, struct sh_error *err)
@@ -21,7 +35,7 @@ static int ctl(struct infra *x, const struct inv_host *h, const char *const *arg
 	char *out = NULL;
 	json_error_t je;
 
-	if (infra_svc_stdin(x, h, "ctl", "rabbitmq", args, stdin_data, json ? &out : NULL, err) < 0)
+	if (rabbitmqctl(x, h, args, stdin_data, json ? &out : NULL, err) < 0)
 		return -1;
 	if (!json)
 		return 0;
@@ -36,9 +50,9 @@ static int ctl(struct infra *x, const struct inv_host *h, const char *const *arg
 static int diag(struct infra *x, const struct inv_host *h, const char *check,
 		struct sh_error *err)
 {
-	const char *args[] = { check, NULL };
+	const char *argv[] = { "rabbitmq-diagnostics", check, NULL };
 
-	return infra_svc(x, h, "diag", "rabbitmq", args, NULL, err);
+	return rt_exec(x, h, "rabbitmq", argv, NULL, NULL, err);
 }
 
 /* The node's Erlang VM answers (ping), then the broker has booted. */
@@ -143,7 +157,7 @@ static long connections(struct infra *x, const struct inv_host *h, struct sh_err
 	char *out = NULL, *end;
 	long n;
 
-	if (infra_svc(x, h, "ctl", "rabbitmq", args, &out, err) < 0)
+	if (rabbitmqctl(x, h, args, NULL, &out, err) < 0)
 		return -1;
 	n = strtol(out, &end, 10);
 	if (end == out) {
@@ -209,14 +223,14 @@ static int clients_back(struct infra *x, const struct inv_host *ask, long want, 
 		for (size_t k = 0; k < x->st->nrabbitmq_clients; k++) {
 			const char *c = x->st->rabbitmq_clients[k];
 
-			int on = infra_svc_running(x, hosts[i], c, err);
+			int on = rt_running(x, hosts[i], c, err);
 
 			if (on < 0)
 				return -1;
 			if (!on)
 				continue;	/* it does not run there */
-			if (infra_svc_stop(x, hosts[i], c, err) < 0 ||
-			    infra_svc(x, hosts[i], "start", c, NULL, NULL, err) < 0)
+			if (rt_stop_running(x, hosts[i], c, err) < 0 ||
+			    rt_start_version(x, hosts[i], c, NULL, err) < 0)
 				return -1;
 			infra_log(x, "%s: %s restarted", hosts[i]->name, c);
 			restarted++;
@@ -311,7 +325,7 @@ static int mq_hosts(struct infra *x, inv_host_vec *mq, const char *version, stru
 	if (infra_hosts(x, infra_mq_groups, mq, err) < 0)
 		return -1;
 	for (size_t i = 0; version && i < mq->n; i++)
-		if (infra_image_check(x, mq->v[i], "rabbitmq", version, err) < 0) {
+		if (rt_image_check(x, mq->v[i], "rabbitmq", version, err) < 0) {
 			vec_free(*mq);
 			return -1;
 		}
@@ -321,7 +335,7 @@ static int mq_hosts(struct infra *x, inv_host_vec *mq, const char *version, stru
 /* 1 runs, 0 stopped, -1 unknown (err set). */
 static int running(struct infra *x, const struct inv_host *h, struct sh_error *err)
 {
-	return infra_svc_running(x, h, "rabbitmq", err);
+	return rt_running(x, h, "rabbitmq", err);
 }
 
 int rabbitmq_export(struct infra *x, const struct rabbitmq_options *o, struct sh_error *err)
@@ -344,7 +358,7 @@ int rabbitmq_export(struct infra *x, const struct rabbitmq_options *o, struct sh
 	if ((conns = connections(x, mq.v[0], err)) < 0)
 		goto out;
 	/* Definitions first: a wiped node forgets users, vhosts, policies. */
-	if (infra_svc(x, mq.v[0], "ctl", "rabbitmq", export_args, &text, err) < 0)
+	if (rabbitmqctl(x, mq.v[0], export_args, NULL, &text, err) < 0)
 		goto out;
 	if (!(defs = json_loads(text, 0, NULL))) {
 		sh_error_set(err, SH_EXIT_FAILURE, "the exported definitions are not JSON: nothing was changed");
@@ -377,12 +391,14 @@ out:
 
 int rabbitmq_stop(struct infra *x, const struct inv_host *h, struct sh_error *err)
 {
-	return infra_svc_stop(x, h, "rabbitmq", err);
+	return rt_stop_running(x, h, "rabbitmq", err);
 }
 
 int rabbitmq_wipe(struct infra *x, const struct inv_host *h, struct sh_error *err)
 {
-	if (infra_svc(x, h, "wipe", "rabbitmq", NULL, NULL, err) < 0)
+	if (rt_require(x, RABBITMQ_WIPE_NEEDS, "rabbitmq-wipe", err) < 0)
+		return -1;
+	if (rt_action(x, h, "rabbitmq", "wipe", NULL, NULL, err) < 0)
 		return -1;
 	infra_log(x, "%s: mnesia removed", h->name);
 	return 0;
@@ -396,15 +412,16 @@ int rabbitmq_start(struct infra *x, const struct inv_host *h, const struct rabbi
 		   struct sh_error *err)
 {
 	inv_host_vec mq = { 0 };
-	const char *start_args[] = { "--version", o->version, NULL };
 	json_t *now = NULL;
 	char self[300];
 	int r = -1, on;
 
+	if (rt_require(x, RABBITMQ_START_NEEDS, "rabbitmq-start", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	if ((on = running(x, h, err)) < 0 ||
-	    (!on && infra_svc(x, h, "start", "rabbitmq", start_args, NULL, err) < 0))
+	    (!on && rt_start_data(x, h, "rabbitmq", o->version, err) < 0))
 		goto out;
 	if (await_node(x, h, err) < 0)
 		goto out;
@@ -448,6 +465,8 @@ int rabbitmq_import(struct infra *x, const struct rabbitmq_options *o, struct sh
 	size_t len;
 	int r = -1;
 
+	if (rt_require(x, RABBITMQ_IMPORT_NEEDS, "rabbitmq-import", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, NULL, err) < 0)
 		return -1;
 	if (read_file_limited(o->definitions, 64 << 20, &text, &len, err) < 0)
@@ -512,7 +531,7 @@ int rabbitmq_validate(struct infra *x, const struct rabbitmq_options *o, struct 
 	if (cl) {
 		if (!(defs = load_json(o->definitions, err)))
 			goto out;
-		if (infra_svc(x, mq.v[0], "ctl", "rabbitmq", export_args, &text, err) < 0)
+		if (rabbitmqctl(x, mq.v[0], export_args, NULL, &text, err) < 0)
 			goto out;
 		if (!(after = json_loads(text, 0, NULL)) ||
 		    !defs_within(defs, after, missing, sizeof(missing))) {
@@ -543,10 +562,11 @@ int rabbitmq_full_stop(struct infra *x, const struct rabbitmq_options *o,
 		       struct sh_error *err)
 {
 	inv_host_vec mq = { 0 };
-	const char *start_args[] = { "--version", o->version, NULL };
 	double down_at, up_at;
 	int r = -1;
 
+	if (rt_require(x, RABBITMQ_FULL_STOP_NEEDS, "the RabbitMQ full-stop upgrade", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	infra_log(x, "rabbitmq full-stop procedure to %s: %zu nodes", o->version, mq.n);
@@ -564,7 +584,7 @@ int rabbitmq_full_stop(struct infra *x, const struct rabbitmq_options *o,
 	/* The others boot while the first one does: the start steps then
 	 * find them running and only wait (and join what did not). */
 	for (size_t i = 0; i < mq.n; i++)
-		if (infra_svc(x, mq.v[i], "start", "rabbitmq", start_args, NULL, err) < 0)
+		if (rt_start_data(x, mq.v[i], "rabbitmq", o->version, err) < 0)
 			goto out;
 	for (size_t i = 0; i < mq.n; i++)
 		if (rabbitmq_start(x, mq.v[i], o, err) < 0)
@@ -586,11 +606,12 @@ int rabbitmq_node_upgrade(struct infra *x, const struct inv_host *h,
 {
 	inv_host_vec mq = { 0 };
 	json_t *st = NULL;
-	const char *start_args[] = { "--version", o->version, NULL };
 	const struct inv_host *peer = NULL;
 	long conns;
 	int r = -1, on;
 
+	if (rt_require(x, RABBITMQ_NODE_UPGRADE_NEEDS, "rabbitmq-node-upgrade", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	for (size_t i = 0; i < mq.n && !peer; i++)
@@ -618,7 +639,7 @@ int rabbitmq_node_upgrade(struct infra *x, const struct inv_host *h,
 	{
 		struct cluster_arg a = { peer, json_object_get(st, "disk_nodes") };
 
-		if (infra_svc(x, h, "start", "rabbitmq", start_args, NULL, err) < 0 ||
+		if (rt_start_data(x, h, "rabbitmq", o->version, err) < 0 ||
 		    await_node(x, h, err) < 0 || diag(x, h, "check_running", err) < 0 ||
 		    diag(x, h, "check_local_alarms", err) < 0 ||
 		    infra_wait(x, 120, "every node running again", cluster_ok_wait, &a, err) < 0)
@@ -641,6 +662,8 @@ int rabbitmq_rolling(struct infra *x, const struct rabbitmq_options *o,
 	inv_host_vec mq = { 0 };
 	int r = -1;
 
+	if (rt_require(x, RABBITMQ_ROLLING_NEEDS, "the RabbitMQ rolling upgrade", err) < 0)
+		return -1;
 	if (mq_hosts(x, &mq, o->version, err) < 0)
 		return -1;
 	infra_log(x, "rabbitmq rolling upgrade to %s: %zu nodes, one at a time", o->version, mq.n);

@@ -180,7 +180,7 @@ static void check_rabbitmq(struct infra *x, struct check_result *r)
 {
 	inv_host_vec mq = { 0 };
 	struct sh_error err = { 0 };
-	const char *args[] = { "cluster_status", "--formatter", "json", NULL };
+	const char *argv[] = { "rabbitmqctl", "cluster_status", "--formatter", "json", NULL };
 	json_t *doc = NULL;
 
 	if (infra_hosts(x, infra_mq_groups, &mq, &err) < 0) {
@@ -192,7 +192,7 @@ static void check_rabbitmq(struct infra *x, struct check_result *r)
 		char *out = NULL;
 
 		sh_error_clear(&err);
-		if (infra_svc(x, mq.v[i], "ctl", "rabbitmq", args, &out, &err) == 0)
+		if (rt_exec(x, mq.v[i], "rabbitmq", argv, NULL, &out, &err) == 0)
 			doc = json_loads(out, 0, NULL);
 		free(out);
 	}

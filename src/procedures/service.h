@@ -2,10 +2,11 @@
  * service.h - the per-node container flow of an OpenStack service, as
  * step functions (catalog/services.yaml, plan.c's service flow): stop the
  * old container, remove it, remove the old image, start the new one, check
- * its health.  They act through the node's runtime: with runtime
- * "process" the settings' process control command (the lab's svc.sh),
- * where a container is the service's process with its run record and an
- * image an unpacked package tree.
+ * its health.  They act only through the run's runtime (x->rt,
+ * src/infra/runtime.h): with runtime "process" the settings' process
+ * control command (the lab's svc.sh), where a container is the service's
+ * process with its run record and an image an unpacked package tree; with
+ * "docker" the node's Docker API.
  *
  * Where a load balancer has a backend named after the component with a
  * server named after the node, container-stop drains that server first
@@ -40,8 +41,9 @@ int service_health_check(struct infra *x, const char *component,
 /*
  * The service's configuration on each of hosts translated to release to
  * (an index of cat->releases) with the catalog's renames (config.h): read
- * through the runtime ("config" action), written back atomically there
- * ("config-write", on standard input) only when something changed.  Each
+ * through the runtime (the process runtime's "config" action; docker:
+ * every container directory's copy), written back atomically there only
+ * when something changed.  Each
  * change is logged by option name, never with a value.
  */
 int service_config_migrate(struct infra *x, const struct catalog *cat, const char *service,
@@ -66,7 +68,8 @@ int service_db_create(struct infra *x, const char *db, const char *user, FILE *o
 char *service_create_user_sql(const char *user, const char *password);
 
 /*
- * A catalog command of service under the docker runtime: argv in a
+ * A catalog command of service, the runtime's run_one_off (the docker
+ * runtime; the process runtime has none): argv in a
  * one-off container on h from the image of the service's container there
  * (the first whose name is the service's or starts with it and '_', as
  * kolla names them) at version, or the image that container runs when

@@ -413,13 +413,33 @@ int docker_wait_healthy(struct docker *d, const char *name, double timeout_s,
 	}
 }
 
+/*
+ * Without a terminal the stream is framed: 1 byte stream (1 stdout, 2
+ * stderr), 3 zero bytes, a 4-byte big-endian length, the bytes.
+ */
+static void demux(const char *data, size_t len, FILE *out, FILE *errf)
+{
+	size_t off = 0;
+
+	while (off + 8 <= len) {
+		const unsigned char *h = (const unsigned char *)data + off;
+		size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
+
+		if (h[0] > 2 || h[1] || h[2] || h[3] || off + 8 + n > len)
+			break;	/* not a frame: the rest as it is */
+		fwrite(data + off + 8, 1, n, h[0] == 2 ? errf : out);
+		off += 8 + n;
+	}
+	if (off < len)
+		fwrite(data + off, 1, len - off, out);
+}
+
 int docker_logs(struct docker *d, const char *name, FILE *out, FILE *errf, struct sh_error *err)
 {
 	struct bounded raw = { 0 };
 	char path[512];
 	long code = 0;
 	json_t *ans = NULL;
-	size_t off = 0;
 
 	if (check_name("container", name, NULL, err) < 0)
 		return -1;
@@ -433,19 +453,7 @@ int docker_logs(struct docker *d, const char *name, FILE *out, FILE *errf, struc
 		free(raw.data);
 		return -1;
 	}
-	/* Without a terminal the stream is framed: 1 byte stream (1 stdout,
-	 * 2 stderr), 3 zero bytes, a 4-byte big-endian length, the bytes. */
-	while (off + 8 <= raw.len) {
-		const unsigned char *h = (const unsigned char *)raw.data + off;
-		size_t n = (size_t)h[4] << 24 | (size_t)h[5] << 16 | (size_t)h[6] << 8 | h[7];
-
-		if (h[0] > 2 || h[1] || h[2] || h[3] || off + 8 + n > raw.len)
-			break;	/* not a frame: the rest as it is */
-		fwrite(raw.data + off + 8, 1, n, h[0] == 2 ? errf : out);
-		off += 8 + n;
-	}
-	if (off < raw.len)
-		fwrite(raw.data + off, 1, raw.len - off, out);
+	demux(raw.data, raw.len, out, errf);
 	if (raw.over)
 		fprintf(errf, "(the log is longer than 4 MiB: cut there)\n");
 	free(raw.data);
@@ -491,4 +499,68 @@ int docker_containers(struct docker *d, str_vec *names, str_vec *images, struct 
 	}
 	json_decref(ans);
 	return 0;
+}
+
+int docker_exec(struct docker *d, const char *name, const char *const *argv, FILE *out,
+		FILE *errf, long *exit_code, struct sh_error *err)
+{
+	static const long created[] = { 201, 0 }, ok[] = { 200, 0 };
+	struct bounded raw = { 0 };
+	json_t *body, *ans = NULL;
+	const char *idv;
+	char path[512], epath[256], id[128];
+	long code = 0;
+	int r = -1;
+
+	if (check_name("container", name, NULL, err) < 0)
+		return -1;
+	snprintf(path, sizeof(path), "/containers/%s/exec", name);
+	body = json_pack("{s:b, s:b, s:b, s:o}", "AttachStdin", 0, "AttachStdout", 1,
+			 "AttachStderr", 1, "Cmd", str_array(argv));
+	r = expect(d, "POST", path, body, created, &ans, NULL, err);
+	json_decref(body);
+	if (r < 0)
+		return -1;
+	r = -1;
+	if (!(idv = json_string_value(json_object_get(ans, "Id")))) {
+		sh_error_set(err, SH_EXIT_FAILURE, "docker API on %s: POST %s: no exec Id", d->socket,
+			     path);
+		goto out;
+	}
+	snprintf(id, sizeof(id), "%s", idv);
+	if (check_name("exec", id, NULL, err) < 0)
+		goto out;
+	snprintf(epath, sizeof(epath), "/exec/%s/start", id);
+	body = json_pack("{s:b, s:b}", "Detach", 0, "Tty", 0);
+	if (call_raw(d, "POST", epath, body, &code, NULL, &raw, err) < 0) {
+		json_decref(body);
+		goto out;
+	}
+	json_decref(body);
+	if (code != 200) {
+		json_t *e = raw.len ? json_loadb(raw.data, raw.len, 0, NULL) : NULL;
+
+		api_error(d, "POST", epath, code, e, err);
+		json_decref(e);
+		goto out;
+	}
+	demux(raw.data, raw.len, out, errf);
+	if (raw.over)
+		fprintf(errf, "(the output is longer than 4 MiB: cut there)\n");
+	json_decref(ans);
+	ans = NULL;
+	snprintf(epath, sizeof(epath), "/exec/%s/json", id);
+	if (expect(d, "GET", epath, NULL, ok, &ans, NULL, err) < 0)
+		goto out;
+	if (json_is_true(json_object_get(ans, "Running"))) {
+		sh_error_set(err, SH_EXIT_FAILURE, "docker API on %s: %s still runs after its output ended",
+			     d->socket, epath);
+		goto out;
+	}
+	*exit_code = json_integer_value(json_object_get(ans, "ExitCode"));
+	r = 0;
+out:
+	free(raw.data);
+	json_decref(ans);
+	return r;
 }

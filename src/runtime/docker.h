@@ -92,4 +92,12 @@ int docker_wait_exit(struct docker *d, const char *name, double timeout_s, long 
 /* What the container wrote, stdout to out and stderr to errf (at most 4 MiB). */
 int docker_logs(struct docker *d, const char *name, FILE *out, FILE *errf, struct sh_error *err);
 
+/*
+ * argv in the running container (the exec API, no standard input, no
+ * terminal): its stdout to out, its stderr to errf (at most 4 MiB), its
+ * exit code into *exit_code.
+ */
+int docker_exec(struct docker *d, const char *name, const char *const *argv, FILE *out,
+		FILE *errf, long *exit_code, struct sh_error *err);
+
 #endif

@@ -56,6 +56,18 @@ test_expect_success 'create with the config volume and a health check, start, wa
 	$D inspect web >"$TRASH/i1"
 	grep -q "^web: running, health healthy, image $IMG, id " "$TRASH/i1"
 	podman_cli "$PM" exec web /bin/wget -q -O - http://127.0.0.1:18080/index.html | grep -q "served from the config volume"
+	# exec through the API: its stdout, its stderr, its exit status.
+	$D exec web -- /bin/wget -q -O - http://127.0.0.1:18080/index.html >"$TRASH/x1"
+	grep -q "^served from the config volume$" "$TRASH/x1"
+	rc=0
+	$D exec web -- /bin/sh -c "echo out; echo to-stderr >&2; exit 4" >"$TRASH/x2" 2>"$TRASH/x2.err" || rc=$?
+	[ "$rc" = 4 ]
+	[ "$(cat "$TRASH/x2")" = out ]
+	[ "$(cat "$TRASH/x2.err")" = to-stderr ]
+	expect_fail 1 $D exec nosuch -- /bin/true
+	grep_err "POST /containers/nosuch/exec: 404 not found"
+	expect_fail 2 $D exec web
+	grep_err "exec needs -- COMMAND"
 	echo "     start to healthy through the API: $(echo "$e - $s" | bc) s" >&3
 '
 
@@ -121,9 +133,9 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	} >"$TRASH/nodes/docker.yaml"
 	st() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/docker.yaml" -i "$TRASH/nodes/inv" "$@"; }
 	st container-start --component web --node node1 --to 1 >"$TRASH/s1"
-	grep -q "node1: container web created from localhost/stackhop-web:1 (config $TRASH/kolla/web) and started" "$TRASH/s1"
+	grep -q "^\[ *[0-9.]* s\] node1: container web started on 1$" "$TRASH/s1"
 	st health-check --component web --node node1 >"$TRASH/s2"
-	grep -q "node1: container web running and healthy" "$TRASH/s2"
+	grep -q "node1: container web answers" "$TRASH/s2"
 	[ "$(curl -sf http://127.0.0.1:18082/index.html)" = "web config" ]
 	# A catalog command (the docker runtime runs them so): in a one-off
 	# container of the image the service runs, with its configuration.
@@ -132,9 +144,9 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	[ "$(cat "$TRASH/r0")" = "web config" ]
 	grep -q "^\[node1: /bin/cat in a container of localhost/stackhop-web:1\]$" "$TRASH/r0.err"
 	st container-start --component web --node node1 --to 1 >"$TRASH/s"
-	grep -q "already runs localhost/stackhop-web:1" "$TRASH/s"
+	grep -q "node1: container web already runs 1$" "$TRASH/s"
 	expect_fail 1 st container-start --component web --node node1 --to 2
-	grep_err "container web on node1 is of localhost/stackhop-web:1, not localhost/stackhop-web:2: container-stop and container-remove come first"
+	grep_err "container web on node1 runs 1, not 2: container-stop comes first"
 	expect_fail 1 st container-remove --component web --node node1
 	grep_err "container web still runs on node1: container-stop comes first"
 	st container-stop --component web --node node1 >"$TRASH/s"
@@ -166,7 +178,7 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	grep -q "no container of glance on node1 to take the image and configuration from" "$TRASH/r2.err"
 	test_must_fail podman_cli "$PM" image exists localhost/stackhop-web:1
 	expect_fail 1 st container-start --component other --node node1 --to 9
-	grep_err "no image localhost/stackhop-other:9 on node1 (pull it first)"
+	grep_err "node1 has no other image for version .9.: nothing was changed"
 	# The configuration of every container of the service, mode kept.
 	st config-migrate --component nova --node node1 --catalog catalog --release pike >"$TRASH/s4"
 	grep -q "node1: $TRASH/kolla/web/nova.conf: configuration written (1 changes)" "$TRASH/s4"
@@ -192,6 +204,64 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	sed "s#  socket: .*#  socket: $TRASH/none.sock#" "$TRASH/nodes/docker.yaml" >"$TRASH/nodes/bad.yaml"
 	expect_fail 1 $STACKHOP step container-stop -s "$TRASH/nodes/bad.yaml" -i "$TRASH/nodes/inv" --component web --node node1
 	grep_err "node1: its socket $TRASH/none.sock, forwarded over ssh: docker API on "
+'
+
+test_expect_success 'memcached-upgrade through the docker runtime: stopped, replaced by the new image, answering' '
+	cmd="[\"/bin/httpd\", \"-f\", \"-p\", \"127.0.0.1:11211\", \"-h\", \"/var/lib/kolla/config_files\"]"
+	podman_busybox "$PM" localhost/stackhop-memcached:1 "$cmd"
+	podman_busybox "$PM" localhost/stackhop-memcached:2 "$cmd"
+	mkdir -p "$TRASH/kolla/memcached"
+	# The API socket is this machine'"'"'s: a node reached without ssh.
+	printf "[nodes]\nmc ansible_host=127.0.0.1 ansible_connection=local\n[rabbitmq]\nmc\n" >"$TRASH/nodes/mc.inv"
+	mst() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/docker.yaml" -i "$TRASH/nodes/mc.inv" "$@"; }
+	mst container-start --component memcached --node mc --to 1 >/dev/null
+	mst memcached-upgrade --node mc --to 2 >"$TRASH/m1"
+	grep -q "mc: container memcached stopped$" "$TRASH/m1"
+	grep -q "mc: memcached 2 answers on 127.0.0.1:11211$" "$TRASH/m1"
+	podman_cli "$PM" ps -a --format "{{.Names}} {{.Image}}" >"$TRASH/ps"
+	grep -q "^memcached localhost/stackhop-memcached:2$" "$TRASH/ps"
+	test_lacks "stackhop-memcached:1" "$TRASH/ps"
+	# Again: it restarts on the same version, still answering.
+	mst memcached-upgrade --node mc --to 2 >"$TRASH/m2"
+	grep -q "mc: memcached 2 answers" "$TRASH/m2"
+	expect_fail 1 mst memcached-upgrade --node mc --to 3
+	grep_err "mc has no memcached image for version .3.: nothing was changed"
+	# What the docker runtime cannot do is refused by name, nothing run.
+	expect_fail 2 mst rabbitmq-wipe --node mc
+	grep_err "rabbitmq-wipe needs what the docker runtime cannot do (action): nothing was changed"
+	expect_fail 2 mst galera-node-upgrade --node mc --to 1
+	grep_err "galera-node-upgrade needs what the docker runtime cannot do (keep a service.s data across versions)"
+	expect_fail 2 mst haproxy-upgrade --to 1
+	grep_err "haproxy-upgrade needs what the docker runtime cannot do (action)"
+	mst container-stop --component memcached --node mc >/dev/null
+	mst container-remove --component memcached --node mc >/dev/null
+	podman_cli "$PM" rmi localhost/stackhop-memcached:1 localhost/stackhop-memcached:2 >/dev/null
+'
+
+test_expect_success 'exec in the running service through the docker runtime: rabbitmq-policy runs rabbitmqctl in the container' '
+	# A broker of busybox whose rabbitmqctl records its arguments.
+	mkdir -p "$PM/rootfs/bin"
+	printf "#!/bin/sh\nprintf \"%%s|\" \"\$@\" >>/ctl.log\necho >>/ctl.log\n" >"$PM/rootfs/bin/rabbitmqctl"
+	chmod 755 "$PM/rootfs/bin/rabbitmqctl"
+	podman_busybox "$PM" localhost/stackhop-rabbitmq:1 "[\"/bin/sleep\", \"3600\"]"
+	rm "$PM/rootfs/bin/rabbitmqctl"
+	mkdir -p "$TRASH/kolla/rabbitmq"
+	mst() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/docker.yaml" -i "$TRASH/nodes/mc.inv" "$@"; }
+	mst container-start --component rabbitmq --node mc --to 1 >/dev/null
+	mst rabbitmq-policy >"$TRASH/p1"
+	grep -q "policy ha-all set" "$TRASH/p1"
+	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.log >"$TRASH/p2"
+	[ "$(cat "$TRASH/p2")" = "set_policy|--apply-to|all|ha-all||{\"ha-mode\":\"all\",\"ha-sync-mode\":\"automatic\"}|" ]
+	# What needs standard input (import) is refused, not run without it.
+	mkdir -p "$TRASH/st"
+	echo "{}" >"$TRASH/st/rabbitmq-definitions.json"
+	expect_fail 2 mst rabbitmq-import --state "$TRASH/st"
+	grep_err "rabbitmq-import needs what the docker runtime cannot do (exec with standard input)"
+	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.log >"$TRASH/p3"
+	cmp "$TRASH/p2" "$TRASH/p3"
+	mst container-stop --component rabbitmq --node mc >/dev/null
+	mst container-remove --component rabbitmq --node mc >/dev/null
+	podman_cli "$PM" rmi localhost/stackhop-rabbitmq:1 >/dev/null
 '
 
 test_done

@@ -1,0 +1,712 @@
+/*
+ * runtime-docker.c - the docker runtime (runtime.h): the node's Docker
+ * Engine API (src/runtime/docker.c), its socket forwarded over ssh for
+ * each operation (transport_forward_unix: an ssh -N -L of its own, not
+ * through the ControlMaster, which would keep the forward).  Containers
+ * and images are named as kolla names them: the container of component
+ * nova-conductor is nova_conductor, its image the settings' docker.image
+ * template with {component} and {version}, its configuration the
+ * docker.config_dir template's directory, bound read-only at
+ * /var/lib/kolla/config_files.
+ *
+ * It has no service actions (Galera's grastate, RabbitMQ's wipe,
+ * HAProxy's reload, keepalived's drain): those act on a service's data
+ * and configuration, whose layout in a container stackhop does not know.
+ * Nor does start() take Galera's options, or keep a service's data: a
+ * container it creates has its configuration bind and nothing else, so
+ * the stateful services (Galera, RabbitMQ) are not its to restart on a
+ * new version.  exec passes no standard input.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "docker.h"
+#include "infra.h"
+#include "redact.h"
+#include "runtime.h"
+#include "util.h"
+
+/* tmpl with every "{key}" replaced by value (malloc'd). */
+static char *subst(const char *tmpl, const char *key, const char *value)
+{
+	char pat[64];
+	size_t plen, cap = strlen(tmpl) + 1, len = 0;
+	char *r;
+	const char *at;
+
+	snprintf(pat, sizeof(pat), "{%s}", key);
+	plen = strlen(pat);
+	r = xmalloc(cap);
+	while ((at = strstr(tmpl, pat))) {
+		size_t pre = (size_t)(at - tmpl), vl = strlen(value);
+
+		cap += vl;
+		r = xrealloc(r, cap);
+		memcpy(r + len, tmpl, pre);
+		memcpy(r + len + pre, value, vl);
+		len += pre + vl;
+		tmpl = at + plen;
+	}
+	snprintf(r + len, cap - len, "%s", tmpl);
+	return r;
+}
+
+/* The image of component at version, as the settings' template names it. */
+static char *image_ref(const struct infra *x, const char *component, const char *version)
+{
+	char *a = subst(x->st->docker_image, "component", component);
+	char *r = subst(a, "version", version);
+
+	free(a);
+	return r;
+}
+
+/* Kolla names a component's container with '_' for '-' (nova_conductor). */
+static void container_name(const char *component, char *buf, size_t size)
+{
+	snprintf(buf, size, "%s", component);
+	for (char *c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
+/* component's configuration directory (*cfg, malloc'd) as the bind kolla's
+ * images read it from (malloc'd). */
+static char *config_bind(const struct infra *x, const char *component, char **cfg)
+{
+	size_t len;
+	char *bind;
+
+	*cfg = subst(x->st->docker_config_dir, "component", component);
+	len = strlen(*cfg) + 64;
+	bind = xmalloc(len);
+	snprintf(bind, len, "%s:/var/lib/kolla/config_files:ro", *cfg);
+	return bind;
+}
+
+/* The node's Docker API: its socket, over ssh forwarded to one here. */
+struct node_api {
+	struct docker d;
+	struct proc fwd;
+	bool forwarded;
+	char local[160];
+};
+
+static void api_close(struct node_api *a)
+{
+	docker_close(&a->d);
+	if (a->forwarded) {
+		proc_release(&a->fwd);
+		unlink(a->local);
+		a->forwarded = false;
+	}
+}
+
+static int api_open(struct infra *x, const struct inv_host *h, struct node_api *a,
+		    struct sh_error *err)
+{
+	char *sock = settings_node_path(x->st->docker_socket, h->name);
+	const char *path = sock;
+	int r = -1;
+
+	memset(a, 0, sizeof(*a));
+	if (!streq(h->connection, "local")) {
+		snprintf(a->local, sizeof(a->local), "%s/docker-%d-%s.sock", x->ssh_dir,
+			 (int)getpid(), h->name);
+		if (transport_forward_unix(&x->ssh, h, sock, a->local, &a->fwd, err) < 0)
+			goto out;
+		a->forwarded = true;
+		path = a->local;
+	}
+	if ((r = docker_open(&a->d, path, err)) < 0) {
+		if (a->forwarded)
+			sh_error_prefix(err, "%s: its socket %s, forwarded over ssh", h->name, sock);
+		else
+			sh_error_prefix(err, "%s", h->name);
+		api_close(a);
+	}
+out:
+	free(sock);
+	return r;
+}
+
+/* The container of component on h into *st (and its name), API opened. */
+static int open_inspect(struct infra *x, const struct inv_host *h, const char *component,
+			struct node_api *a, struct docker_state *st, char *name, size_t size,
+			struct sh_error *err)
+{
+	if (api_open(x, h, a, err) < 0)
+		return -1;
+	container_name(component, name, size);
+	if (docker_inspect(&a->d, name, st, err) < 0) {
+		api_close(a);
+		return -1;
+	}
+	return 0;
+}
+
+static void unit(const char *service, char *buf, size_t size)
+{
+	char name[128];
+
+	container_name(service, name, sizeof(name));
+	snprintf(buf, size, "container %s", name);
+}
+
+static int running(struct infra *x, const struct inv_host *h, const char *service,
+		   struct sh_error *err)
+{
+	struct node_api a;
+	struct docker_state st;
+	char name[128];
+
+	if (open_inspect(x, h, service, &a, &st, name, sizeof(name), err) < 0)
+		return -1;
+	api_close(&a);
+	return st.exists && st.running;
+}
+
+/*
+ * The template's image reference split around {version}: image refs of
+ * component are PRE + version + SUF; *repo is PRE up to its tag's ':'.
+ */
+static int ref_parts(const struct infra *x, const char *component, char **pre, char **suf,
+		     char **repo, struct sh_error *err)
+{
+	char *ref = image_ref(x, component, "\x01"), *mark = strchr(ref, '\x01'), *colon;
+
+	*mark = '\0';
+	colon = strrchr(ref, ':');
+	if (!colon || strchr(colon, '/')) {
+		*mark = '\x01';
+		free(ref);
+		*pre = *suf = *repo = NULL;
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "image '%s' has no tag (docker: image needs :{version})",
+				    x->st->docker_image);
+	}
+	*pre = xstrdup(ref);
+	*suf = xstrdup(mark + 1);
+	*repo = xstrndup(ref, (size_t)(colon - ref));
+	free(ref);
+	return 0;
+}
+
+/* The version in image ref, or NULL when the template does not make it. */
+static char *ref_version(const char *ref, const char *pre, const char *suf)
+{
+	size_t n = strlen(ref), np = strlen(pre), ns = strlen(suf);
+
+	if (n <= np + ns || strncmp(ref, pre, np) || strcmp(ref + n - ns, suf))
+		return NULL;
+	return xstrndup(ref + np, n - np - ns);
+}
+
+static char *version(struct infra *x, const struct inv_host *h, const char *service,
+		     struct sh_error *err)
+{
+	struct node_api a;
+	struct docker_state st;
+	char name[128], *pre, *suf, *repo, *v;
+
+	if (ref_parts(x, service, &pre, &suf, &repo, err) < 0)
+		return NULL;
+	v = NULL;
+	if (open_inspect(x, h, service, &a, &st, name, sizeof(name), err) == 0) {
+		api_close(&a);
+		if (!st.exists)
+			v = xstrdup("");
+		else if (!(v = ref_version(st.image, pre, suf)))
+			sh_error_set(err, SH_EXIT_FAILURE,
+				     "container %s on %s is of %s, which the settings' docker.image does not name",
+				     name, h->name, st.image);
+	}
+	free(pre);
+	free(suf);
+	free(repo);
+	return v;
+}
+
+/* The tags of component's repository ("repo:TAG"), appended to *tags. */
+static int image_tags(struct infra *x, const struct inv_host *h, const char *component,
+		      const char *repo, str_vec *tags, struct sh_error *err)
+{
+	struct node_api a;
+	int r;
+
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	r = docker_image_tags(&a.d, repo, tags, err);
+	api_close(&a);
+	(void)component;
+	return r;
+}
+
+/* fmt appended to *s (malloc'd, NULL at first). */
+static void __attribute__((format(printf, 2, 3))) addf(char **s, const char *fmt, ...)
+{
+	size_t have = *s ? strlen(*s) : 0;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	*s = xrealloc(*s, have + (size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(*s + have, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+}
+
+static void free_strs(str_vec *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		free(v->v[i]);
+	vec_free(*v);
+}
+
+static int versions(struct infra *x, const struct inv_host *h, const char *service, char **out,
+		    struct sh_error *err)
+{
+	char *pre, *suf, *repo;
+	str_vec tags = { 0 };
+	char *b = NULL;
+	int r;
+
+	*out = NULL;
+	if (ref_parts(x, service, &pre, &suf, &repo, err) < 0)
+		return -1;
+	if ((r = image_tags(x, h, service, repo, &tags, err)) == 0) {
+		for (size_t i = 0; i < tags.n; i++) {
+			char *v = ref_version(tags.v[i], pre, suf);
+
+			if (v)
+				addf(&b, "%s\n", v);
+			free(v);
+		}
+		*out = b ? b : xstrdup("");
+	}
+	free_strs(&tags);
+	free(pre);
+	free(suf);
+	free(repo);
+	return r;
+}
+
+static int stop(struct infra *x, const struct inv_host *h, const char *service,
+		struct sh_error *err)
+{
+	struct node_api a;
+	char name[128];
+	int r;
+
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	container_name(service, name, sizeof(name));
+	r = docker_stop(&a.d, name, (int)x->st->docker_stop_timeout, err);
+	api_close(&a);
+	return r;
+}
+
+/* Create component's container from ref on h and start it. */
+static int create_start(struct infra *x, struct node_api *a, const struct inv_host *h,
+			const char *component, const char *name, const char *ref,
+			struct sh_error *err)
+{
+	const char *const *health = settings_docker_health(x->st, component);
+	const char **hc = NULL, *binds[2] = { NULL, NULL };
+	char *cfg = NULL, *bind;
+	int r = -1;
+
+	binds[0] = bind = config_bind(x, component, &cfg);
+	if (health) {
+		size_t n = 0;
+
+		while (health[n])
+			n++;
+		hc = xcalloc(n + 1, sizeof(*hc));
+		for (size_t i = 0; i < n; i++)
+			hc[i] = subst(health[i], "address", h->address);
+	}
+	{
+		struct docker_spec spec = { .name = name, .image = ref, .binds = binds,
+					    .health = hc, .network_mode = "host", .init = true };
+
+		if (docker_create(&a->d, &spec, NULL, 0, err) == 0 &&
+		    docker_start(&a->d, name, err) == 0)
+			r = 0;
+	}
+	if (hc)
+		for (size_t i = 0; hc[i]; i++)
+			free((char *)hc[i]);
+	free(hc);
+	free(bind);
+	free(cfg);
+	return r;
+}
+
+/*
+ * The container of version (NULL: the one there): started again if it exists stopped, created
+ * from the image otherwise; one of another version is an error unless o
+ * says to replace it (removed first).
+ */
+static int start(struct infra *x, const struct inv_host *h, const char *service,
+		 const struct rt_start *o, struct sh_error *err)
+{
+	struct docker_state st;
+	struct node_api a;
+	char name[128], *ref;
+	int r = -1, have;
+
+	if (open_inspect(x, h, service, &a, &st, name, sizeof(name), err) < 0)
+		return -1;
+	if (!o->version) {
+		/* The one it ran: the container there, started again. */
+		if (!st.exists)
+			r = sh_error_set(err, SH_EXIT_INPUT,
+					 "no container %s on %s to start again: give a version", name,
+					 h->name);
+		else
+			r = st.running ? 0 : docker_start(&a.d, name, err);
+		api_close(&a);
+		return r;
+	}
+	ref = image_ref(x, service, o->version);
+	if (st.exists && streq(st.image, ref)) {
+		r = st.running ? 0 : docker_start(&a.d, name, err);
+		goto out;
+	}
+	if (st.exists && (st.running || !o->replace)) {
+		sh_error_set(err, SH_EXIT_FAILURE,
+			     "container %s on %s is of %s, not %s: container-stop and container-remove come first",
+			     name, h->name, st.image, ref);
+		goto out;
+	}
+	if (st.exists && docker_remove(&a.d, name, err) < 0)
+		goto out;
+	if ((have = docker_image_exists(&a.d, ref, err)) <= 0) {
+		if (have == 0)
+			sh_error_set(err, SH_EXIT_FAILURE, "no image %s on %s (pull it first)", ref,
+				     h->name);
+		goto out;
+	}
+	r = create_start(x, &a, h, service, name, ref, err);
+out:
+	free(ref);
+	api_close(&a);
+	return r;
+}
+
+static int remove_container(struct infra *x, const struct inv_host *h, const char *service,
+			    char **said, struct sh_error *err)
+{
+	struct node_api a;
+	struct docker_state st;
+	char *b = NULL;
+	char name[128];
+	int r = -1;
+
+	*said = NULL;
+	if (open_inspect(x, h, service, &a, &st, name, sizeof(name), err) < 0)
+		return -1;
+	if (st.running)
+		sh_error_set(err, SH_EXIT_FAILURE, "container %s still runs on %s: container-stop comes first",
+			     name, h->name);
+	else if (!st.exists)
+		r = 0, addf(&b, "no container %s: nothing to remove", name);
+	else if ((r = docker_remove(&a.d, name, err)) == 0)
+		addf(&b, "removed the container %s (image %s)", name, st.image);
+	*said = b;
+	api_close(&a);
+	return r;
+}
+
+static int image_remove(struct infra *x, const struct inv_host *h, const char *service,
+			const char *keep, char **said, struct sh_error *err)
+{
+	char *ref = image_ref(x, service, keep), *pre, *suf, *repo;
+	str_vec tags = { 0 };
+	char *b = NULL;
+	struct node_api a;
+	int r = -1;
+
+	*said = NULL;
+	if (ref_parts(x, service, &pre, &suf, &repo, err) < 0) {
+		free(ref);
+		return -1;
+	}
+	if (api_open(x, h, &a, err) < 0)
+		goto out;
+	if (docker_image_tags(&a.d, repo, &tags, err) == 0)
+		r = 0;
+	for (size_t i = 0; i < tags.n && r == 0; i++) {
+		struct sh_error e = { 0 };
+
+		if (streq(tags.v[i], ref))
+			continue;
+		if (docker_image_remove(&a.d, tags.v[i], &e) == 0)
+			addf(&b, "removed image %s\n", tags.v[i]);
+		else if (strstr(e.msg, ": 409 "))	/* a container uses it */
+			addf(&b, "kept image %s: %s\n", tags.v[i], e.msg);
+		else
+			r = sh_error_set(err, e.status, "%s", e.msg);
+	}
+	if (r == 0 && !tags.n)
+		addf(&b, "no image of %s\n", repo);
+	api_close(&a);
+out:
+	*said = b;
+	free_strs(&tags);
+	free(pre);
+	free(suf);
+	free(repo);
+	free(ref);
+	return r;
+}
+
+static int wait_healthy(struct infra *x, const struct inv_host *h, const char *service,
+			double timeout_s, struct sh_error *err)
+{
+	struct node_api a;
+	char name[128];
+	int r;
+
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	container_name(service, name, sizeof(name));
+	r = docker_wait_healthy(&a.d, name, timeout_s, err);
+	api_close(&a);
+	return r;
+}
+
+/* SERVICE.conf in every directory the config_dir template names with
+ * {component} as '*': each container's copy (kolla). */
+static int config_files(struct infra *x, const struct inv_host *h, const char *service,
+			str_vec *files, struct sh_error *err)
+{
+	static const char list_sh[] =
+		"for f in $1; do if [ -f \"$f\" ]; then printf \x27%s\\n\x27 \"$f\"; fi; done";
+	char *dir = subst(x->st->docker_config_dir, "component", "*");
+	size_t len = strlen(dir) + strlen(service) + 8;
+	char *pattern = xmalloc(len), *out = NULL, *save = NULL;
+	const char *const argv[] = { "sh", "-c", list_sh, "sh", pattern, NULL };
+	int r;
+
+	snprintf(pattern, len, "%s/%s.conf", dir, service);
+	if ((r = infra_run(x, h, argv, NULL, 60, &out, err) != 0 ? -1 : 0) == 0)
+		for (char *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+			vec_push(*files, xstrdup(l));
+	free(out);
+	free(pattern);
+	free(dir);
+	return r;
+}
+
+static int read_config(struct infra *x, const struct inv_host *h, const char *service,
+		       const char *file, char **text, struct sh_error *err)
+{
+	const char *const argv[] = { "cat", "--", file, NULL };
+
+	(void)service;
+	return infra_run(x, h, argv, NULL, 60, text, err) != 0 ? -1 : 0;
+}
+
+/*
+ * The new file beside the old one: created (never an existing one:
+ * noclobber) with the old one's mode from the start and its owner before
+ * a byte of it is written, synced, renamed over the old one, the
+ * directory synced.  No moment with the content under a wider mode or
+ * another owner.
+ */
+static int write_config(struct infra *x, const struct inv_host *h, const char *service,
+			const char *file, const char *text, struct sh_error *err)
+{
+	static const char write_sh[] =
+		"t=\"$1.stackhop-new\" && m=$(stat -c %a -- \"$1\") && rm -f -- \"$t\" && "
+		"(umask \"$(printf %o $((0777 & ~0$m)))\" && set -C && : >\"$t\") && "
+		"chown --reference=\"$1\" -- \"$t\" && chmod --reference=\"$1\" -- \"$t\" && "
+		"cat >>\"$t\" && sync -- \"$t\" && mv -f -- \"$t\" \"$1\" && "
+		"sync -- \"$(dirname -- \"$1\")\"";
+	const char *const argv[] = { "sh", "-c", write_sh, "sh", file, NULL };
+
+	(void)service;
+	return infra_run(x, h, argv, text, 60, NULL, err) != 0 ? -1 : 0;
+}
+
+/* The component of service's container on h (kolla: nova_conductor is
+ * nova-conductor's) and its image, malloc'd; 0 when there is none. */
+static int service_container(struct node_api *a, const char *service, char **component,
+			     char **image, struct sh_error *err)
+{
+	str_vec names = { 0 }, images = { 0 };
+	char prefix[128];
+	size_t plen;
+	int r;
+
+	container_name(service, prefix, sizeof(prefix));
+	plen = strlen(prefix);
+	*component = *image = NULL;
+	if ((r = docker_containers(&a->d, &names, &images, err)) == 0)
+		for (size_t i = 0; i < names.n && !*component; i++)
+			if (!strncmp(names.v[i], prefix, plen) &&
+			    (!names.v[i][plen] || names.v[i][plen] == '_') &&
+			    !str_has_prefix(names.v[i], "stackhop_run_")) {
+				*component = xstrdup(names.v[i]);
+				*image = xstrdup(images.v[i]);
+				for (char *c = *component; *c; c++)
+					if (*c == '_')
+						*c = '-';
+			}
+	free_strs(&names);
+	free_strs(&images);
+	return r < 0 ? -1 : *component != NULL;
+}
+
+/* The one-off container: created, started, waited for, its logs copied,
+ * removed in any case.  Its exit status, or -1. */
+static int run_container(struct node_api *a, const struct inv_host *h,
+			 const struct docker_spec *spec, const char *what, struct sh_error *err)
+{
+	struct sh_error e = { 0 };
+	long code = -1;
+	int r = -1;
+
+	if (docker_create(&a->d, spec, NULL, 0, err) < 0)
+		return -1;
+	fprintf(stderr, "[%s: %s in a container of %s]\n", h->name, what, spec->image);
+	if (docker_start(&a->d, spec->name, err) == 0 &&
+	    docker_wait_exit(&a->d, spec->name, 0, &code, err) == 0 &&
+	    docker_logs(&a->d, spec->name, stdout, stderr, err) == 0)
+		r = (int)(code < 0 || code > 255 ? 255 : code);
+	fflush(stdout);
+	/* Its error counts when the run did not fail. */
+	if (docker_remove(&a->d, spec->name, &e) < 0 && r >= 0) {
+		sh_error_set(err, e.status, "%s", e.msg);
+		r = -1;
+	}
+	return r;
+}
+
+static int run_one_off(struct infra *x, const struct inv_host *h, const char *service,
+		       const char *version, const char *const *argv, struct sh_error *err)
+{
+	static const char *const env[] = { "KOLLA_CONFIG_STRATEGY=COPY_ALWAYS", NULL };
+	char *component = NULL, *image = NULL, *cfg = NULL, *bind = NULL, name[160], run[160];
+	const char **cmd = NULL, *binds[2] = { NULL, NULL };
+	const char *const *prefix = x->st->docker_run_prefix;
+	struct node_api a;
+	size_t n = 0, np = 0, na = 0;
+	int r = -1, found;
+
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	if ((found = service_container(&a, service, &component, &image, err)) <= 0) {
+		if (found == 0)
+			sh_error_set(err, SH_EXIT_FAILURE,
+				     "no container of %s on %s to take the image and configuration from",
+				     service, h->name);
+		goto out;
+	}
+	if (version) {
+		free(image);
+		image = image_ref(x, component, version);
+	}
+	binds[0] = bind = config_bind(x, component, &cfg);
+	while (prefix && prefix[np])
+		np++;
+	while (argv[na])
+		na++;
+	cmd = xcalloc(np + na + 1, sizeof(*cmd));
+	for (size_t i = 0; i < np; i++)
+		cmd[n++] = prefix[i];
+	for (size_t i = 0; i < na; i++)
+		cmd[n++] = argv[i];
+	snprintf(run, sizeof(run), "stackhop-run-%s-%d", component, (int)getpid());
+	container_name(run, name, sizeof(name));
+	{
+		struct docker_spec spec = { .name = name, .image = image, .cmd = cmd, .env = env,
+					    .binds = binds, .network_mode = "host" };
+
+		r = run_container(&a, h, &spec, argv[0], err);
+	}
+out:
+	free(cmd);
+	free(bind);
+	free(cfg);
+	free(image);
+	free(component);
+	api_close(&a);
+	return r;
+}
+
+/* argv in the running container; a failure's error has its stderr's last line. */
+static int exec_in(struct infra *x, const struct inv_host *h, const char *service,
+		   const char *const *argv, const char *stdin_data, char **out,
+		   struct sh_error *err)
+{
+	struct node_api a;
+	char name[128], *obuf = NULL, *ebuf = NULL;
+	size_t olen = 0, elen = 0;
+	FILE *o, *e;
+	long code = -1;
+	int r;
+
+	if (stdin_data)
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "the docker runtime's exec passes no standard input (%s in %s on %s)",
+				    argv[0], service, h->name);
+	if (api_open(x, h, &a, err) < 0)
+		return -1;
+	container_name(service, name, sizeof(name));
+	o = open_memstream(&obuf, &olen);
+	e = open_memstream(&ebuf, &elen);
+	if (!o || !e)
+		abort();
+	r = docker_exec(&a.d, name, argv, o, e, &code, err);
+	fclose(o);
+	fclose(e);
+	api_close(&a);
+	if (r == 0 && code != 0) {
+		size_t end = elen;
+		const char *last;
+		char *red;
+
+		while (end && (ebuf[end - 1] == '\n' || ebuf[end - 1] == ' '))
+			ebuf[--end] = '\0';
+		last = strrchr(ebuf, '\n') ? strrchr(ebuf, '\n') + 1 : ebuf;
+		/* As infra_run(): the secrets redacted out of the message. */
+		red = x->secrets ? redact(&x->secrets->redactor, last, strlen(last)) : xstrdup(last);
+		r = sh_error_set(err, SH_EXIT_FAILURE, "%s in container %s on %s: %s (exit status %ld)",
+				 argv[0], name, h->name, *red ? red : "failed", code);
+		free(red);
+	}
+	if (r == 0 && out)
+		*out = obuf;
+	else if (obuf) {
+		explicit_bzero(obuf, olen);
+		free(obuf);
+	}
+	free(ebuf);
+	return r;
+}
+
+const struct runtime_ops runtime_docker = {
+	.name = "docker",
+	.unit = unit,
+	.running = running,
+	.version = version,
+	.versions = versions,
+	.stop = stop,
+	.start = start,
+	.remove = remove_container,
+	.image_remove = image_remove,
+	.wait_healthy = wait_healthy,
+	.config_files = config_files,
+	.read_config = read_config,
+	.write_config = write_config,
+	.run_one_off = run_one_off,
+	.exec = exec_in,
+};

@@ -25,9 +25,11 @@
 #include "journal.h"
 #include "plan.h"
 #include "progress.h"
+#include "runtime.h"
 #include "run-command.h"
 #include "secrets.h"
 #include "settings.h"
+#include "steps.h"
 
 #define SIM_SUFFIX ".sim.json"
 
@@ -523,7 +525,8 @@ static void remove_dry_run(const char *tmpdir, const char *jbuf, const char *mpa
 
 /* Refuse before anything is written when the transport cannot run plan. */
 static int refuse_unrunnable(const struct plan *plan, const char *transport,
-			     const char *set_path, struct sh_error *err)
+			     const char *set_path, const struct settings *st,
+			     struct sh_error *err)
 {
 	if (streq(transport, "sim"))
 		return 0;
@@ -532,7 +535,9 @@ static int refuse_unrunnable(const struct plan *plan, const char *transport,
 			return sh_error_set(err, SH_EXIT_INPUT,
 					    "step '%s' (%s) acts on the cloud's clusters and needs a settings file (-s) with their endpoints and secrets",
 					    plan->steps.v[i].id, plan->steps.v[i].kind->name);
-	return executor_precheck(plan, &remote_driver, NULL, err);
+	if (executor_precheck(plan, &remote_driver, NULL, err) < 0)
+		return -1;
+	return step_kinds_runtime_check(plan, runtime_for(st->runtime), err);
 }
 
 /*
@@ -615,7 +620,7 @@ int cmd_upgrade(int argc, char **argv)
 			goto fail;
 		jpath = jbuf;
 	}
-	if (refuse_unrunnable(plan, o.transport, o.set_path, &err) < 0 ||
+	if (refuse_unrunnable(plan, o.transport, o.set_path, st, &err) < 0 ||
 	    !confirm(plan, o.transport, o.ro.yes, &err) ||
 	    new_journal(plan, &o, cat->dir, jpath, &j, &mpath, &err) < 0)
 		goto fail;

@@ -100,6 +100,13 @@ struct step_kind {
 	step_run_fn *run;		/* STEP_HOW_PROCESS */
 	const char *help;		/* STEP_HOW_PROCESS: its line in 'stackhop step --help' */
 	const char *why;		/* STEP_HOW_NOT_YET: what executor_precheck() says */
+	/*
+	 * What a process kind needs of the run's runtime: bits of enum
+	 * runtime_op (src/infra/runtime.h), which the core only carries; a
+	 * plan with a kind its runtime lacks something of is refused before
+	 * its journal exists (step_kinds_runtime_check(), kinds.c).
+	 */
+	unsigned runtime_needs;
 
 	/* The simulated cloud (sim.h); every kind but an internal one has both. */
 	sim_check_fn *sim_check;

@@ -18,6 +18,7 @@
 #include "galera.h"
 #include "haproxy.h"
 #include "rabbitmq.h"
+#include "runtime.h"
 #include "service.h"
 #include "sim.h"
 #include "steps.h"
@@ -182,6 +183,8 @@ static int run_noop_wait(const struct step_run *r, struct sh_error *err)
 
 /* A "stackhop step" process: its runner, needs and help line. */
 #define PROCESS(fn, need, text) .how = STEP_HOW_PROCESS, .run = fn, .needs = (need), .help = text
+/* What it needs of the runtime (runtime.h: the *_NEEDS of its procedure). */
+#define RT(needs) .runtime_needs = (needs)
 /* The catalog's command, run on the target, its exit status read so. */
 #define COMMAND(ex) .how = STEP_HOW_COMMAND, .exit = (ex)
 #define NOT_YET .how = STEP_HOW_NOT_YET, \
@@ -192,10 +195,10 @@ static int run_noop_wait(const struct step_run *r, struct sh_error *err)
 
 const struct step_kind step_kind_table[] = {
 	{ "pre-validate", "health of services, clusters and hosts before the hop",
-	  PROCESS(step_run_health, 0, "every health check (galera, haproxy, rabbitmq, keystone) not Failure"),
+	  RT(HEALTH_ALL_NEEDS), PROCESS(step_run_health, 0, "every health check (galera, haproxy, rabbitmq, keystone) not Failure"),
 	  SIM(sim_check_member, sim_apply_pre_validate) },
 	{ "db-backup", "verified dump of every database through the VIP",
-	  PROCESS(run_db_backup, STATE, "verified dump through the VIP into STATE/db-backup-ID.sql"),
+	  RT(DB_BACKUP_NEEDS), PROCESS(run_db_backup, STATE, "verified dump through the VIP into STATE/db-backup-ID.sql"),
 	  SIM(sim_check_db_backup, sim_apply_db_backup), .sim_weight = 8 },
 	{ "host-upgrade", "host OS packages and kernel", .destructive = true, NOT_YET,
 	  SIM(sim_check_host_upgrade, sim_apply_host_upgrade), .sim_weight = 6 },
@@ -205,88 +208,88 @@ const struct step_kind step_kind_table[] = {
 	{ "ceph-post", "Ceph post-upgrade flags and health", .destructive = true, NOT_YET, SIM_MEMBER },
 
 	{ "galera-node-upgrade", "drain, stop, switch, start and resync one Galera node", .destructive = true,
-	  PROCESS(run_galera_node_upgrade, NODE | VERSION, "one node of the rolling upgrade"),
+	  RT(GALERA_NODE_UPGRADE_NEEDS), PROCESS(run_galera_node_upgrade, NODE | VERSION, "one node of the rolling upgrade"),
 	  SIM(sim_check_member, sim_apply_galera_node_upgrade), .sim_weight = 5 },
 	{ "galera-drain", "disable the Galera backend in HAProxy and wait for pending transactions",
 	  .destructive = true,
-	  PROCESS(run_galera_drain, 0, "every node disabled in HAProxy, replication queues empty"),
+	  RT(GALERA_DRAIN_NEEDS), PROCESS(run_galera_drain, 0, "every node disabled in HAProxy, replication queues empty"),
 	  SIM(sim_check_drained, sim_apply_galera_drain) },
 	{ "galera-stop", "stop one Galera node", .destructive = true,
-	  PROCESS(run_galera_stop, NODE, "stop one node"),
+	  RT(GALERA_STOP_NEEDS), PROCESS(run_galera_stop, NODE, "stop one node"),
 	  SIM(sim_check_stopped, sim_apply_galera_stop) },
 	{ "galera-bootstrap", "bootstrap a new Galera cluster on one node", .destructive = true,
-	  PROCESS(run_galera_bootstrap, VERSION, "the first node as a new primary component on VERSION"),
+	  RT(GALERA_BOOTSTRAP_NEEDS), PROCESS(run_galera_bootstrap, VERSION, "the first node as a new primary component on VERSION"),
 	  SIM(sim_check_member, sim_apply_galera_bootstrap), .sim_weight = 4 },
 	{ "galera-join", "join one node to the Galera cluster", .destructive = true,
-	  PROCESS(run_galera_join, NODE | VERSION, "one more node on VERSION, Synced"),
+	  RT(GALERA_JOIN_NEEDS), PROCESS(run_galera_join, NODE | VERSION, "one more node on VERSION, Synced"),
 	  SIM(sim_check_member, sim_apply_galera_join), .sim_weight = 4 },
 	{ "galera-validate", "every node Synced, cluster size, SQL through the VIP", .retries = 5,
-	  PROCESS(run_galera_validate, 0, "every node Synced and ready in HAProxy, SQL through the VIP"),
+	  RT(GALERA_VALIDATE_NEEDS), PROCESS(run_galera_validate, 0, "every node Synced and ready in HAProxy, SQL through the VIP"),
 	  SIM(sim_check_validate, sim_apply_validate) },
 
 	{ "rabbitmq-export", "export RabbitMQ definitions",
-	  PROCESS(run_rabbitmq_export, STATE, "definitions and members into STATE/rabbitmq-definitions.json"),
+	  RT(RABBITMQ_EXPORT_NEEDS), PROCESS(run_rabbitmq_export, STATE, "definitions and members into STATE/rabbitmq-definitions.json"),
 	  SIM(sim_check_exported, sim_apply_rabbitmq_export) },
 	{ "rabbitmq-stop", "stop RabbitMQ", .destructive = true,
-	  PROCESS(run_rabbitmq_stop, NODE, "stop one node"),
+	  RT(RABBITMQ_STOP_NEEDS), PROCESS(run_rabbitmq_stop, NODE, "stop one node"),
 	  SIM(sim_check_stopped, sim_apply_stop) },
 	{ "rabbitmq-wipe", "remove the mnesia directory", .destructive = true,
-	  PROCESS(run_rabbitmq_wipe, NODE, "remove one stopped node's mnesia directory"),
+	  RT(RABBITMQ_WIPE_NEEDS), PROCESS(run_rabbitmq_wipe, NODE, "remove one stopped node's mnesia directory"),
 	  SIM(sim_check_wiped, sim_apply_rabbitmq_wipe) },
 	{ "rabbitmq-start", "start RabbitMQ", .destructive = true,
-	  PROCESS(run_rabbitmq_start, NODE | VERSION | STATE, "start one node on VERSION"),
+	  RT(RABBITMQ_START_NEEDS), PROCESS(run_rabbitmq_start, NODE | VERSION | STATE, "start one node on VERSION"),
 	  SIM_MEMBER, .sim_weight = 3 },
 	{ "rabbitmq-join", "join one node to the RabbitMQ cluster", .destructive = true,
-	  PROCESS(run_rabbitmq_start, NODE | VERSION | STATE,
+	  RT(RABBITMQ_START_NEEDS), PROCESS(run_rabbitmq_start, NODE | VERSION | STATE,
 		  "start one node on VERSION, join the first node's cluster"),
 	  SIM(sim_check_member, sim_apply_rabbitmq_join) },
 	{ "rabbitmq-import", "import RabbitMQ definitions", .destructive = true,
-	  PROCESS(run_rabbitmq_import, STATE, "import the exported definitions"),
+	  RT(RABBITMQ_IMPORT_NEEDS), PROCESS(run_rabbitmq_import, STATE, "import the exported definitions"),
 	  SIM(sim_check_imported, sim_apply_rabbitmq_import) },
 	{ "rabbitmq-policy", "set the ha-all mirrored-queue policy", .destructive = true,
-	  PROCESS(run_rabbitmq_policy, 0, "set the ha-all policy"),
+	  RT(RABBITMQ_POLICY_NEEDS), PROCESS(run_rabbitmq_policy, 0, "set the ha-all policy"),
 	  SIM(sim_check_policy, sim_apply_rabbitmq_policy) },
 	{ "rabbitmq-node-upgrade", "upgrade one RabbitMQ node in place", .destructive = true,
-	  PROCESS(run_rabbitmq_node_upgrade, NODE | VERSION, "one node of the rolling upgrade"),
+	  RT(RABBITMQ_NODE_UPGRADE_NEEDS), PROCESS(run_rabbitmq_node_upgrade, NODE | VERSION, "one node of the rolling upgrade"),
 	  SIM_MEMBER },
 	{ "rabbitmq-validate", "members running, no partitions, no alarms", .retries = 5,
-	  PROCESS(run_rabbitmq_validate, STATE,
+	  RT(RABBITMQ_VALIDATE_NEEDS), PROCESS(run_rabbitmq_validate, STATE,
 		  "members running, no partitions or alarms, definitions and clients back"),
 	  SIM(sim_check_validate, sim_apply_validate) },
 
 	{ "haproxy-upgrade", "upgrade HAProxy on one node", .destructive = true,
-	  PROCESS(run_haproxy_upgrade, VERSION,
+	  RT(HAPROXY_UPGRADE_NEEDS), PROCESS(run_haproxy_upgrade, VERSION,
 		  "HAProxy on VERSION node by node (seamless reload, or vip-move), the VIP holder last"),
 	  SIM_MEMBER },
 	{ "keepalived-upgrade", "upgrade keepalived on one node", .destructive = true,
-	  PROCESS(run_keepalived_upgrade, VERSION,
+	  RT(KEEPALIVED_UPGRADE_NEEDS), PROCESS(run_keepalived_upgrade, VERSION,
 		  "keepalived on VERSION node by node (those already on it left alone), the VIP holder last"),
 	  SIM_MEMBER },
 	{ "memcached-upgrade", "upgrade memcached on one node", .destructive = true,
-	  PROCESS(step_run_memcached_upgrade, NODE | VERSION,
+	  RT(MEMCACHED_UPGRADE_NEEDS), PROCESS(step_run_memcached_upgrade, NODE | VERSION,
 		  "memcached restarted on VERSION on one node, answering"),
 	  SIM_MEMBER },
 
 	{ "config-migrate", "render the new release's configuration (renames applied)",
-	  PROCESS(step_run_config_migrate, NODES | COMPONENT | RELEASE,
+	  RT(CONFIG_MIGRATE_NEEDS), PROCESS(step_run_config_migrate, NODES | COMPONENT | RELEASE,
 		  "each node's configuration translated to --release with the catalog's renames (--catalog)"),
 	  SIM(sim_check_config_migrate, sim_apply_config_migrate) },
 	{ "container-stop", "stop the old container", .destructive = true,
-	  PROCESS(run_container_stop, NODE | COMPONENT,
+	  RT(CONTAINER_STOP_NEEDS), PROCESS(run_container_stop, NODE | COMPONENT,
 		  "drain the node in HAProxy, stop the old container"),
 	  SIM(sim_check_container_stop, sim_apply_container_stop) },
 	{ "container-remove", "remove the old container", .destructive = true,
-	  PROCESS(run_container_remove, NODE | COMPONENT, "remove the stopped container"),
+	  RT(CONTAINER_REMOVE_NEEDS), PROCESS(run_container_remove, NODE | COMPONENT, "remove the stopped container"),
 	  SIM(sim_check_container_remove, sim_apply_container_remove) },
 	{ "image-remove", "remove the old image", .destructive = true,
-	  PROCESS(run_image_remove, NODE | VERSION | COMPONENT,
+	  RT(IMAGE_REMOVE_NEEDS), PROCESS(run_image_remove, NODE | VERSION | COMPONENT,
 		  "remove the images other than VERSION that no container uses"),
 	  SIM(sim_check_image_remove, sim_apply_image_remove) },
 	{ "container-start", "start the new container with the new configuration", .destructive = true,
-	  PROCESS(run_container_start, NODE | VERSION | COMPONENT, "start the container on VERSION"),
+	  RT(CONTAINER_START_NEEDS), PROCESS(run_container_start, NODE | VERSION | COMPONENT, "start the container on VERSION"),
 	  SIM(sim_check_container_start, sim_apply_container_start), .sim_weight = 2 },
 	{ "health-check", "check the service's health", .retries = 5,
-	  PROCESS(step_run_health_check, NODES | COMPONENT,
+	  RT(HEALTH_CHECK_NEEDS), PROCESS(step_run_health_check, NODES | COMPONENT,
 		  "each node answers, back in HAProxy; keystone: a token through the VIP"),
 	  SIM(sim_check_member, sim_apply_health_check) },
 	{ "db-create", "create a database and grant its user", .destructive = true,
@@ -309,7 +312,7 @@ const struct step_kind step_kind_table[] = {
 	{ "archive-deleted-rows", "archive soft-deleted rows until none are left", .destructive = true,
 	  COMMAND(STEP_EXIT_ARCHIVE), SIM_MEMBER, .sim_weight = 4 },
 	{ "post-verify", "health, status checks and resource survival after the hop",
-	  PROCESS(step_run_health, 0, "the same health checks after the hop"),
+	  RT(HEALTH_ALL_NEEDS), PROCESS(step_run_health, 0, "the same health checks after the hop"),
 	  SIM(sim_check_post_verify, sim_apply_post_verify) },
 
 	/* For tests: a step that runs until the test lets it end. */
@@ -321,7 +324,7 @@ const struct step_kind step_kind_table[] = {
 	/* The docker runtime's way to run a catalog command (drivers.c). */
 	{ "container-run", "a catalog command in a one-off container of the service (docker runtime)",
 	  .internal = true,
-	  PROCESS(run_container_run, NODE | COMPONENT | STEP_NEEDS_COMMAND,
+	  RT(CONTAINER_RUN_NEEDS), PROCESS(run_container_run, NODE | COMPONENT | STEP_NEEDS_COMMAND,
 		  "the docker runtime: -- COMMAND in a one-off container of the service's image on the node (VERSION's, else the running one's); exits with its status (125: it could not run)") },
 };
 
@@ -330,4 +333,33 @@ const size_t step_kind_table_size = ARRAY_SIZE(step_kind_table);
 void step_kinds_init(void)
 {
 	step_kinds_register(step_kind_table, step_kind_table_size);
+}
+
+int step_kinds_runtime_check(const struct plan *p, const struct runtime_ops *rt,
+			     struct sh_error *err)
+{
+	char list[1024] = "";
+	size_t n = 0, count = 0;
+
+	for (size_t i = 0; i < p->steps.n; i++) {
+		const struct step_kind *k = p->steps.v[i].kind;
+		const char *lacks;
+		bool seen = false;
+
+		if (k->how != STEP_HOW_PROCESS || !(lacks = runtime_lacks(rt, k->runtime_needs)))
+			continue;
+		for (size_t e = 0; e < i && !seen; e++)
+			seen = p->steps.v[e].kind == k;
+		if (seen)
+			continue;
+		if (n < sizeof(list))
+			n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s (lacks: %s)",
+					      count ? ", " : "", k->name, lacks);
+		count++;
+	}
+	if (!count)
+		return 0;
+	return sh_error_set(err, SH_EXIT_INPUT,
+			    "the %s runtime cannot run %zu step kind%s of this plan: %s; nothing was run and no journal was written (the settings' runtime: process can run them)",
+			    rt->name, count, count == 1 ? "" : "s", list);
 }

@@ -29,6 +29,16 @@ extern const struct step_kind step_kind_table[];
 extern const size_t step_kind_table_size;
 void step_kinds_init(void);
 
+struct plan;
+struct runtime_ops;
+/*
+ * Every process kind of p's steps can run through rt (its runtime_needs),
+ * else -1 with err naming each kind once and what rt lacks of it: checked
+ * before a run's journal is written.
+ */
+int step_kinds_runtime_check(const struct plan *p, const struct runtime_ops *rt,
+			     struct sh_error *err);
+
 struct infra_step_args {
 	const char *kind;
 	const char *node;	/* inventory host name (a list for nodes kinds), or NULL */

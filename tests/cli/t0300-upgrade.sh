@@ -141,6 +141,51 @@ test_expect_success 'real transports: refused without confirmation off a termina
 	grep_err "unknown transport"
 '
 
+# rt_settings FILE RUNTIME: settings whose plan is the infrastructure of
+# examples/multinode alone (new-cluster Galera, full-stop RabbitMQ,
+# HAProxy, keepalived, memcached), on RUNTIME.
+rt_settings() {
+	cat >"$1" <<EOF
+vip: 10.231.0.100
+endpoints: {database: "10.231.0.100:3306", rabbitmq: ["10.231.0.11:5672"], keystone: "http://10.231.0.100:5000/v3"}
+runtime: $2
+process: {control: [/bin/false]}
+secrets: $TRASH/no-secrets.yaml
+phases: {host: {hops: none}, ceph: {hops: none}, openstack: {hops: none}}
+components:
+  galera: {mode: new-cluster, version: "11.8"}
+  rabbitmq: {mode: full-stop, version: "4.0"}
+  haproxy: {version: "3.0"}
+  keepalived: {version: "2.3"}
+  memcached: {version: "1.6.38"}
+EOF
+}
+
+test_expect_success 'runtime: docker refuses, before a journal exists, the kinds it cannot run, naming each' '
+	rt_settings "$TRASH/rt-docker.yaml" docker
+	expect_fail 2 $STACKHOP upgrade -i examples/multinode -s "$TRASH/rt-docker.yaml" \
+		--from zed --to 2023.1 --transport local --yes --journal "$TRASH/rt.journal"
+	grep_err "the docker runtime cannot run 8 step kinds of this plan"
+	for k in galera-bootstrap galera-join rabbitmq-wipe rabbitmq-start rabbitmq-join \
+		rabbitmq-import haproxy-upgrade keepalived-upgrade; do
+		grep_err "$k (lacks: "
+	done
+	grep_err "rabbitmq-import (lacks: exec with standard input)"
+	# What the docker runtime can run is not named.
+	for k in galera-drain galera-stop galera-validate rabbitmq-export rabbitmq-stop \
+		rabbitmq-policy rabbitmq-validate memcached-upgrade pre-validate db-backup; do
+		test_lacks "$k (lacks" "$TRASH/err"
+	done
+	test_path_missing "$TRASH/rt.journal"
+	# The process runtime has every operation: the same plan passes the
+	# check and is refused only for want of confirmation.
+	rt_settings "$TRASH/rt-process.yaml" process
+	expect_fail 2 $STACKHOP upgrade -i examples/multinode -s "$TRASH/rt-process.yaml" \
+		--from zed --to 2023.1 --transport local --journal "$TRASH/rt.journal" </dev/null
+	grep_err "without confirmation"
+	test_path_missing "$TRASH/rt.journal"
+'
+
 # The crash test.  The uninterrupted run gives the reference end state
 # and the list of durable writes (STACKHOP_CRASH_LOG); the run is then
 # killed after each of them that ends a step (every step boundary), and

@@ -2,6 +2,7 @@
 # run.sh - run every test suite, then print the total as the last line:
 # "N passed, M failed".  Unit test binaries are in build/tests/, command
 # line tests in tests/cli/, fuzz regression replays in build/fuzz/.
+# After each suite's output, a line "-- N s": the seconds it took.
 set -u
 cd "$(dirname "$0")/.." || exit 2
 BUILD=${BUILD:-build}
@@ -11,9 +12,12 @@ log=$(mktemp /tmp/stackhop-run-XXXXXX)
 
 run_suite() {
 	echo "== $*"
+	t0=$(date +%s)
 	"$@" >"$log" 2>&1
 	status=$?
+	t1=$(date +%s)
 	cat "$log"
+	echo "-- $((t1 - t0)) s"
 	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$log" | tail -n 1)
 	if [ -z "$summary" ]; then
 		# A suite that died before its summary counts as one failure.

@@ -148,15 +148,51 @@ stop_recorded() {
 	done
 }
 
-# wait_for SECONDS WHAT CMD...: run CMD every 0.2 s until it succeeds.
+# wait_for [--log FILE] [--alive NODE SVC] SECONDS WHAT CMD...: run CMD
+# every 0.2 s until it succeeds.  It fails after SECONDS, or as soon as
+# NODE's SVC (--alive) no longer runs: then nothing can make CMD succeed.
+# The failure names WHAT it waited for and shows the last 20 lines of FILE
+# (the log of what it waited for).
 wait_for() {
+	wlog_="" wnode_="" wsvc_=""
+	while :; do
+		case $1 in
+		--log) wlog_=$2; shift 2 ;;
+		--alive) wnode_=$2 wsvc_=$3; shift 3 ;;
+		*) break ;;
+		esac
+	done
 	limit=$1 what=$2
 	shift 2
-	end=$(($(date +%s) + limit))
+	start_=$(date +%s)
+	end=$((start_ + limit))
 	until "$@" >/dev/null 2>&1; do
-		[ "$(date +%s)" -lt "$end" ] || { log "timed out after ${limit}s waiting for $what"; return 1; }
+		# (By its PID alone: just after spawn, the process may not have
+		# entered the node's namespace yet.)
+		if [ -n "$wnode_" ] && ! kill -0 "$(cat "$(pidfile "$wnode_" "$wsvc_")" 2>/dev/null)" 2>/dev/null; then
+			# It may have answered just before it ended.
+			"$@" >/dev/null 2>&1 && return 0
+			wait_failed "$wlog_" "$what: $wsvc_ on $wnode_ ended after $(($(date +%s) - start_))s"
+			return 1
+		fi
+		if [ "$(date +%s)" -ge "$end" ]; then
+			wait_failed "$wlog_" "timed out after ${limit}s waiting for $what"
+			return 1
+		fi
 		sleep 0.2
 	done
+}
+
+# wait_failed LOG MESSAGE: log MESSAGE and the last 20 lines of LOG.
+wait_failed() {
+	log "$2"
+	[ -n "$1" ] || return 0
+	if [ -f "$1" ]; then
+		log "last lines of $1:"
+		tail -n 20 "$1" | sed 's/^/    /' >&2
+	else
+		log "(no log: $1 does not exist)"
+	fi
 }
 
 # write_private FILE: standard input into FILE, mode 0600, atomically (a

@@ -91,7 +91,7 @@ galera_up() {
 		fi
 		v=$(running_version "$first" galera); [ -n "$v" ] || v=$ver
 		galera_start "$first" "$v" --wsrep-new-cluster
-		wait_for 60 "galera on $first" galera_synced "$first"
+		wait_for --log "$d/error.log" --alive "$first" galera 120 "galera on $first" galera_synced "$first"
 		any=$first
 	fi
 	galera_users "$any"
@@ -100,7 +100,8 @@ galera_up() {
 		v=$(running_version "$n" galera); [ -n "$v" ] || v=$ver
 		galera_start "$n" "$v"
 		# One joiner at a time: each takes a state transfer.
-		wait_for 90 "galera on $n" galera_synced "$n"
+		wait_for --log "$(galera_dir "$n")/error.log" --alive "$n" galera 180 "galera on $n" \
+			galera_synced "$n"
 	done
 }
 
@@ -380,7 +381,7 @@ rabbitmq_up() {
 		jobs_="$jobs_ $!"
 	done
 	for j in $jobs_; do wait "$j" || true; done
-	wait_for 60 "the rabbitmq cluster" rabbitmq_clustered
+	wait_for --log "$(rmq_dir "$(first_controller)")/console.log" 120 "the rabbitmq cluster" rabbitmq_clustered
 }
 
 # ---- memcached ---------------------------------------------------------------
@@ -564,11 +565,25 @@ placement_up() {
 			die "placement-manage db sync failed, see $LAB/nodes/$first/placement/setup.log"
 		touch "$LAB/shared/placement.synced"
 	fi
-	for n in $CONTROLLERS; do
+	placement_start_missing "$first"
+}
+
+# placement_start_missing [NODE...]: start placement-api on those NODEs
+# (default: every controller) where it does not run.
+placement_start_missing() {
+	# shellcheck disable=SC2086 # the list is split into words on purpose
+	[ $# -gt 0 ] || set -- $CONTROLLERS
+	for n in "$@"; do
 		alive "$n" placement-api && continue
-		v=$(running_version "$n" placement-api); [ -n "$v" ] || v=$ver
+		v=$(running_version "$n" placement-api); [ -n "$v" ] || v=$(label "$(old_version placement)")
 		placement_start "$n" "$v"
 	done
+}
+
+# placement_wait NODE: wait for NODE's placement-api to answer.
+placement_wait() {
+	wait_for --log "$LAB/nodes/$1/placement-api/uwsgi.log" --alive "$1" placement-api 180 \
+		"placement on $1" placement_healthy "$1"
 }
 
 # ---- Nova ---------------------------------------------------------------------
@@ -712,24 +727,32 @@ services_up() {
 	stage "haproxy, keepalived: SQL through the VIP"
 	keystone_up
 	for n in $CONTROLLERS; do
-		wait_for 60 "keystone on $n" keystone_healthy "$n"
+		wait_for --log "$LAB/nodes/$n/keystone/uwsgi.log" --alive "$n" keystone 180 \
+			"keystone on $n" keystone_healthy "$n"
 	done
 	stage "keystone: every controller answers"
 	placement_up
 	rabbitmq_up
 	stage "rabbitmq: clustered, ha-all policy"
-	for n in $CONTROLLERS; do
-		wait_for 60 "placement on $n" placement_healthy "$n"
-	done
+	# Placement's app syncs the standard traits and resource classes
+	# into its (fresh) database as it loads: one bulk insert per process,
+	# each in its own (hash) order.  Three at once can conflict in InnoDB,
+	# and a load that fails makes uwsgi exit (--need-app).  So the first
+	# controller's loads first, the others (nothing left to insert) after.
+	placement_wait "$(first_controller)"
+	placement_start_missing
+	for n in $CONTROLLERS; do placement_wait "$n"; done
 	stage "placement: every controller answers"
 	nova_up
 	for n in $CONTROLLERS; do
-		wait_for 60 "nova-conductor on $n" nova_conductor_ok "$n"
+		wait_for --log "$LAB/nodes/$n/nova-conductor/conductor.log" 180 "nova-conductor on $n" \
+			nova_conductor_ok "$n"
 	done
 	stage "nova: databases migrated, no cell yet"
 	for n in $CONTROLLERS; do amqp_client_up "$n"; done
 	for n in $CONTROLLERS; do
-		wait_for 20 "the AMQP client on $n" amqp_client_connected "$n"
+		wait_for --log "$LAB/nodes/$n/amqp-client/amqp-client.log" --alive "$n" amqp-client 60 \
+			"the AMQP client on $n" amqp_client_connected "$n"
 	done
 	stage "amqp-client: one connection per node"
 	instance_up

@@ -6,6 +6,7 @@
 #   lab.sh up     [--dir DIR] [--controllers N] [--computes N] [--networks N]
 #   lab.sh status [--dir DIR]
 #   lab.sh down   [--dir DIR] [--keep-data]
+#   lab.sh images [--dir DIR]
 #
 # up is idempotent: it starts what is not running and reports what is.
 set -eu
@@ -17,9 +18,13 @@ LAB=${STACKHOP_LAB_DIR:-/var/tmp/stackhop-lab}
 . "$LAB_SRC/images.sh"
 # shellcheck source=lab/services.sh
 . "$LAB_SRC/services.sh"
+# shellcheck source=lab/podman.sh
+. "$LAB_SRC/podman.sh"
+# shellcheck source=lab/rootfs.sh
+. "$LAB_SRC/rootfs.sh"
 
 usage() {
-	sed -n '5,8p' "$0" | sed 's/^# *//' >&2
+	sed -n '5,9p' "$0" | sed 's/^# *//' >&2
 	exit 2
 }
 
@@ -227,14 +232,60 @@ write_outputs() {
 	: "$first"
 }
 
+# ---- release images ---------------------------------------------------------
+
+# The lab's Podman store and API service (the release images live there).
+PODMAN_DIR=$LAB/podman
+
+lab_mark() {
+	mkdir -p "$LAB"
+	chmod 755 "$LAB"
+	[ -f "$LAB/$LAB_MARK" ] ||
+		echo "a stackhop lab (lab up made this directory's files; lab down removes them)" >"$LAB/$LAB_MARK"
+}
+
+# images_list: each release with the versions of its services' packages,
+# read in its tree.
+images_list() {
+	for r in $RELEASES; do
+		line=""
+		for p in $(for s in $IMAGE_SERVICES; do echo "${s#*:}"; done | sort -u); do
+			line="$line, $p $(rootfs_version "$r" "$p")"
+		done
+		echo "$(release_name "$r") ($r): ${line#, }"
+	done
+}
+
+# lab images: build (or take from the cache) and import the release
+# images, without a lab; the API service stays as it was.
+lab_images() {
+	lab_mark
+	was_up=0
+	podman_alive "$PODMAN_DIR" && was_up=1
+	mkdir -p "$PODMAN_DIR"
+	podman_start "$PODMAN_DIR" || die "podman's API service did not start (see $PODMAN_DIR/service.log)"
+	images_build "$PODMAN_DIR"
+	images_list
+	[ "$was_up" = 1 ] || podman_stop "$PODMAN_DIR"
+}
+
+# Containers and images the lab's API service knows (GET /containers/json,
+# /images/json).
+podman_status() {
+	podman_alive "$PODMAN_DIR" || { echo "podman: not running"; return 0; }
+	echo "podman: $PODMAN_DIR/api.sock"
+	podman_api "$PODMAN_DIR" '/containers/json?all=true' |
+		jq -r '.[] | "  container \(.Names[0]): \(.Image) (\(.ImageID[0:12])) \(.State)"'
+	podman_api "$PODMAN_DIR" /images/json |
+		jq -r '.[] | "  image \(.Id[7:19]): \(.Size / 1048576 | floor) MB, \(.RepoTags | length) tags: \(.RepoTags | map(sub("^localhost/"; "")) | join(" "))"'
+}
+
 # ---- commands -------------------------------------------------------------
 
 lab_up() {
 	t0=$(date +%s.%N)
-	mkdir -p "$LAB/pids" "$LAB/nodes" "$LAB/shared" "$LAB/images" "$LAB/cache"
-	chmod 755 "$LAB"
-	[ -f "$LAB/$LAB_MARK" ] ||
-		echo "a stackhop lab (lab up made this directory's files; lab down removes them)" >"$LAB/$LAB_MARK"
+	lab_mark
+	mkdir -p "$LAB/pids" "$LAB/nodes" "$LAB/shared" "$LAB/images" "$LAB/cache" "$PODMAN_DIR"
 	if load_env; then
 		log "lab at $LAB exists ($CONTROLLERS $COMPUTES $NETWORKS): repairing what is down"
 	else
@@ -242,6 +293,9 @@ lab_up() {
 		load_env
 	fi
 	write_secrets
+	podman_start "$PODMAN_DIR" || die "podman's API service did not start (see $PODMAN_DIR/service.log)"
+	images_build "$PODMAN_DIR"
+	stage "release images: $(for r in $RELEASES; do printf 'lab/*:%s ' "$(release_name "$r")"; done)"
 	images_fetch
 	stage "images: $(find "$LAB/images" -mindepth 1 -maxdepth 1 -type d | wc -l) unpacked"
 	net_up
@@ -272,6 +326,7 @@ lab_down() {
 		done
 	done
 	stop_recorded
+	podman_stop "$PODMAN_DIR"
 	net_down
 	if [ "$KEEP" = 1 ]; then
 		log "down; data kept in $LAB"
@@ -279,13 +334,14 @@ lab_down() {
 		# What lab up made, by name: nothing else that is in $LAB.  Keep
 		# the downloaded images: they are the slow part of lab up.
 		for f in $LAB_FILES; do rm -rf "${LAB:?}/$f"; done
-		log "down; removed its state (images kept in $LAB/images)"
+		log "down; removed its state (images kept in $LAB/images, $LAB/cache and $PODMAN_DIR)"
 	fi
 }
 
 case $cmd in
 up) lab_up ;;
 down) lab_down ;;
-status) load_env || die "no lab at $LAB (run: stackhop lab up)"; services_status ;;
+status) load_env || die "no lab at $LAB (run: stackhop lab up)"; services_status; podman_status ;;
+images) lab_images ;;
 *) usage ;;
 esac

@@ -6,7 +6,9 @@
 #   lab.env            topology of the running lab (sourced by every command)
 #   ssh/               the lab's key pair, host key, known_hosts
 #   images/NAME-VER/   Debian packages of a service version, unpacked
-#   cache/             downloaded .deb files
+#   cache/             downloaded .deb files; cache/rootfs/RELEASE/ the
+#                      release images' tarballs, .debs and package lists
+#   podman/            the lab's Podman store and API service (api.sock)
 #   nodes/NODE/SVC/    each node's config, data and logs, per service
 #   shared/            state every controller shares (Keystone's key repos)
 #   pids/NODE.SVC      PID of each process the lab started

@@ -33,7 +33,7 @@ lab)
 mariadb-server mariadb-client galera-4 rsync socat
 rabbitmq-server haproxy keepalived memcached iptables iputils-ping curl
 python3-keystone python3-nova python3-placement python3-pymysql python3-memcache python3-amqp uwsgi-core uwsgi-plugin-python3
-podman catatonit busybox-static"
+podman catatonit busybox-static mmdebstrap"
 	;;
 esac
 

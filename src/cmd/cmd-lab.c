@@ -19,6 +19,7 @@ static const char lab_usage[] =
 	"usage: stackhop lab up [--dir DIR] [--controllers N] [--computes N] [--networks N]\n"
 	"       stackhop lab status [--dir DIR]\n"
 	"       stackhop lab down [--dir DIR] [--keep-data]\n"
+	"       stackhop lab images [--dir DIR]\n"
 	"\n"
 	"The lab: a small cloud on this machine built from real Debian packages.\n"
 	"Every node is a network namespace on a bridge (10.231.0.0/24) with its\n"
@@ -35,6 +36,11 @@ static const char lab_usage[] =
 	"  down     stop every process the lab started (by recorded PID), remove\n"
 	"           its namespaces and bridge, and its state unless --keep-data\n"
 	"           (downloaded images are kept)\n"
+	"  images   build (or take from DIR/cache) one root filesystem per Debian\n"
+	"           release, bookworm (Zed) and trixie (2025.1 Epoxy), import\n"
+	"           each into the lab's Podman store (DIR/podman) with a tag per\n"
+	"           service (lab/keystone:zed, lab/keystone:2025.1, ...), and print\n"
+	"           the versions each carries; lab up does this too\n"
 	"\n"
 	"      --dir DIR         the lab's directory (default /var/tmp/stackhop-lab)\n"
 	"      --controllers N   controllers (default 3), --computes N (default 1),\n"
@@ -55,7 +61,7 @@ static const char lab_usage[] =
 static bool lab_leftover(const char *name)
 {
 	static const char *const names[] = {
-		"images", "cache", "lab.env", "ssh", "nodes", "shared", "pids", "inventory",
+		"images", "cache", "podman", "lab.env", "ssh", "nodes", "shared", "pids", "inventory",
 		"settings.yaml", "secrets.yaml", "client.cnf",
 	};
 
@@ -129,8 +135,8 @@ static int check_lab_dir(const char *sub, int argc, char **argv)
 			dir = argv[++i];
 		}
 	if (lstat(dir, &st) < 0) {
-		if (errno == ENOENT && streq(sub, "up"))
-			return 0;	/* lab up makes it */
+		if (errno == ENOENT && (streq(sub, "up") || streq(sub, "images")))
+			return 0;	/* lab up (or images) makes it */
 		fprintf(stderr, "error: no lab at '%s': %s\n", dir, strerror(errno));
 		return -1;
 	}
@@ -156,7 +162,7 @@ static int check_lab_dir(const char *sub, int argc, char **argv)
 		fprintf(stderr, "error: cannot read '%s': %s\n", mark, strerror(errno));
 		return -1;
 	}
-	if (streq(sub, "up")) {
+	if (streq(sub, "up") || streq(sub, "images")) {
 		only = dir_only_leftovers(dir, &empty);
 		if (only < 0) {
 			fprintf(stderr, "error: cannot read lab directory '%s': %s\n", dir, strerror(errno));
@@ -186,8 +192,10 @@ int cmd_lab(int argc, char **argv)
 		fputs(lab_usage, sub ? stdout : stderr);
 		return sub ? 0 : SH_EXIT_INPUT;
 	}
-	if (!streq(sub, "up") && !streq(sub, "down") && !streq(sub, "status"))
-		return usage_error("lab", "unknown lab command '%s' (expected up, status or down)", sub);
+	if (!streq(sub, "up") && !streq(sub, "down") && !streq(sub, "status") &&
+	    !streq(sub, "images"))
+		return usage_error("lab", "unknown lab command '%s' (expected up, status, down or images)",
+				   sub);
 	for (int i = 2; i < argc; i++)
 		if (streq(argv[i], "-h") || streq(argv[i], "--help")) {
 			fputs(lab_usage, stdout);

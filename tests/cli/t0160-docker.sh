@@ -11,8 +11,8 @@
 # shellcheck disable=SC2016 # test bodies are single-quoted on purpose
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
-# shellcheck source=tests/lib/podman.sh
-. "$(dirname "$0")/../lib/podman.sh"
+# shellcheck source=lab/podman.sh
+. "$(dirname "$0")/../../lab/podman.sh"
 # shellcheck source=tests/lib/sshd-nodes.sh
 . "$(dirname "$0")/../lib/sshd-nodes.sh"
 

@@ -34,10 +34,22 @@ def main():
     if len(sys.argv) != 3:
         raise SystemExit("usage: amqp-client.py ADDRESS SECRETS_FILE")
     addr, secrets = sys.argv[1], sys.argv[2]
-    conn = amqp.Connection(host=f"{addr}:5672", userid="stackhop",
-                           password=secret(secrets, "rabbitmq_password"),
-                           virtual_host="/", heartbeat=10, connect_timeout=5)
-    conn.connect()
+    # The first connection is retried (for up to 60 s), as an OpenStack
+    # service retries at start: a broker that has just clustered may still
+    # refuse it ("vhost '/' is down").  A connection lost later is not.
+    deadline = time.monotonic() + 60
+    while True:
+        conn = amqp.Connection(host=f"{addr}:5672", userid="stackhop",
+                               password=secret(secrets, "rabbitmq_password"),
+                               virtual_host="/", heartbeat=10, connect_timeout=5)
+        try:
+            conn.connect()
+            break
+        except (OSError, amqp.exceptions.AMQPError) as e:
+            if time.monotonic() > deadline:
+                raise
+            print(f"not connected yet ({e!r}); trying again", flush=True)
+            time.sleep(1)
     ch = conn.channel()
     queue = f"lab-client-{addr}"
     ch.queue_declare(queue, durable=False, auto_delete=True)

@@ -46,6 +46,8 @@ struct settings *settings_defaults(void)
 	s->docker_socket = "/run/docker.sock";
 	s->docker_image = "quay.io/openstack.kolla/{component}:{version}";
 	s->docker_config_dir = "/etc/kolla/{component}";
+	s->docker_container = "{component}";
+	s->docker_network = "host";
 	s->docker_stop_timeout = 60;
 	{
 		/* kolla's images copy their configuration into place first. */
@@ -510,7 +512,7 @@ static int parse_docker(struct settings *s, struct ydoc *d, yaml_node_t *root,
 			yaml_node_t *n, struct sh_error *err)
 {
 	static const char *const docker_keys[] = { "socket", "image", "config_dir",
-		"stop_timeout", "healthcheck", "run_prefix", NULL };
+		"container", "network", "stop_timeout", "healthcheck", "run_prefix", NULL };
 	yaml_node_t *hc;
 
 	(void)root;
@@ -518,6 +520,8 @@ static int parse_docker(struct settings *s, struct ydoc *d, yaml_node_t *root,
 	    opt_str(s, d, n, "socket", "docker", &s->docker_socket, err) < 0 ||
 	    opt_str(s, d, n, "image", "docker", &s->docker_image, err) < 0 ||
 	    opt_str(s, d, n, "config_dir", "docker", &s->docker_config_dir, err) < 0 ||
+	    opt_str(s, d, n, "container", "docker", &s->docker_container, err) < 0 ||
+	    opt_str(s, d, n, "network", "docker", &s->docker_network, err) < 0 ||
 	    y_long(d, n, "stop_timeout", "docker", 1, 3600, false, &s->docker_stop_timeout,
 		   err) < 0)
 		return -1;
@@ -533,6 +537,15 @@ static int parse_docker(struct settings *s, struct ydoc *d, yaml_node_t *root,
 		return y_error(d, ymap_get(d, n, "image"), err,
 			       "docker image must hold {version} (and usually {component}), not '%s'",
 			       s->docker_image);
+	if (!strstr(s->docker_container, "{component}"))
+		return y_error(d, ymap_get(d, n, "container"), err,
+			       "docker container must hold {component} (and {node} where one engine serves several nodes), not '%s'",
+			       s->docker_container);
+	if (!streq(s->docker_network, "host") && !streq(s->docker_network, "none") &&
+	    !str_has_prefix(s->docker_network, "ns:/"))
+		return y_error(d, ymap_get(d, n, "network"), err,
+			       "docker network must be host, none or ns:PATH (a network namespace), not '%s'",
+			       s->docker_network);
 	if ((hc = ymap_get(d, n, "healthcheck")))
 		return parse_docker_health(s, d, hc, err);
 	return 0;

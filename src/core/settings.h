@@ -53,6 +53,13 @@
  *     image: "quay.io/openstack.kolla/{component}:{version}"
  *     config_dir: /etc/kolla/{component}   bound read-only at
  *                                     /var/lib/kolla/config_files
+ *     container: "{component}"        a container's name (kolla's: '-'
+ *                                     in a component becomes '_')
+ *     network: host                   its network mode (ns:PATH: Podman's
+ *                                     network namespace at PATH)
+ *                                     ({node} in image, config_dir,
+ *                                     container, network: one engine
+ *                                     serving several nodes, as the lab's)
  *     stop_timeout: 60                seconds before a stop kills
  *     run_prefix: [sh, -c, 'sudo -E kolla_set_configs && exec "$@"', sh]
  *                                     before a catalog command run in a
@@ -132,8 +139,10 @@ struct settings {
 	size_t nprocess_control;
 	enum runtime_kind runtime;
 	const char *docker_socket;	/* may hold {node} */
-	const char *docker_image;	/* {component}, {version} */
-	const char *docker_config_dir;	/* {component} */
+	const char *docker_image;	/* {component}, {version}; may hold {node} */
+	const char *docker_config_dir;	/* {component}; may hold {node} */
+	const char *docker_container;	/* {component}; may hold {node} */
+	const char *docker_network;	/* "host", "ns:PATH"; may hold {node} */
 	long docker_stop_timeout;	/* seconds */
 	const char **docker_run_prefix;	/* before a one-off container's command */
 	VEC(struct docker_health) docker_health;

@@ -54,33 +54,56 @@ static char *subst(const char *tmpl, const char *key, const char *value)
 	return r;
 }
 
-/* The image of component at version, as the settings' template names it. */
-static char *image_ref(const struct infra *x, const char *component, const char *version)
+/* A settings template for node h: "{node}" replaced by its name (malloc'd). */
+static char *for_node(const char *tmpl, const struct inv_host *h)
 {
-	char *a = subst(x->st->docker_image, "component", component);
-	char *r = subst(a, "version", version);
+	return settings_node_path(tmpl, h->name);
+}
+
+/* The image of component at version on h, as the settings' template names it. */
+static char *image_ref(const struct infra *x, const struct inv_host *h, const char *component,
+		       const char *version)
+{
+	char *a = for_node(x->st->docker_image, h), *b = subst(a, "component", component);
+	char *r = subst(b, "version", version);
 
 	free(a);
+	free(b);
 	return r;
 }
 
-/* Kolla names a component's container with '_' for '-' (nova_conductor). */
-static void container_name(const char *component, char *buf, size_t size)
+/*
+ * The container of component on h as the settings' template names it:
+ * kolla's name ('_' for '-': nova_conductor), "{node}_nova_conductor"
+ * where one engine serves several nodes.
+ */
+static void container_name(const struct infra *x, const struct inv_host *h,
+			   const char *component, char *buf, size_t size)
 {
-	snprintf(buf, size, "%s", component);
-	for (char *c = buf; *c; c++)
+	char kolla[128], *a, *r;
+
+	snprintf(kolla, sizeof(kolla), "%s", component);
+	for (char *c = kolla; *c; c++)
 		if (*c == '-')
 			*c = '_';
+	a = for_node(x->st->docker_container, h);
+	r = subst(a, "component", kolla);
+	snprintf(buf, size, "%s", r);
+	free(r);
+	free(a);
 }
 
-/* component's configuration directory (*cfg, malloc'd) as the bind kolla's
- * images read it from (malloc'd). */
-static char *config_bind(const struct infra *x, const char *component, char **cfg)
+/* component's configuration directory on h (*cfg, malloc'd) as the bind
+ * kolla's images read it from (malloc'd). */
+static char *config_bind(const struct infra *x, const struct inv_host *h, const char *component,
+			 char **cfg)
 {
+	char *a = for_node(x->st->docker_config_dir, h);
 	size_t len;
 	char *bind;
 
-	*cfg = subst(x->st->docker_config_dir, "component", component);
+	*cfg = subst(a, "component", component);
+	free(a);
 	len = strlen(*cfg) + 64;
 	bind = xmalloc(len);
 	snprintf(bind, len, "%s:/var/lib/kolla/config_files:ro", *cfg);
@@ -140,7 +163,7 @@ static int open_inspect(struct infra *x, const struct inv_host *h, const char *c
 {
 	if (api_open(x, h, a, err) < 0)
 		return -1;
-	container_name(component, name, size);
+	container_name(x, h, component, name, size);
 	if (docker_inspect(&a->d, name, st, err) < 0) {
 		api_close(a);
 		return -1;
@@ -148,12 +171,13 @@ static int open_inspect(struct infra *x, const struct inv_host *h, const char *c
 	return 0;
 }
 
+/* The log names the kolla container (the node is named beside it). */
 static void unit(const char *service, char *buf, size_t size)
 {
-	char name[128];
-
-	container_name(service, name, sizeof(name));
-	snprintf(buf, size, "container %s", name);
+	snprintf(buf, size, "container %s", service);
+	for (char *c = buf + strlen("container "); *c; c++)
+		if (*c == '-')
+			*c = '_';
 }
 
 static int running(struct infra *x, const struct inv_host *h, const char *service,
@@ -173,10 +197,10 @@ static int running(struct infra *x, const struct inv_host *h, const char *servic
  * The template's image reference split around {version}: image refs of
  * component are PRE + version + SUF; *repo is PRE up to its tag's ':'.
  */
-static int ref_parts(const struct infra *x, const char *component, char **pre, char **suf,
+static int ref_parts(const struct infra *x, const struct inv_host *h, const char *component, char **pre, char **suf,
 		     char **repo, struct sh_error *err)
 {
-	char *ref = image_ref(x, component, "\x01"), *mark = strchr(ref, '\x01'), *colon;
+	char *ref = image_ref(x, h, component, "\x01"), *mark = strchr(ref, '\x01'), *colon;
 
 	*mark = '\0';
 	colon = strrchr(ref, ':');
@@ -212,7 +236,7 @@ static char *version(struct infra *x, const struct inv_host *h, const char *serv
 	struct docker_state st;
 	char name[128], *pre, *suf, *repo, *v;
 
-	if (ref_parts(x, service, &pre, &suf, &repo, err) < 0)
+	if (ref_parts(x, h, service, &pre, &suf, &repo, err) < 0)
 		return NULL;
 	v = NULL;
 	if (open_inspect(x, h, service, &a, &st, name, sizeof(name), err) == 0) {
@@ -277,7 +301,7 @@ static int versions(struct infra *x, const struct inv_host *h, const char *servi
 	int r;
 
 	*out = NULL;
-	if (ref_parts(x, service, &pre, &suf, &repo, err) < 0)
+	if (ref_parts(x, h, service, &pre, &suf, &repo, err) < 0)
 		return -1;
 	if ((r = image_tags(x, h, service, repo, &tags, err)) == 0) {
 		for (size_t i = 0; i < tags.n; i++) {
@@ -305,7 +329,7 @@ static int stop(struct infra *x, const struct inv_host *h, const char *service,
 
 	if (api_open(x, h, &a, err) < 0)
 		return -1;
-	container_name(service, name, sizeof(name));
+	container_name(x, h, service, name, sizeof(name));
 	r = docker_stop(&a.d, name, (int)x->st->docker_stop_timeout, err);
 	api_close(&a);
 	return r;
@@ -318,10 +342,10 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 {
 	const char *const *health = settings_docker_health(x->st, component);
 	const char **hc = NULL, *binds[2] = { NULL, NULL };
-	char *cfg = NULL, *bind;
+	char *cfg = NULL, *bind, *net = for_node(x->st->docker_network, h);
 	int r = -1;
 
-	binds[0] = bind = config_bind(x, component, &cfg);
+	binds[0] = bind = config_bind(x, h, component, &cfg);
 	if (health) {
 		size_t n = 0;
 
@@ -333,7 +357,7 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 	}
 	{
 		struct docker_spec spec = { .name = name, .image = ref, .binds = binds,
-					    .health = hc, .network_mode = "host", .init = true };
+					    .health = hc, .network_mode = net, .init = true };
 
 		if (docker_create(&a->d, &spec, NULL, 0, err) == 0 &&
 		    docker_start(&a->d, name, err) == 0)
@@ -345,6 +369,7 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 	free(hc);
 	free(bind);
 	free(cfg);
+	free(net);
 	return r;
 }
 
@@ -374,7 +399,7 @@ static int start(struct infra *x, const struct inv_host *h, const char *service,
 		api_close(&a);
 		return r;
 	}
-	ref = image_ref(x, service, o->version);
+	ref = image_ref(x, h, service, o->version);
 	if (st.exists && streq(st.image, ref)) {
 		r = st.running ? 0 : docker_start(&a.d, name, err);
 		goto out;
@@ -427,14 +452,14 @@ static int remove_container(struct infra *x, const struct inv_host *h, const cha
 static int image_remove(struct infra *x, const struct inv_host *h, const char *service,
 			const char *keep, char **said, struct sh_error *err)
 {
-	char *ref = image_ref(x, service, keep), *pre, *suf, *repo;
+	char *ref = image_ref(x, h, service, keep), *pre, *suf, *repo;
 	str_vec tags = { 0 };
 	char *b = NULL;
 	struct node_api a;
 	int r = -1;
 
 	*said = NULL;
-	if (ref_parts(x, service, &pre, &suf, &repo, err) < 0) {
+	if (ref_parts(x, h, service, &pre, &suf, &repo, err) < 0) {
 		free(ref);
 		return -1;
 	}
@@ -476,7 +501,7 @@ static int wait_healthy(struct infra *x, const struct inv_host *h, const char *s
 
 	if (api_open(x, h, &a, err) < 0)
 		return -1;
-	container_name(service, name, sizeof(name));
+	container_name(x, h, service, name, sizeof(name));
 	r = docker_wait_healthy(&a.d, name, timeout_s, err);
 	api_close(&a);
 	return r;
@@ -489,7 +514,7 @@ static int config_files(struct infra *x, const struct inv_host *h, const char *s
 {
 	static const char list_sh[] =
 		"for f in $1; do if [ -f \"$f\" ]; then printf \x27%s\\n\x27 \"$f\"; fi; done";
-	char *dir = subst(x->st->docker_config_dir, "component", "*");
+	char *nd = for_node(x->st->docker_config_dir, h), *dir = subst(nd, "component", "*");
 	size_t len = strlen(dir) + strlen(service) + 8;
 	char *pattern = xmalloc(len), *out = NULL, *save = NULL;
 	const char *const argv[] = { "sh", "-c", list_sh, "sh", pattern, NULL };
@@ -502,6 +527,7 @@ static int config_files(struct infra *x, const struct inv_host *h, const char *s
 	free(out);
 	free(pattern);
 	free(dir);
+	free(nd);
 	return r;
 }
 
@@ -536,30 +562,41 @@ static int write_config(struct infra *x, const struct inv_host *h, const char *s
 	return infra_run(x, h, argv, text, 60, NULL, err) != 0 ? -1 : 0;
 }
 
-/* The component of service's container on h (kolla: nova_conductor is
- * nova-conductor's) and its image, malloc'd; 0 when there is none. */
-static int service_container(struct node_api *a, const char *service, char **component,
-			     char **image, struct sh_error *err)
+/*
+ * The component of service's container on h (kolla: nova_conductor is
+ * nova-conductor's; the part of the name the settings' container template
+ * has for {component}) and its image, malloc'd; 0 when there is none.
+ */
+static int service_container(struct infra *x, const struct inv_host *h, struct node_api *a,
+			     const char *service, char **component, char **image,
+			     struct sh_error *err)
 {
 	str_vec names = { 0 }, images = { 0 };
-	char prefix[128];
-	size_t plen;
+	char want[128], tmpl[128], *mark;
+	size_t np, ns, nw;
 	int r;
 
-	container_name(service, prefix, sizeof(prefix));
-	plen = strlen(prefix);
+	container_name(x, h, service, want, sizeof(want));
+	container_name(x, h, "\x01", tmpl, sizeof(tmpl));
+	mark = strchr(tmpl, '\x01');
+	np = (size_t)(mark - tmpl);
+	ns = strlen(mark + 1);
+	nw = strlen(want) - ns;	/* the name up to the component's end */
 	*component = *image = NULL;
 	if ((r = docker_containers(&a->d, &names, &images, err)) == 0)
-		for (size_t i = 0; i < names.n && !*component; i++)
-			if (!strncmp(names.v[i], prefix, plen) &&
-			    (!names.v[i][plen] || names.v[i][plen] == '_') &&
-			    !str_has_prefix(names.v[i], "stackhop_run_")) {
-				*component = xstrdup(names.v[i]);
-				*image = xstrdup(images.v[i]);
-				for (char *c = *component; *c; c++)
-					if (*c == '_')
-						*c = '-';
-			}
+		for (size_t i = 0; i < names.n && !*component; i++) {
+			const char *nm = names.v[i];
+			size_t len = strlen(nm);
+
+			if (len < nw + ns || strncmp(nm, want, nw) || strcmp(nm + len - ns, mark + 1) ||
+			    (len - ns > nw && nm[nw] != '_') || str_has_prefix(nm, "stackhop_run_"))
+				continue;
+			*component = xstrndup(nm + np, len - ns - np);
+			*image = xstrdup(images.v[i]);
+			for (char *c = *component; *c; c++)
+				if (*c == '_')
+					*c = '-';
+		}
 	free_strs(&names);
 	free_strs(&images);
 	return r < 0 ? -1 : *component != NULL;
@@ -594,7 +631,8 @@ static int run_one_off(struct infra *x, const struct inv_host *h, const char *se
 		       const char *version, const char *const *argv, struct sh_error *err)
 {
 	static const char *const env[] = { "KOLLA_CONFIG_STRATEGY=COPY_ALWAYS", NULL };
-	char *component = NULL, *image = NULL, *cfg = NULL, *bind = NULL, name[160], run[160];
+	char *component = NULL, *image = NULL, *cfg = NULL, *bind = NULL, *net = NULL;
+	char name[160], run[160];
 	const char **cmd = NULL, *binds[2] = { NULL, NULL };
 	const char *const *prefix = x->st->docker_run_prefix;
 	struct node_api a;
@@ -603,7 +641,7 @@ static int run_one_off(struct infra *x, const struct inv_host *h, const char *se
 
 	if (api_open(x, h, &a, err) < 0)
 		return -1;
-	if ((found = service_container(&a, service, &component, &image, err)) <= 0) {
+	if ((found = service_container(x, h, &a, service, &component, &image, err)) <= 0) {
 		if (found == 0)
 			sh_error_set(err, SH_EXIT_FAILURE,
 				     "no container of %s on %s to take the image and configuration from",
@@ -612,9 +650,9 @@ static int run_one_off(struct infra *x, const struct inv_host *h, const char *se
 	}
 	if (version) {
 		free(image);
-		image = image_ref(x, component, version);
+		image = image_ref(x, h, component, version);
 	}
-	binds[0] = bind = config_bind(x, component, &cfg);
+	binds[0] = bind = config_bind(x, h, component, &cfg);
 	while (prefix && prefix[np])
 		np++;
 	while (argv[na])
@@ -624,15 +662,21 @@ static int run_one_off(struct infra *x, const struct inv_host *h, const char *se
 		cmd[n++] = prefix[i];
 	for (size_t i = 0; i < na; i++)
 		cmd[n++] = argv[i];
-	snprintf(run, sizeof(run), "stackhop-run-%s-%d", component, (int)getpid());
-	container_name(run, name, sizeof(name));
+	/* One engine may serve several nodes (the lab's): the node in the name. */
+	snprintf(run, sizeof(run), "stackhop_run_%s_%s_%d", h->name, component, (int)getpid());
+	for (char *c = run; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	snprintf(name, sizeof(name), "%s", run);
+	net = for_node(x->st->docker_network, h);
 	{
 		struct docker_spec spec = { .name = name, .image = image, .cmd = cmd, .env = env,
-					    .binds = binds, .network_mode = "host" };
+					    .binds = binds, .network_mode = net };
 
 		r = run_container(&a, h, &spec, argv[0], err);
 	}
 out:
+	free(net);
 	free(cmd);
 	free(bind);
 	free(cfg);
@@ -660,7 +704,7 @@ static int exec_in(struct infra *x, const struct inv_host *h, const char *servic
 				    argv[0], service, h->name);
 	if (api_open(x, h, &a, err) < 0)
 		return -1;
-	container_name(service, name, sizeof(name));
+	container_name(x, h, service, name, sizeof(name));
 	o = open_memstream(&obuf, &olen);
 	e = open_memstream(&ebuf, &elen);
 	if (!o || !e)

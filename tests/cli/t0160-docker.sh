@@ -7,7 +7,9 @@
 # image removed; and the API's errors (404, 409) as clear messages.  Then
 # the plan's container steps with the docker runtime on a node reached
 # over ssh (its socket forwarded): the kolla flow from one image version
-# to the next, and config-migrate on the containers' files.
+# to the next, and config-migrate on the containers' files.  Then one
+# engine serving two nodes (the lab's layout): containers named and
+# networked per node, each in its node's network namespace.
 # shellcheck disable=SC2016 # test bodies are single-quoted on purpose
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -18,13 +20,21 @@
 
 PM=$TRASH/podman
 export PM
-trap 'nodes_down; podman_down "$PM"; rm -rf "$TRASH"' EXIT
+# unalias: the node-named aliases of the nodes' namespaces (below).
+unalias_ns() {
+	for a in /run/netns/shd$$-node*; do
+		[ -e "$a" ] || continue
+		umount "$a" 2>/dev/null || true
+		rm -f "$a"
+	done
+}
+trap 'unalias_ns; nodes_down; podman_down "$PM"; rm -rf "$TRASH"' EXIT
 IMG=localhost/stackhop-busybox:1
 export IMG
 # A node reached over ssh, for the container steps (its sshd shares this
 # machine's files: the Podman socket is the node's).
 mkdir -p "$TRASH/nodes"
-if ! nodes_up "$TRASH/nodes" 1 "shd$$"; then
+if ! nodes_up "$TRASH/nodes" 2 "shd$$"; then
 	echo "0 passed, 1 failed"
 	exit 1
 fi
@@ -204,6 +214,68 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	sed "s#  socket: .*#  socket: $TRASH/none.sock#" "$TRASH/nodes/docker.yaml" >"$TRASH/nodes/bad.yaml"
 	expect_fail 1 $STACKHOP step container-stop -s "$TRASH/nodes/bad.yaml" -i "$TRASH/nodes/inv" --component web --node node1
 	grep_err "node1: its socket $TRASH/none.sock, forwarded over ssh: docker API on "
+'
+
+test_expect_success 'one engine for two nodes: containers named per node, each in its node namespace, images shared' '
+	cmd="[\"/bin/httpd\", \"-f\", \"-p\", \"18083\", \"-h\", \"/var/lib/kolla/config_files\"]"
+	podman_busybox "$PM" localhost/stackhop-web:1 "$cmd"
+	podman_busybox "$PM" localhost/stackhop-web:2 "$cmd"
+	# The nodes namespaces under their inventory names: an alias each.
+	for n in 1 2; do
+		touch "/run/netns/shd$$-node$n"
+		mount --bind "/run/netns/shd$$-$n" "/run/netns/shd$$-node$n"
+		mkdir -p "$TRASH/kolla2/node$n/web"
+		echo "web of node$n" >"$TRASH/kolla2/node$n/web/index.html"
+	done
+	sed -e "s#  config_dir: .*#  config_dir: $TRASH/kolla2/{node}/{component}#" \
+		-e "s#^docker:#docker:\n  container: \"{node}_{component}\"\n  network: \"ns:/run/netns/shd$$-{node}\"#" \
+		-e "s#    web: .*#    web: [/bin/wget, -q, -O, /dev/null, \"http://{address}:18083/index.html\"]#" \
+		"$TRASH/nodes/docker.yaml" >"$TRASH/nodes/shared.yaml"
+	st() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/shared.yaml" -i "$TRASH/nodes/inv" "$@"; }
+	st container-start --component web --node node1 --to 1 >"$TRASH/n1"
+	grep -q "node1: container web started on 1$" "$TRASH/n1"
+	st container-start --component web --node node2 --to 1 >/dev/null
+	st health-check --component web --node node1 >/dev/null
+	st health-check --component web --node node2 >/dev/null
+	podman_cli "$PM" ps --format "{{.Names}} {{.Image}}" | sort >"$TRASH/ps2"
+	grep -q "^node1_web localhost/stackhop-web:1$" "$TRASH/ps2"
+	grep -q "^node2_web localhost/stackhop-web:1$" "$TRASH/ps2"
+	# Each answers at its own node s address only: it is in that namespace.
+	[ "$(curl -sf --max-time 5 "http://$(node_address 1):18083/index.html")" = "web of node1" ]
+	[ "$(curl -sf --max-time 5 "http://$(node_address 2):18083/index.html")" = "web of node2" ]
+	test_must_fail curl -sf --max-time 2 -o /dev/null "http://127.0.0.1:18083/index.html"
+	# A one-off container runs in its node s namespace with its node s config.
+	st container-run --node node2 --component web -- /bin/wget -q -O - http://127.0.0.1:18083/index.html \
+		>"$TRASH/r3" 2>"$TRASH/r3.err"
+	[ "$(cat "$TRASH/r3")" = "web of node2" ]
+	# node1 moves to 2; the image of 1 is kept while node2 s container uses it.
+	st container-stop --component web --node node1 >/dev/null
+	st container-remove --component web --node node1 >"$TRASH/rm1"
+	grep -q "node1: removed the container node1_web (image localhost/stackhop-web:1)" "$TRASH/rm1"
+	st image-remove --component web --node node1 --to 2 >"$TRASH/im1"
+	grep -q "node1: kept image localhost/stackhop-web:1: .*409" "$TRASH/im1"
+	st container-start --component web --node node1 --to 2 >/dev/null
+	st health-check --component web --node node1 >/dev/null
+	[ "$(curl -sf --max-time 5 "http://$(node_address 2):18083/index.html")" = "web of node2" ]
+	st container-stop --component web --node node2 >/dev/null
+	st container-remove --component web --node node2 >/dev/null
+	st image-remove --component web --node node2 --to 2 >"$TRASH/im2"
+	grep -q "node2: removed image localhost/stackhop-web:1" "$TRASH/im2"
+	st container-start --component web --node node2 --to 2 >/dev/null
+	podman_cli "$PM" ps --format "{{.Names}} {{.Image}}" | sort >"$TRASH/ps3"
+	[ "$(cat "$TRASH/ps3")" = "$(printf "node1_web localhost/stackhop-web:2\nnode2_web localhost/stackhop-web:2")" ]
+	for n in node1 node2; do
+		st container-stop --component web --node $n >/dev/null
+		st container-remove --component web --node $n >/dev/null
+	done
+	podman_cli "$PM" rmi localhost/stackhop-web:2 >/dev/null
+	# Bad templates: the file, the line, what was expected.
+	printf "docker:\n  container: \"web\"\n" >"$TRASH/bad4.yaml"
+	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad4.yaml" --from zed --to 2023.1
+	grep_err "bad4.yaml:2: docker container must hold {component}"
+	printf "docker:\n  network: \"bridge\"\n" >"$TRASH/bad5.yaml"
+	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad5.yaml" --from zed --to 2023.1
+	grep_err "bad5.yaml:2: docker network must be host, none or ns:PATH"
 '
 
 test_expect_success 'memcached-upgrade through the docker runtime: stopped, replaced by the new image, answering' '

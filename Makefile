@@ -149,7 +149,7 @@ install: stackhop
 	install -m 755 stackhop $(DESTDIR)$(PREFIX)/bin/stackhop
 	install -m 644 catalog/*.yaml $(DESTDIR)$(DATADIR)/catalog/
 	install -m 644 catalog/hops/*.yaml $(DESTDIR)$(DATADIR)/catalog/hops/
-	install -m 755 lab/*.sh $(DESTDIR)$(DATADIR)/lab/
+	install -m 755 lab/*.sh lab/*.py lab/kolla_start $(DESTDIR)$(DATADIR)/lab/
 	install -m 644 docs/stackhop.1 $(DESTDIR)$(PREFIX)/share/man/man1/stackhop.1
 
 clean:

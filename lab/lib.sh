@@ -8,6 +8,7 @@
 #   images/NAME-VER/   Debian packages of a service version, unpacked
 #   cache/             downloaded .deb files; cache/rootfs/RELEASE/ the
 #                      release images' tarballs, .debs and package lists
+#                      (RELEASE: bookworm, bookworm-point, trixie)
 #   podman/            the lab's Podman store and API service (api.sock)
 #   nodes/NODE/SVC/    each node's config, data and logs, per service
 #   shared/            state every controller shares (Keystone's key repos)

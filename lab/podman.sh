@@ -139,10 +139,10 @@ podman_post() {
 	esac
 }
 
-# podman_run DIR NAME NETNS IMAGE BINDS CMD...: create container NAME of
+# podman_run DIR NAME NETNS IMAGE BINDS [CMD...]: create container NAME of
 # IMAGE in the network namespace /run/netns/NETNS (Podman's "ns:" mode),
-# with BINDS (a JSON array of "host:container[:ro]") and command CMD, and
-# start it.  Init runs first (RabbitMQ as PID 1 ignores SIGTERM); an empty
+# with BINDS (a JSON array of "host:container[:ro]") and command CMD (none:
+# the image's, kolla_start), and start it.  Init runs first (RabbitMQ as PID 1 ignores SIGTERM); an empty
 # resolv.conf keeps lookups from waiting on a resolver the lab has not.
 podman_run() {
 	d=$1 name=$2 ns=$3 image=$4 binds=$5
@@ -152,7 +152,7 @@ podman_run() {
 	for a in "$@"; do cmd=$(printf '%s' "$cmd" | jq -c --arg a "$a" '. + [$a]'); done
 	jq -n --arg img "$image" --arg ns "ns:/run/netns/$ns" --argjson binds "$binds" \
 		--arg resolv "$d/resolv.conf:/etc/resolv.conf:ro" --argjson cmd "$cmd" \
-		'{Image: $img, Cmd: $cmd,
+		'{Image: $img, Cmd: (if ($cmd | length) > 0 then $cmd else null end),
 		  HostConfig: {NetworkMode: $ns, Init: true, Binds: ($binds + [$resolv])}}' |
 		podman_post "$d" "/containers/create?name=$name" - >/dev/null &&
 		podman_post "$d" "/containers/$name/start" >/dev/null

@@ -1,9 +1,12 @@
 #!/bin/sh
 # t0600-images.sh - the release images (lab/rootfs.sh): "stackhop lab
 # images" builds one root filesystem per Debian release from this
-# machine's apt sources (bookworm = Zed, trixie = 2025.1 Epoxy), keeps it
-# and its .debs in the lab's cache, and imports it into the lab's Podman
-# store with a kolla-style tag per service; a second run reuses the cache.
+# machine's apt sources (bookworm = Zed, trixie = 2025.1 Epoxy) and one of
+# Debian 12 as its last point release shipped it (bookworm-point: Zed at
+# the older patch level), keeps them and their .debs in the lab's cache,
+# and imports them into the lab's Podman store with kolla_start as their
+# entry point and a kolla-style tag per service and per package version;
+# a second run reuses the cache.
 # Then a trixie container of MariaDB 11.8, RabbitMQ 4.0, HAProxy 3.0 and
 # Keystone Epoxy (on that MariaDB) is started through the Docker API in a
 # scratch network namespace and answers from this machine: the images the
@@ -33,13 +36,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-test_expect_success 'lab images builds the bookworm and trixie images and tags every service for both releases' '
+test_expect_success 'lab images builds the bookworm, bookworm-point and trixie images and tags every service for each' '
 	$STACKHOP lab images >"$TRASH/images.out" 2>"$TRASH/images.err" || { cat "$TRASH/images.err"; exit 1; }
 	sed "s/^/     /" "$TRASH/images.err" >&3
 	for r in bookworm trixie; do
 		test -s "$LABDIR/cache/rootfs/$r/$r.tar"
 		test -n "$(ls "$LABDIR/cache/rootfs/$r/debs" | grep "\.deb$")"
 	done
+	test -s "$LABDIR/cache/rootfs/bookworm-point/bookworm-point.tar"
 	# The release each carries, read in the tree, not assumed.
 	grep -q "^zed (bookworm): .*keystone 2:22\." "$TRASH/images.out"
 	grep -q "^zed (bookworm): .*mariadb-server 1:10\.11\." "$TRASH/images.out"
@@ -51,13 +55,42 @@ test_expect_success 'lab images builds the bookworm and trixie images and tags e
 	podman_api "$PM" /images/json >"$TRASH/images.json"
 	for s in base mariadb rabbitmq haproxy keepalived memcached keystone placement-api \
 		nova-api nova-conductor nova-scheduler; do
-		for t in zed 2025.1; do
+		for t in zed-point zed 2025.1; do
 			jq -e --arg t "localhost/lab/$s:$t" "any(.[]; .RepoTags | index(\$t))" \
 				"$TRASH/images.json" >/dev/null || { echo "no image lab/$s:$t"; exit 1; }
 		done
 	done
 '
 [ -s "$TRASH/started" ] && STARTED=1
+
+# tag_id TAG: the id of the image lab/TAG.
+tag_id() { jq -r --arg t "localhost/lab/$1" '.[] | select(.RepoTags | index($t)) | .Id' "$TRASH/images.json"; }
+# pkg_version IMAGE-LINE PACKAGE: the version "lab images" printed.
+pkg_version() { grep "^$1 " "$TRASH/images.out" | grep -o "$2 [^,]*" | cut -d" " -f2; }
+
+test_expect_success 'the point-release image is Zed at an older patch level; every service tagged by its package version too' '
+	# Older, not equal: the point image has no security updates.  Read
+	# from the trees, not assumed (the mirror moves).
+	for p in mariadb-server haproxy python3-keystone python3-nova; do
+		old=$(pkg_version zed-point "$p") new=$(pkg_version zed "$p")
+		[ -n "$old" ] && [ -n "$new" ]
+		dpkg --compare-versions "$old" lt "$new" || { echo "$p: point $old is not older than $new"; exit 1; }
+		echo "     $p: $old (zed-point) -> $new (zed)" >&3
+	done
+	# lab/keystone:22.0.2-0_deb12u3 is the point image, ..._deb12u6 the zed one.
+	for r in zed-point zed 2025.1; do
+		v=$(pkg_version "$r" python3-keystone | sed "s/^[0-9]*://" | tr "+~" "__")
+		[ "$(tag_id "keystone:$v")" = "$(tag_id "keystone:$r")" ] || { echo "keystone:$v is not keystone:$r"; exit 1; }
+		v=$(pkg_version "$r" mariadb-server | sed "s/^[0-9]*://" | tr "+~" "__")
+		[ "$(tag_id "mariadb:$v")" = "$(tag_id "mariadb:$r")" ] || { echo "mariadb:$v is not mariadb:$r"; exit 1; }
+	done
+	[ "$(tag_id keystone:zed-point)" != "$(tag_id keystone:zed)" ]
+	# kolla_start is every image s entry point.
+	for r in zed-point zed 2025.1; do
+		podman_cli "$PM" image inspect --format "{{json .Config.Cmd}}" "lab/base:$r" >"$TRASH/cmd"
+		[ "$(cat "$TRASH/cmd")" = "[\"/usr/local/bin/kolla_start\"]" ]
+	done
+'
 
 test_expect_success 'the images are lean: no apt caches or lists, no docs, no database' '
 	tar -tf "$LABDIR/cache/rootfs/trixie/trixie.tar" >"$TRASH/files"
@@ -72,7 +105,7 @@ test_expect_success 'the images are lean: no apt caches or lists, no docs, no da
 
 test_expect_success 'a second lab images builds and imports nothing: the cache is used' '
 	$STACKHOP lab images >"$TRASH/again.out" 2>"$TRASH/again.err" || { cat "$TRASH/again.err"; exit 1; }
-	test_lacks "built in\|imported in" "$TRASH/again.err"
+	test_lacks "built in\|imported in\|kolla_start added" "$TRASH/again.err"
 	grep -q "^2025.1 (trixie): .*keystone 2:27\." "$TRASH/again.out"
 '
 
@@ -107,6 +140,21 @@ key_repository = /var/lib/keystone/fernet-keys
 key_repository = /var/lib/keystone/credential-keys
 EOF
 printf '%s' "$ADMINPW" >"$TRASH/keystone/admin.pw"
+# kolla's contract: kolla_start copies each file into place with its
+# owner and mode, then runs the command.
+cat >"$TRASH/keystone/config.json" <<EOF
+{"command": "sh /etc/keystone/start.sh",
+ "config_files": [
+  {"source": "/var/lib/kolla/config_files/keystone.conf", "dest": "/etc/keystone/keystone.conf",
+   "owner": "root:root", "perm": "0640"},
+  {"source": "/var/lib/kolla/config_files/admin.pw", "dest": "/etc/keystone/admin.pw",
+   "owner": "root:root", "perm": "0600"},
+  {"source": "/var/lib/kolla/config_files/start.sh", "dest": "/etc/keystone/start.sh",
+   "owner": "root:root", "perm": "0644"},
+  {"source": "/var/lib/kolla/config_files/nosuch.conf", "dest": "/etc/keystone/nosuch.conf",
+   "optional": true}],
+ "permissions": [{"path": "/var/lib/keystone", "owner": "root:root", "recurse": true}]}
+EOF
 printf '{"auth":{"identity":{"methods":["password"],"password":{"user":{"name":"admin","domain":{"id":"default"},"password":"%s"}}}}}' \
 	"$ADMINPW" >"$TRASH/auth.json"
 cat >"$TRASH/keystone/start.sh" <<EOF
@@ -148,6 +196,9 @@ amqp_version() { greeting "$ADDR" 5672 'AMQP\000\000\011\001' | grep -o "version
 rabbitmq_greets() { amqp_version | grep -q "^4\.0\."; }
 haproxy_answers() { curl -sf --max-time 3 "http://$ADDR:8080/" | grep -q "^haproxy answers$"; }
 keystone_answers() { curl -sf --max-time 3 "http://$ADDR:5000/v3" >"$TRASH/v3"; }
+# running NAME: the container runs (a wait ends at once when it died).
+running() { [ "$(podman_cli "$PM" inspect --format "{{.State.Running}}" "$1" 2>/dev/null)" = true ]; }
+keystone_answers_or_died() { keystone_answers || ! running smoke-keystone; }
 # logs NAME: a container's last lines, when a wait failed.
 logs() { echo "$1's log:"; podman_cli "$PM" logs --tail 20 "$1" 2>&1; }
 
@@ -179,16 +230,19 @@ test_expect_success 'HAProxy 3.0 from the trixie image starts with its bound con
 	podman_cli "$PM" exec smoke-haproxy haproxy -v | grep -q "^HAProxy version 3\.0\."
 '
 
-test_expect_success 'Keystone Epoxy from the trixie image migrates a database on that MariaDB, bootstraps and issues a token' '
-	podman_run "$PM" smoke-keystone "$NS" lab/keystone:2025.1 "[\"$TRASH/keystone:/etc/keystone:ro\"]" \
-		sh /etc/keystone/start.sh
-	test_wait_for 300 keystone_answers || { logs smoke-keystone; exit 1; }
+test_expect_success 'Keystone Epoxy from the trixie image, started by kolla_start, migrates a database on that MariaDB, bootstraps and issues a token' '
+	podman_run "$PM" smoke-keystone "$NS" lab/keystone:2025.1 "[\"$TRASH/keystone:/var/lib/kolla/config_files:ro\"]"
+	test_wait_for 300 keystone_answers_or_died && keystone_answers || { logs smoke-keystone; exit 1; }
 	jq -e ".version.status == \"stable\"" "$TRASH/v3" >/dev/null
 	code=$(curl -s -o /dev/null -w "%{http_code}" --max-time 30 -H "Content-Type: application/json" \
 		-d @"$TRASH/auth.json" "http://$ADDR:5000/v3/auth/tokens")
 	[ "$code" = 201 ] || { echo "POST /v3/auth/tokens: HTTP $code"; logs smoke-keystone; exit 1; }
 	podman_cli "$PM" exec smoke-keystone dpkg-query -W -f="\${Version}" python3-keystone >"$TRASH/kv"
 	grep -q "^2:27\." "$TRASH/kv"
+	# kolla_start put the configuration in place, owner and mode set.
+	podman_cli "$PM" exec smoke-keystone stat -c "%U %a" /etc/keystone/keystone.conf >"$TRASH/st"
+	[ "$(cat "$TRASH/st")" = "root 640" ]
+	test_must_fail podman_cli "$PM" exec smoke-keystone test -e /etc/keystone/nosuch.conf
 '
 
 test_done

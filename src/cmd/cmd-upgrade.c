@@ -537,7 +537,7 @@ static int refuse_unrunnable(const struct plan *plan, const char *transport,
 					    plan->steps.v[i].id, plan->steps.v[i].kind->name);
 	if (executor_precheck(plan, &remote_driver, NULL, err) < 0)
 		return -1;
-	return step_kinds_runtime_check(plan, runtime_for(st->runtime), err);
+	return step_kinds_runtime_check(plan, runtime_for(st->runtime), st, err);
 }
 
 /*

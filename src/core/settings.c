@@ -66,6 +66,7 @@ void settings_free(struct settings *s)
 		return;
 	vec_free(s->rolling);
 	vec_free(s->docker_health);
+	vec_free(s->docker_volumes);
 	vec_free(s->modes);
 	vec_free(s->hops);
 	arena_release(&s->arena);
@@ -481,29 +482,54 @@ static int parse_process(struct settings *s, struct ydoc *d, yaml_node_t *root,
 	return 0;
 }
 
-/* docker: healthcheck: a command (a non-empty list of strings) per component. */
-static int parse_docker_health(struct settings *s, struct ydoc *d, yaml_node_t *hc,
-			       struct sh_error *err)
+/* A bind "HOST:PATH" or "HOST:PATH:ro|rw", both paths absolute. */
+static bool bind_ok(const char *b)
 {
-	if (ymap_check(d, hc, "docker healthcheck", NULL, err) < 0)
+	const char *c = strchr(b, ':'), *c2 = c ? strchr(c + 1, ':') : NULL;
+
+	if (b[0] != '/' || !c || c[1] != '/')
+		return false;
+	return !c2 || streq(c2, ":ro") || streq(c2, ":rw");
+}
+
+/*
+ * docker: healthcheck (a command) and volumes (binds): a non-empty list of
+ * strings per component.
+ */
+static int parse_docker_lists(struct settings *s, struct ydoc *d, yaml_node_t *m,
+			      bool volumes, struct sh_error *err)
+{
+	const char *what = volumes ? "docker volumes" : "docker healthcheck";
+
+	if (ymap_check(d, m, what, NULL, err) < 0)
 		return -1;
-	for (size_t i = 0; i < ymap_len(hc); i++) {
-		const char *name = yscalar(ymap_key_at(d, hc, i));
-		yaml_node_t *q = ymap_val_at(d, hc, i);
-		struct docker_health h = { arena_strdup(&s->arena, name), NULL };
+	for (size_t i = 0; i < ymap_len(m); i++) {
+		const char *name = yscalar(ymap_key_at(d, m, i));
+		yaml_node_t *q = ymap_val_at(d, m, i);
+		struct docker_list l = { arena_strdup(&s->arena, name), NULL };
 		size_t nargv;
 
 		if (q->type != YAML_SEQUENCE_NODE || !yseq_len(q))
-			return y_error(d, q, err,
-				       "docker healthcheck of '%s' must be a command (a list: program and arguments)",
-				       name);
-		for (size_t k = 0; k < yseq_len(q); k++)
-			if (!yscalar(yseq_at(d, q, k)) || !*yscalar(yseq_at(d, q, k)))
+			return y_error(d, q, err, "%s of '%s' must be %s", what, name,
+				       volumes ? "a list of binds HOST:PATH[:ro]" :
+						 "a command (a list: program and arguments)");
+		for (size_t k = 0; k < yseq_len(q); k++) {
+			const char *v = yscalar(yseq_at(d, q, k));
+
+			if (!v || !*v)
 				return y_error(d, yseq_at(d, q, k), err,
-					       "docker healthcheck of '%s': every item must be a non-empty string",
+					       "%s of '%s': every item must be a non-empty string", what,
 					       name);
-		string_list(s, d, q, &h.argv, &nargv);
-		vec_push(s->docker_health, h);
+			if (volumes && !bind_ok(v))
+				return y_error(d, yseq_at(d, q, k), err,
+					       "docker volumes of '%s': '%s' is not a bind HOST:PATH[:ro|:rw] of absolute paths",
+					       name, v);
+		}
+		string_list(s, d, q, &l.argv, &nargv);
+		if (volumes)
+			vec_push(s->docker_volumes, l);
+		else
+			vec_push(s->docker_health, l);
 	}
 	return 0;
 }
@@ -512,8 +538,9 @@ static int parse_docker(struct settings *s, struct ydoc *d, yaml_node_t *root,
 			yaml_node_t *n, struct sh_error *err)
 {
 	static const char *const docker_keys[] = { "socket", "image", "config_dir",
-		"container", "network", "stop_timeout", "healthcheck", "run_prefix", NULL };
-	yaml_node_t *hc;
+		"container", "network", "stop_timeout", "healthcheck", "volumes", "run_prefix",
+		NULL };
+	yaml_node_t *hc, *vol;
 
 	(void)root;
 	if (ymap_check(d, n, "docker", docker_keys, err) < 0 ||
@@ -546,8 +573,10 @@ static int parse_docker(struct settings *s, struct ydoc *d, yaml_node_t *root,
 		return y_error(d, ymap_get(d, n, "network"), err,
 			       "docker network must be host, none or ns:PATH (a network namespace), not '%s'",
 			       s->docker_network);
-	if ((hc = ymap_get(d, n, "healthcheck")))
-		return parse_docker_health(s, d, hc, err);
+	if ((hc = ymap_get(d, n, "healthcheck")) && parse_docker_lists(s, d, hc, false, err) < 0)
+		return -1;
+	if ((vol = ymap_get(d, n, "volumes")) && parse_docker_lists(s, d, vol, true, err) < 0)
+		return -1;
 	return 0;
 }
 
@@ -702,6 +731,14 @@ const struct setting_choice *settings_choice(const void *listp, const char *name
 	for (size_t i = 0; i < list->n; i++)
 		if (streq(list->v[i].name, name))
 			return &list->v[i];
+	return NULL;
+}
+
+const char *const *settings_docker_volumes(const struct settings *s, const char *component)
+{
+	for (size_t i = 0; i < s->docker_volumes.n; i++)
+		if (streq(s->docker_volumes.v[i].component, component))
+			return s->docker_volumes.v[i].argv;
 	return NULL;
 }
 

@@ -66,6 +66,10 @@
  *                                     one-off container ([] for none)
  *     healthcheck:                    per component, run in the container
  *       keystone: [healthcheck_curl, "http://{address}:5000"]
+ *     volumes:                        per component, binds beside its
+ *       mariadb: ["/srv/{node}/mysql:/var/lib/mysql"]   configuration:
+ *                                     where a stateful service keeps its
+ *                                     data across containers
  *   deployment_host: skip | upgrade   the host stackhop runs on (group
  *                                     'deployment', ansible_connection=local):
  *                                     skip (default) leaves it out of the
@@ -111,8 +115,8 @@ struct setting_choice {
 	int line;
 };
 
-/* docker: healthcheck: a component's check ({address}: the node's). */
-struct docker_health {
+/* docker: healthcheck and volumes: a list of strings per component. */
+struct docker_list {
 	const char *component;
 	const char **argv;	/* NULL-terminated */
 };
@@ -145,7 +149,8 @@ struct settings {
 	const char *docker_network;	/* "host", "ns:PATH"; may hold {node} */
 	long docker_stop_timeout;	/* seconds */
 	const char **docker_run_prefix;	/* before a one-off container's command */
-	VEC(struct docker_health) docker_health;
+	VEC(struct docker_list) docker_health;	/* a check; {address}: the node's */
+	VEC(struct docker_list) docker_volumes;	/* binds HOST:PATH[:ro]; {node} */
 	const char *secrets;	/* absolute path, or NULL */
 	VEC(struct rolling) rolling;	/* rolling[0] is "default" */
 	VEC(struct setting_choice) modes;	/* components: */
@@ -163,6 +168,8 @@ struct settings {
 
 /* The docker health check argv of component, or NULL. */
 const char *const *settings_docker_health(const struct settings *s, const char *component);
+/* The docker volumes (binds) of component, or NULL. */
+const char *const *settings_docker_volumes(const struct settings *s, const char *component);
 
 int settings_load(const char *path, struct settings **ret, struct sh_error *err);
 /* The same from memory; path is used in messages and for relative paths. */

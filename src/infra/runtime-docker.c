@@ -9,13 +9,21 @@
  * docker.config_dir template's directory, bound read-only at
  * /var/lib/kolla/config_files.
  *
- * It has no service actions (Galera's grastate, RabbitMQ's wipe,
- * HAProxy's reload, keepalived's drain): those act on a service's data
- * and configuration, whose layout in a container stackhop does not know.
- * Nor does start() take Galera's options, or keep a service's data: a
- * container it creates has its configuration bind and nothing else, so
- * the stateful services (Galera, RabbitMQ) are not its to restart on a
- * new version.  exec passes no standard input.
+ * The procedures' services are kolla's containers (kolla_services[]:
+ * galera is mariadb).  A component with docker.volumes gets those binds
+ * too: where a stateful service (mariadb, rabbitmq) keeps its data, so
+ * that a container of a new version starts on the old one's data.  Such
+ * a container is disposable: start() creates it anew each time (the
+ * options of this start in its environment, BOOTSTRAP_ARGS as kolla's
+ * entry point appends them: Galera's --wsrep-new-cluster and start
+ * position).  The actions act on the data volume from the node (Galera's
+ * grastate.dat; RabbitMQ's mnesia wiped) or in a one-off container of
+ * the service's image and binds (mariadbd --wsrep-recover, as kolla's
+ * mariadb_wsrep_recovery); so the runtime has Galera's actions and
+ * RabbitMQ's wipe when the volumes hold those data directories
+ * (caps_for()), and keeps data when both do.  It has no HAProxy reload
+ * or keepalived drain.  exec's standard input goes through a file of
+ * mode 0600 in the component's configuration directory, removed after.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,6 +62,37 @@ static char *subst(const char *tmpl, const char *key, const char *value)
 	return r;
 }
 
+/*
+ * The services stackhop's procedures name whose kolla container has
+ * another name, and the directory where a stateful one keeps its data in
+ * its container.
+ */
+static const struct kolla_service {
+	const char *service;	/* as the procedures name it */
+	const char *component;	/* kolla's container and image */
+	const char *data;	/* its data directory in the container, or NULL */
+} kolla_services[] = {
+	{ "galera", "mariadb", "/var/lib/mysql" },
+	{ "rabbitmq", "rabbitmq", "/var/lib/rabbitmq" },
+};
+
+static const struct kolla_service *kolla_service(const char *service)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(kolla_services); i++)
+		if (streq(kolla_services[i].service, service) ||
+		    streq(kolla_services[i].component, service))
+			return &kolla_services[i];
+	return NULL;
+}
+
+/* kolla's component of a service (galera: mariadb; else itself). */
+static const char *kolla_component(const char *service)
+{
+	const struct kolla_service *k = kolla_service(service);
+
+	return k ? k->component : service;
+}
+
 /* A settings template for node h: "{node}" replaced by its name (malloc'd). */
 static char *for_node(const char *tmpl, const struct inv_host *h)
 {
@@ -64,7 +103,8 @@ static char *for_node(const char *tmpl, const struct inv_host *h)
 static char *image_ref(const struct infra *x, const struct inv_host *h, const char *component,
 		       const char *version)
 {
-	char *a = for_node(x->st->docker_image, h), *b = subst(a, "component", component);
+	char *a = for_node(x->st->docker_image, h);
+	char *b = subst(a, "component", kolla_component(component));
 	char *r = subst(b, "version", version);
 
 	free(a);
@@ -82,7 +122,7 @@ static void container_name(const struct infra *x, const struct inv_host *h,
 {
 	char kolla[128], *a, *r;
 
-	snprintf(kolla, sizeof(kolla), "%s", component);
+	snprintf(kolla, sizeof(kolla), "%s", kolla_component(component));
 	for (char *c = kolla; *c; c++)
 		if (*c == '-')
 			*c = '_';
@@ -102,7 +142,7 @@ static char *config_bind(const struct infra *x, const struct inv_host *h, const 
 	size_t len;
 	char *bind;
 
-	*cfg = subst(a, "component", component);
+	*cfg = subst(a, "component", kolla_component(component));
 	free(a);
 	len = strlen(*cfg) + 64;
 	bind = xmalloc(len);
@@ -174,7 +214,7 @@ static int open_inspect(struct infra *x, const struct inv_host *h, const char *c
 /* The log names the kolla container (the node is named beside it). */
 static void unit(const char *service, char *buf, size_t size)
 {
-	snprintf(buf, size, "container %s", service);
+	snprintf(buf, size, "container %s", kolla_component(service));
 	for (char *c = buf + strlen("container "); *c; c++)
 		if (*c == '-')
 			*c = '_';
@@ -335,17 +375,92 @@ static int stop(struct infra *x, const struct inv_host *h, const char *service,
 	return r;
 }
 
-/* Create component's container from ref on h and start it. */
+/* The binds of component on h: its configuration, then its docker.volumes
+ * ({node} replaced); NULL-terminated, each malloc'd. */
+static char **component_binds(const struct infra *x, const struct inv_host *h,
+			      const char *component)
+{
+	const char *const *vol = settings_docker_volumes(x->st, kolla_component(component));
+	size_t n = 0;
+	char **b, *cfg;
+
+	while (vol && vol[n])
+		n++;
+	b = xcalloc(n + 2, sizeof(*b));
+	b[0] = config_bind(x, h, component, &cfg);
+	free(cfg);
+	for (size_t i = 0; i < n; i++)
+		b[i + 1] = for_node(vol[i], h);
+	return b;
+}
+
+static void free_nullv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+/* The docker.volumes bind of service's data directory ("HOST:PATH..."),
+ * or NULL. */
+static const char *data_volume(const struct settings *st, const char *service)
+{
+	const struct kolla_service *k = kolla_service(service);
+	const char *const *vol = st && k ? settings_docker_volumes(st, k->component) : NULL;
+	size_t dl = k && k->data ? strlen(k->data) : 0;
+
+	for (size_t i = 0; dl && vol && vol[i]; i++) {
+		const char *c = strchr(vol[i], ':');
+
+		const char *end = c ? c + 1 + dl : NULL;
+
+		if (c && !strncmp(c + 1, k->data, dl) && *end == '/')	/* "PATH/" */
+			end++;
+		if (c && !strncmp(c + 1, k->data, dl) && (!*end || *end == ':'))
+			return vol[i];
+	}
+	return NULL;
+}
+
+/* The host directory of h where service keeps its data (the volume bound
+ * at its data directory), or NULL (malloc'd). */
+static char *data_dir(const struct infra *x, const struct inv_host *h, const char *service)
+{
+	const char *v = data_volume(x->st, service);
+	char *hostpart, *r;
+
+	if (!v)
+		return NULL;
+	hostpart = xstrndup(v, (size_t)(strchr(v, ':') - v));
+	r = for_node(hostpart, h);
+	free(hostpart);
+	return r;
+}
+
+/* kolla's BOOTSTRAP_ARGS for o's Galera options ("" when none), malloc'd. */
+static char *bootstrap_args(const struct rt_start *o)
+{
+	char *b = NULL;
+
+	addf(&b, "BOOTSTRAP_ARGS=%s", o->new_cluster ? "--wsrep-new-cluster" : "");
+	if (o->position)
+		addf(&b, "%s--wsrep_start_position=%s", o->new_cluster ? " " : "", o->position);
+	return b;
+}
+
+/* Create component's container from ref on h (its binds, the options of
+ * o in its environment) and start it. */
 static int create_start(struct infra *x, struct node_api *a, const struct inv_host *h,
 			const char *component, const char *name, const char *ref,
-			struct sh_error *err)
+			const struct rt_start *o, struct sh_error *err)
 {
-	const char *const *health = settings_docker_health(x->st, component);
-	const char **hc = NULL, *binds[2] = { NULL, NULL };
-	char *cfg = NULL, *bind, *net = for_node(x->st->docker_network, h);
+	const char *const *health = settings_docker_health(x->st, kolla_component(component));
+	char **binds = component_binds(x, h, component), *net = for_node(x->st->docker_network, h);
+	char *boot = bootstrap_args(o);
+	const char *env[] = { "KOLLA_CONFIG_STRATEGY=COPY_ALWAYS", boot, NULL };
+	const char **hc = NULL;
 	int r = -1;
 
-	binds[0] = bind = config_bind(x, h, component, &cfg);
 	if (health) {
 		size_t n = 0;
 
@@ -356,7 +471,8 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 			hc[i] = subst(health[i], "address", h->address);
 	}
 	{
-		struct docker_spec spec = { .name = name, .image = ref, .binds = binds,
+		struct docker_spec spec = { .name = name, .image = ref,
+					    .binds = (const char *const *)binds, .env = env,
 					    .health = hc, .network_mode = net, .init = true };
 
 		if (docker_create(&a->d, &spec, NULL, 0, err) == 0 &&
@@ -367,44 +483,58 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 		for (size_t i = 0; hc[i]; i++)
 			free((char *)hc[i]);
 	free(hc);
-	free(bind);
-	free(cfg);
+	free_nullv(binds);
+	free(boot);
 	free(net);
 	return r;
 }
 
 /*
- * The container of version (NULL: the one there): started again if it exists stopped, created
- * from the image otherwise; one of another version is an error unless o
- * says to replace it (removed first).
+ * The container of version (NULL: the one there): started again if it
+ * exists stopped, created from the image otherwise; one of another
+ * version is an error unless o says to replace it (removed first).  A
+ * component with volumes (its data outside the container) gets a new
+ * container at every start, the options of this one in its environment:
+ * never one that would bootstrap a new cluster again.
  */
 static int start(struct infra *x, const struct inv_host *h, const char *service,
 		 const struct rt_start *o, struct sh_error *err)
 {
+	bool stateful = settings_docker_volumes(x->st, kolla_component(service)) != NULL;
 	struct docker_state st;
 	struct node_api a;
-	char name[128], *ref;
+	char name[128], *ref = NULL, *dd = NULL;
 	int r = -1, have;
 
+	if (o->keep_data && !(dd = data_dir(x, h, service)))
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "%s on %s keeps its data, but docker.volumes binds no directory of this node at its %s: nothing was changed",
+				    service, h->name,
+				    kolla_service(service) ? kolla_service(service)->data : "data directory");
+	free(dd);
+	if ((o->new_cluster || o->position) && !stateful)
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "%s on %s: Galera's start options need its data in docker.volumes",
+				    service, h->name);
 	if (open_inspect(x, h, service, &a, &st, name, sizeof(name), err) < 0)
 		return -1;
-	if (!o->version) {
-		/* The one it ran: the container there, started again. */
-		if (!st.exists)
-			r = sh_error_set(err, SH_EXIT_INPUT,
-					 "no container %s on %s to start again: give a version", name,
-					 h->name);
-		else
-			r = st.running ? 0 : docker_start(&a.d, name, err);
-		api_close(&a);
-		return r;
+	if (st.running && (o->new_cluster || o->position)) {
+		sh_error_set(err, SH_EXIT_FAILURE,
+			     "container %s runs on %s: stop it before starting it with Galera's options",
+			     name, h->name);
+		goto out;
 	}
-	ref = image_ref(x, h, service, o->version);
-	if (st.exists && streq(st.image, ref)) {
+	if (!o->version && !st.exists) {
+		sh_error_set(err, SH_EXIT_INPUT, "no container %s on %s to start again: give a version",
+			     name, h->name);
+		goto out;
+	}
+	ref = o->version ? image_ref(x, h, service, o->version) : xstrdup(st.image);
+	if (st.exists && streq(st.image, ref) && (st.running || !stateful)) {
 		r = st.running ? 0 : docker_start(&a.d, name, err);
 		goto out;
 	}
-	if (st.exists && (st.running || !o->replace)) {
+	if (st.exists && (st.running || (!o->replace && !o->keep_data && !streq(st.image, ref)))) {
 		sh_error_set(err, SH_EXIT_FAILURE,
 			     "container %s on %s is of %s, not %s: container-stop and container-remove come first",
 			     name, h->name, st.image, ref);
@@ -418,7 +548,7 @@ static int start(struct infra *x, const struct inv_host *h, const char *service,
 				     h->name);
 		goto out;
 	}
-	r = create_start(x, &a, h, service, name, ref, err);
+	r = create_start(x, &a, h, service, name, ref, o, err);
 out:
 	free(ref);
 	api_close(&a);
@@ -602,8 +732,9 @@ static int service_container(struct infra *x, const struct inv_host *h, struct n
 	return r < 0 ? -1 : *component != NULL;
 }
 
-/* The one-off container: created, started, waited for, its logs copied,
- * removed in any case.  Its exit status, or -1. */
+/* The one-off container: created, started, waited for, its logs copied
+ * (what NULL: not, nor named), removed in any case.  Its exit status, or
+ * -1. */
 static int run_container(struct node_api *a, const struct inv_host *h,
 			 const struct docker_spec *spec, const char *what, struct sh_error *err)
 {
@@ -613,10 +744,11 @@ static int run_container(struct node_api *a, const struct inv_host *h,
 
 	if (docker_create(&a->d, spec, NULL, 0, err) < 0)
 		return -1;
-	fprintf(stderr, "[%s: %s in a container of %s]\n", h->name, what, spec->image);
+	if (what)
+		fprintf(stderr, "[%s: %s in a container of %s]\n", h->name, what, spec->image);
 	if (docker_start(&a->d, spec->name, err) == 0 &&
 	    docker_wait_exit(&a->d, spec->name, 0, &code, err) == 0 &&
-	    docker_logs(&a->d, spec->name, stdout, stderr, err) == 0)
+	    (!what || docker_logs(&a->d, spec->name, stdout, stderr, err) == 0))
 		r = (int)(code < 0 || code > 255 ? 255 : code);
 	fflush(stdout);
 	/* Its error counts when the run did not fail. */
@@ -686,6 +818,70 @@ out:
 	return r;
 }
 
+/*
+ * exec's standard input: a file of mode 0600 in the component's
+ * configuration directory on the node (bound in its container at
+ * /var/lib/kolla/config_files), read by a shell that execs argv; the file
+ * is removed after (stdin_drop).  The API's exec has no input without
+ * hijacking its connection; this keeps it an HTTP request.
+ */
+struct stdin_file {
+	char *host;		/* its path on the node, or NULL */
+	const char **argv;	/* sh -c 'exec "$@" <FILE' sh ARGV... */
+};
+
+static const char *const *stdin_put(struct infra *x, const struct inv_host *h,
+				    const char *service, const char *const *argv,
+				    const char *data, struct stdin_file *in, struct sh_error *err)
+{
+	static const char put_sh[] = "umask 077 && rm -f -- \"$1\" && set -C && cat >\"$1\"";
+	char *cfg, *bind = config_bind(x, h, service, &cfg), base[64], *inner = NULL;
+	size_t n = 0;
+
+	free(bind);
+	snprintf(base, sizeof(base), ".stackhop-stdin-%d", (int)getpid());
+	in->host = NULL;
+	addf(&in->host, "%s/%s", cfg, base);
+	free(cfg);
+	{
+		const char *const put[] = { "sh", "-c", put_sh, "sh", in->host, NULL };
+
+		if (infra_run(x, h, put, data, 60, NULL, err) != 0) {
+			free(in->host);
+			in->host = NULL;
+			return NULL;
+		}
+	}
+	while (argv[n])
+		n++;
+	addf(&inner, "exec \"$@\" </var/lib/kolla/config_files/%s", base);
+	in->argv = xcalloc(n + 5, sizeof(*in->argv));
+	in->argv[0] = "sh";
+	in->argv[1] = "-c";
+	in->argv[2] = inner;
+	in->argv[3] = "sh";
+	for (size_t i = 0; i < n; i++)
+		in->argv[4 + i] = argv[i];
+	return in->argv;
+}
+
+static void stdin_drop(struct infra *x, const struct inv_host *h, struct stdin_file *in)
+{
+	if (in->host) {
+		const char *const rm[] = { "rm", "-f", "--", in->host, NULL };
+		struct sh_error e = { 0 };
+
+		infra_run(x, h, rm, NULL, 60, NULL, &e);
+		free(in->host);
+		in->host = NULL;
+	}
+	if (in->argv) {
+		free((char *)in->argv[2]);
+		free(in->argv);
+		in->argv = NULL;
+	}
+}
+
 /* argv in the running container; a failure's error has its stderr's last line. */
 static int exec_in(struct infra *x, const struct inv_host *h, const char *service,
 		   const char *const *argv, const char *stdin_data, char **out,
@@ -698,21 +894,25 @@ static int exec_in(struct infra *x, const struct inv_host *h, const char *servic
 	long code = -1;
 	int r;
 
-	if (stdin_data)
-		return sh_error_set(err, SH_EXIT_INPUT,
-				    "the docker runtime's exec passes no standard input (%s in %s on %s)",
-				    argv[0], service, h->name);
-	if (api_open(x, h, &a, err) < 0)
+	struct stdin_file in = { 0 };
+	const char *const *run = argv;
+
+	if (stdin_data && (run = stdin_put(x, h, service, argv, stdin_data, &in, err)) == NULL)
 		return -1;
+	if (api_open(x, h, &a, err) < 0) {
+		stdin_drop(x, h, &in);
+		return -1;
+	}
 	container_name(x, h, service, name, sizeof(name));
 	o = open_memstream(&obuf, &olen);
 	e = open_memstream(&ebuf, &elen);
 	if (!o || !e)
 		abort();
-	r = docker_exec(&a.d, name, argv, o, e, &code, err);
+	r = docker_exec(&a.d, name, run, o, e, &code, err);
 	fclose(o);
 	fclose(e);
 	api_close(&a);
+	stdin_drop(x, h, &in);
 	if (r == 0 && code != 0) {
 		size_t end = elen;
 		const char *last;
@@ -737,6 +937,135 @@ static int exec_in(struct infra *x, const struct inv_host *h, const char *servic
 	return r;
 }
 
+/* service runs on h: refused (an action on its data needs it stopped). */
+static int refuse_running(struct infra *x, const struct inv_host *h, const char *service,
+			  const char *act, struct sh_error *err)
+{
+	int on = running(x, h, service, err);
+
+	if (on > 0)
+		return sh_error_set(err, SH_EXIT_FAILURE, "%s runs on %s: %s needs it stopped",
+				    service, h->name, act);
+	return on < 0 ? -1 : 0;
+}
+
+/*
+ * mariadbd --wsrep-recover in a one-off container of the image the
+ * node's mariadb container was of, with its binds (kolla's
+ * mariadb_wsrep_recovery); the log it wrote into the data volume into
+ * *out.
+ */
+static int galera_recover(struct infra *x, const struct inv_host *h, const char *dd, char **out,
+			  struct sh_error *err)
+{
+	static const char *const env[] = { "KOLLA_CONFIG_STRATEGY=COPY_ALWAYS",
+		"BOOTSTRAP_ARGS=--wsrep-recover --log-error=/var/lib/mysql/stackhop-recover.log",
+		NULL };
+	struct docker_state st;
+	struct node_api a;
+	char name[128], run[160], *log = NULL, **binds, *net;
+	int r;
+
+	if (open_inspect(x, h, "galera", &a, &st, name, sizeof(name), err) < 0)
+		return -1;
+	if (!st.exists) {
+		api_close(&a);
+		return sh_error_set(err, SH_EXIT_FAILURE,
+				    "no container %s on %s: nothing to take the image of --wsrep-recover from",
+				    name, h->name);
+	}
+	snprintf(run, sizeof(run), "stackhop_run_%s_mariadb_recover_%d", h->name, (int)getpid());
+	for (char *c = run; *c; c++)
+		if (*c == '-')
+			*c = '_';
+	binds = component_binds(x, h, "galera");
+	net = for_node(x->st->docker_network, h);
+	addf(&log, "%s/stackhop-recover.log", dd);
+	{
+		const char *const rm[] = { "rm", "-f", "--", log, NULL };
+		struct docker_spec spec = { .name = run, .image = st.image, .env = env,
+					    .binds = (const char *const *)binds, .network_mode = net };
+
+		r = infra_run(x, h, rm, NULL, 60, NULL, err) != 0 ? -1 : 0;
+		if (r == 0 && (r = run_container(&a, h, &spec, NULL, err)) > 0)
+			r = 0;	/* its log says what it found */
+	}
+	api_close(&a);
+	if (r == 0) {
+		const char *const cat[] = { "cat", "--", log, NULL };
+		const char *const rm[] = { "rm", "-f", "--", log, NULL };
+
+		r = infra_run(x, h, cat, NULL, 60, out, err) != 0 ? -1 : 0;
+		if (r == 0 && infra_run(x, h, rm, NULL, 60, NULL, err) != 0)
+			r = -1;
+	}
+	free_nullv(binds);
+	free(net);
+	free(log);
+	return r;
+}
+
+/*
+ * The actions on a service's data volume (data_dir()): Galera's
+ * grastate, safe-to-bootstrap, remove-grastate, recover; RabbitMQ's wipe.
+ */
+static int action(struct infra *x, const struct inv_host *h, const char *service, const char *act,
+		  const char *const *args, char **out, struct sh_error *err)
+{
+	char *dd = data_dir(x, h, service), *path = NULL;
+	int r = -1;
+
+	(void)args;
+	if (!dd)
+		return sh_error_set(err, SH_EXIT_INPUT,
+				    "%s %s on %s: docker.volumes binds no directory at its data directory",
+				    service, act, h->name);
+	if (streq(service, "galera") && streq(act, "grastate")) {
+		addf(&path, "%s/grastate.dat", dd);
+		const char *const argv[] = { "cat", "--", path, NULL };
+
+		r = infra_run(x, h, argv, NULL, 60, out, err) != 0 ? -1 : 0;
+	} else if (streq(service, "galera") && streq(act, "safe-to-bootstrap")) {
+		/* A node that never ran has no grastate.dat: nothing to mark. */
+		static const char mark_sh[] = "if [ -e \"$1\" ]; then "
+			"sed -i 's/^safe_to_bootstrap: 0/safe_to_bootstrap: 1/' -- \"$1\"; fi";
+		addf(&path, "%s/grastate.dat", dd);
+		const char *const argv[] = { "sh", "-c", mark_sh, "sh", path, NULL };
+
+		r = infra_run(x, h, argv, NULL, 60, NULL, err) != 0 ? -1 : 0;
+	} else if (streq(service, "galera") && streq(act, "remove-grastate")) {
+		addf(&path, "%s/grastate.dat", dd);
+		const char *const argv[] = { "rm", "-f", "--", path, NULL };
+
+		r = infra_run(x, h, argv, NULL, 60, NULL, err) != 0 ? -1 : 0;
+	} else if (streq(service, "galera") && streq(act, "recover")) {
+		if (refuse_running(x, h, service, "--wsrep-recover", err) == 0)
+			r = galera_recover(x, h, dd, out, err);
+	} else if (streq(service, "rabbitmq") && streq(act, "wipe")) {
+		addf(&path, "%s/mnesia", dd);
+		const char *const argv[] = { "rm", "-rf", "--", path, NULL };
+
+		if (refuse_running(x, h, service, "wipe", err) == 0)
+			r = infra_run(x, h, argv, NULL, 60, NULL, err) != 0 ? -1 : 0;
+	} else {
+		sh_error_set(err, SH_EXIT_INPUT, "the docker runtime has no action '%s' for %s", act,
+			     service);
+	}
+	free(path);
+	free(dd);
+	return r;
+}
+
+/* Galera's actions and RabbitMQ's wipe where their data is in a volume;
+ * a service's data kept across versions where both are. */
+static unsigned caps_for(const struct settings *st)
+{
+	bool g = data_volume(st, "galera"), q = data_volume(st, "rabbitmq");
+
+	return (g ? RT_GALERA_ACTIONS : 0) | (q ? RT_RABBITMQ_WIPE : 0) |
+	       (g && q ? RT_KEEPS_DATA : 0);
+}
+
 const struct runtime_ops runtime_docker = {
 	.name = "docker",
 	.unit = unit,
@@ -753,4 +1082,7 @@ const struct runtime_ops runtime_docker = {
 	.write_config = write_config,
 	.run_one_off = run_one_off,
 	.exec = exec_in,
+	.action = action,
+	.caps = RT_START_GALERA | RT_EXEC_STDIN,
+	.caps_for = caps_for,
 };

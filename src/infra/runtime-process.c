@@ -235,5 +235,6 @@ const struct runtime_ops runtime_process = {
 	.write_config = write_config,
 	.exec = exec_in,
 	.action = action,
-	.caps = RT_START_GALERA | RT_KEEPS_DATA | RT_EXEC_STDIN,
+	.caps = RT_START_GALERA | RT_KEEPS_DATA | RT_EXEC_STDIN | RT_GALERA_ACTIONS |
+		RT_RABBITMQ_WIPE | RT_HAPROXY_RELOAD | RT_KEEPALIVED_DRAIN,
 };

@@ -37,10 +37,21 @@ static const struct {
 	{ RT_START_GALERA, "start with Galera's options" },
 	{ RT_KEEPS_DATA, "keep a service's data across versions" },
 	{ RT_EXEC_STDIN, "exec with standard input" },
+	{ RT_GALERA_ACTIONS, "run Galera's actions (grastate, recover)" },
+	{ RT_RABBITMQ_WIPE, "wipe RabbitMQ's data" },
+	{ RT_HAPROXY_RELOAD, "reload HAProxy" },
+	{ RT_KEEPALIVED_DRAIN, "drain keepalived" },
 };
 
-static bool has(const struct runtime_ops *rt, unsigned op)
+unsigned runtime_caps(const struct runtime_ops *rt, const struct settings *st)
 {
+	return rt->caps | (rt->caps_for ? rt->caps_for(st) : 0);
+}
+
+static bool has(const struct runtime_ops *rt, const struct settings *st, unsigned op)
+{
+	unsigned caps = runtime_caps(rt, st);
+
 	switch (op) {
 	case RT_RUNNING: return rt->running;
 	case RT_VERSION: return rt->version;
@@ -55,21 +66,26 @@ static bool has(const struct runtime_ops *rt, unsigned op)
 	case RT_RUN_ONE_OFF: return rt->run_one_off;
 	case RT_EXEC: return rt->exec;
 	case RT_ACTION: return rt->action;
-	case RT_START_GALERA: return rt->start && (rt->caps & RT_START_GALERA);
-	case RT_KEEPS_DATA: return rt->start && (rt->caps & RT_KEEPS_DATA);
-	case RT_EXEC_STDIN: return rt->exec && (rt->caps & RT_EXEC_STDIN);
+	case RT_START_GALERA: return rt->start && (caps & RT_START_GALERA);
+	case RT_KEEPS_DATA: return rt->start && (caps & RT_KEEPS_DATA);
+	case RT_EXEC_STDIN: return rt->exec && (caps & RT_EXEC_STDIN);
+	case RT_GALERA_ACTIONS:
+	case RT_RABBITMQ_WIPE:
+	case RT_HAPROXY_RELOAD:
+	case RT_KEEPALIVED_DRAIN: return rt->action && (caps & op);
 	}
 	return false;
 }
 
-const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs)
+const char *runtime_lacks(const struct runtime_ops *rt, const struct settings *st,
+			  unsigned needs)
 {
 	static char buf[256];
 	size_t n = 0;
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < ARRAY_SIZE(op_names); i++)
-		if ((needs & op_names[i].op) && !has(rt, op_names[i].op))
+		if ((needs & op_names[i].op) && !has(rt, st, op_names[i].op))
 			n += (size_t)snprintf(buf + n, sizeof(buf) - n, "%s%s", n ? ", " : "",
 					      op_names[i].name);
 	return n ? buf : NULL;
@@ -80,7 +96,7 @@ static int lacks(struct infra *x, unsigned op, const char *service, const struct
 		 struct sh_error *err)
 {
 	return sh_error_set(err, SH_EXIT_INPUT, "the %s runtime cannot %s (%s on %s)",
-			    x->rt->name, runtime_lacks(x->rt, op), service, h->name);
+			    x->rt->name, runtime_lacks(x->rt, x->st, op), service, h->name);
 }
 
 #define NEED(op, field)                                                       \
@@ -122,9 +138,9 @@ int rt_start(struct infra *x, const struct inv_host *h, const char *service,
 	     const struct rt_start *o, struct sh_error *err)
 {
 	NEED(RT_START, start);
-	if ((o->new_cluster || o->position) && !(x->rt->caps & RT_START_GALERA))
+	if ((o->new_cluster || o->position) && !(runtime_caps(x->rt, x->st) & RT_START_GALERA))
 		return lacks(x, RT_START_GALERA, service, h, err);
-	if (o->keep_data && !(x->rt->caps & RT_KEEPS_DATA))
+	if (o->keep_data && !(runtime_caps(x->rt, x->st) & RT_KEEPS_DATA))
 		return lacks(x, RT_KEEPS_DATA, service, h, err);
 	return x->rt->start(x, h, service, o, err);
 }
@@ -223,7 +239,7 @@ int rt_exec(struct infra *x, const struct inv_host *h, const char *service,
 	if (out)
 		*out = NULL;
 	NEED(RT_EXEC, exec);
-	if (stdin_data && !(x->rt->caps & RT_EXEC_STDIN))
+	if (stdin_data && !(runtime_caps(x->rt, x->st) & RT_EXEC_STDIN))
 		return lacks(x, RT_EXEC_STDIN, service, h, err);
 	return x->rt->exec(x, h, service, argv, stdin_data, out, err);
 }
@@ -234,12 +250,22 @@ int rt_action(struct infra *x, const struct inv_host *h, const char *service,
 	if (out)
 		*out = NULL;
 	NEED(RT_ACTION, action);
+	{
+		/* Each service's actions are a capability of their own. */
+		unsigned need = streq(service, "galera") ? RT_GALERA_ACTIONS :
+				streq(service, "rabbitmq") ? RT_RABBITMQ_WIPE :
+				streq(service, "haproxy") ? RT_HAPROXY_RELOAD :
+				streq(service, "keepalived") ? RT_KEEPALIVED_DRAIN : 0;
+
+		if (need && !(runtime_caps(x->rt, x->st) & need))
+			return lacks(x, need, service, h, err);
+	}
 	return x->rt->action(x, h, service, action, args, out, err);
 }
 
 int rt_require(struct infra *x, unsigned needs, const char *what, struct sh_error *err)
 {
-	const char *l = runtime_lacks(x->rt, needs);
+	const char *l = runtime_lacks(x->rt, x->st, needs);
 
 	if (!l)
 		return 0;

@@ -61,6 +61,11 @@ enum runtime_op {
 	RT_START_GALERA = 1u << 13,	/* start with new_cluster or position */
 	RT_KEEPS_DATA = 1u << 14,	/* a service restarted on a new version keeps its data */
 	RT_EXEC_STDIN = 1u << 15,	/* exec with standard input */
+	/* Which services' actions (action() with these names) it has: */
+	RT_GALERA_ACTIONS = 1u << 16,	/* grastate, safe-to-bootstrap, remove-grastate, recover */
+	RT_RABBITMQ_WIPE = 1u << 17,	/* rabbitmq wipe */
+	RT_HAPROXY_RELOAD = 1u << 18,	/* haproxy reload [--version V] */
+	RT_KEEPALIVED_DRAIN = 1u << 19,	/* keepalived drain */
 };
 
 /* How to start a service (start()). */
@@ -160,8 +165,11 @@ struct runtime_ops {
 		      const char *action, const char *const *args, char **out,
 		      struct sh_error *err);
 	/* What the operations can do beyond the above: RT_START_GALERA,
-	 * RT_KEEPS_DATA, RT_EXEC_STDIN. */
+	 * RT_KEEPS_DATA, RT_EXEC_STDIN, and the actions (RT_GALERA_ACTIONS,
+	 * ...). */
 	unsigned caps;
+	/* More of them that the settings give (NULL: none); st may be NULL. */
+	unsigned (*caps_for)(const struct settings *st);
 };
 
 extern const struct runtime_ops runtime_process;
@@ -170,11 +178,16 @@ extern const struct runtime_ops runtime_docker;
 /* The runtime the settings name. */
 const struct runtime_ops *runtime_for(enum runtime_kind kind);
 
+/* What rt can do beyond its operations with settings st (may be NULL). */
+unsigned runtime_caps(const struct runtime_ops *rt, const struct settings *st);
+
 /*
- * The operations of needs (enum runtime_op bits) rt lacks, as "stop,
- * exec" (a static buffer), or NULL when it has them all.
+ * The operations of needs (enum runtime_op bits) rt lacks with settings
+ * st (may be NULL: what it always has), as "stop, exec" (a static
+ * buffer), or NULL when it has them all.
  */
-const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs);
+const char *runtime_lacks(const struct runtime_ops *rt, const struct settings *st,
+			  unsigned needs);
 
 /* ---- what each step kind needs ---------------------------------------------------- */
 
@@ -212,7 +225,7 @@ const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs);
 	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPS_DATA | RT_EXEC)
 #define GALERA_BOOTSTRAP_NEEDS \
 	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPS_DATA | \
-	 RT_START_GALERA | RT_EXEC | RT_ACTION)
+	 RT_START_GALERA | RT_EXEC | RT_GALERA_ACTIONS)
 #define GALERA_JOIN_NEEDS \
 	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPS_DATA)
 #define GALERA_VALIDATE_NEEDS 0u
@@ -220,13 +233,13 @@ const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs);
 #define GALERA_NEW_CLUSTER_NEEDS \
 	(GALERA_DRAIN_NEEDS | GALERA_STOP_NEEDS | GALERA_BOOTSTRAP_NEEDS | GALERA_JOIN_NEEDS)
 #define GALERA_RECOVER_NEEDS \
-	(RT_RUNNING | RT_STOP | RT_START | RT_KEEPS_DATA | RT_START_GALERA | RT_ACTION)
+	(RT_RUNNING | RT_STOP | RT_START | RT_KEEPS_DATA | RT_START_GALERA | RT_GALERA_ACTIONS)
 /* RabbitMQ (rabbitmq.c): rabbitmqctl and rabbitmq-diagnostics through
  * exec; validate may restart the settings' rabbitmq.clients (stop and
  * start again). */
 #define RABBITMQ_EXPORT_NEEDS (RT_CHECK_IMAGE | RT_EXEC)
 #define RABBITMQ_STOP_NEEDS (RT_RUNNING | RT_STOP)
-#define RABBITMQ_WIPE_NEEDS (RT_ACTION)
+#define RABBITMQ_WIPE_NEEDS (RT_RABBITMQ_WIPE)
 #define RABBITMQ_START_NEEDS (RT_CHECK_IMAGE | RT_RUNNING | RT_START | RT_KEEPS_DATA | RT_EXEC)
 #define RABBITMQ_IMPORT_NEEDS (RT_EXEC | RT_EXEC_STDIN)
 #define RABBITMQ_POLICY_NEEDS (RT_EXEC)
@@ -241,9 +254,10 @@ const char *runtime_lacks(const struct runtime_ops *rt, unsigned needs);
 /* HAProxy (haproxy.c): reload mode (an action), vip-move mode (stop and
  * start, keepalived's drain action); keepalived the same. */
 #define HAPROXY_UPGRADE_NEEDS \
-	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_ACTION)
+	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_HAPROXY_RELOAD | \
+	 RT_KEEPALIVED_DRAIN)
 #define KEEPALIVED_UPGRADE_NEEDS \
-	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_ACTION)
+	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPALIVED_DRAIN)
 
 /* ---- the calls the procedures make (runtime.c) ------------------------------------ */
 

@@ -336,7 +336,7 @@ void step_kinds_init(void)
 }
 
 int step_kinds_runtime_check(const struct plan *p, const struct runtime_ops *rt,
-			     struct sh_error *err)
+			     const struct settings *st, struct sh_error *err)
 {
 	char list[1024] = "";
 	size_t n = 0, count = 0;
@@ -346,7 +346,7 @@ int step_kinds_runtime_check(const struct plan *p, const struct runtime_ops *rt,
 		const char *lacks;
 		bool seen = false;
 
-		if (k->how != STEP_HOW_PROCESS || !(lacks = runtime_lacks(rt, k->runtime_needs)))
+		if (k->how != STEP_HOW_PROCESS || !(lacks = runtime_lacks(rt, st, k->runtime_needs)))
 			continue;
 		for (size_t e = 0; e < i && !seen; e++)
 			seen = p->steps.v[e].kind == k;

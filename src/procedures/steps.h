@@ -31,13 +31,14 @@ void step_kinds_init(void);
 
 struct plan;
 struct runtime_ops;
+struct settings;
 /*
- * Every process kind of p's steps can run through rt (its runtime_needs),
- * else -1 with err naming each kind once and what rt lacks of it: checked
- * before a run's journal is written.
+ * Every process kind of p's steps can run through rt with settings st
+ * (its runtime_needs), else -1 with err naming each kind once and what rt
+ * lacks of it: checked before a run's journal is written.
  */
 int step_kinds_runtime_check(const struct plan *p, const struct runtime_ops *rt,
-			     struct sh_error *err);
+			     const struct settings *st, struct sh_error *err);
 
 struct infra_step_args {
 	const char *kind;

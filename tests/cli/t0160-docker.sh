@@ -300,11 +300,11 @@ test_expect_success 'memcached-upgrade through the docker runtime: stopped, repl
 	grep_err "mc has no memcached image for version .3.: nothing was changed"
 	# What the docker runtime cannot do is refused by name, nothing run.
 	expect_fail 2 mst rabbitmq-wipe --node mc
-	grep_err "rabbitmq-wipe needs what the docker runtime cannot do (action): nothing was changed"
+	grep_err "rabbitmq-wipe needs what the docker runtime cannot do (wipe RabbitMQ.s data): nothing was changed"
 	expect_fail 2 mst galera-node-upgrade --node mc --to 1
 	grep_err "galera-node-upgrade needs what the docker runtime cannot do (keep a service.s data across versions)"
 	expect_fail 2 mst haproxy-upgrade --to 1
-	grep_err "haproxy-upgrade needs what the docker runtime cannot do (action)"
+	grep_err "haproxy-upgrade needs what the docker runtime cannot do (reload HAProxy, drain keepalived)"
 	mst container-stop --component memcached --node mc >/dev/null
 	mst container-remove --component memcached --node mc >/dev/null
 	podman_cli "$PM" rmi localhost/stackhop-memcached:1 localhost/stackhop-memcached:2 >/dev/null
@@ -313,7 +313,7 @@ test_expect_success 'memcached-upgrade through the docker runtime: stopped, repl
 test_expect_success 'exec in the running service through the docker runtime: rabbitmq-policy runs rabbitmqctl in the container' '
 	# A broker of busybox whose rabbitmqctl records its arguments.
 	mkdir -p "$PM/rootfs/bin"
-	printf "#!/bin/sh\nprintf \"%%s|\" \"\$@\" >>/ctl.log\necho >>/ctl.log\n" >"$PM/rootfs/bin/rabbitmqctl"
+	printf "#!/bin/sh\nprintf \"%%s|\" \"\$@\" >>/ctl.log\necho >>/ctl.log\ncat >>/ctl.in\n" >"$PM/rootfs/bin/rabbitmqctl"
 	chmod 755 "$PM/rootfs/bin/rabbitmqctl"
 	podman_busybox "$PM" localhost/stackhop-rabbitmq:1 "[\"/bin/sleep\", \"3600\"]"
 	rm "$PM/rootfs/bin/rabbitmqctl"
@@ -324,13 +324,17 @@ test_expect_success 'exec in the running service through the docker runtime: rab
 	grep -q "policy ha-all set" "$TRASH/p1"
 	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.log >"$TRASH/p2"
 	[ "$(cat "$TRASH/p2")" = "set_policy|--apply-to|all|ha-all||{\"ha-mode\":\"all\",\"ha-sync-mode\":\"automatic\"}|" ]
-	# What needs standard input (import) is refused, not run without it.
+	# Standard input (import): through a private file in the component s
+	# configuration directory, gone after.
 	mkdir -p "$TRASH/st"
-	echo "{}" >"$TRASH/st/rabbitmq-definitions.json"
-	expect_fail 2 mst rabbitmq-import --state "$TRASH/st"
-	grep_err "rabbitmq-import needs what the docker runtime cannot do (exec with standard input)"
-	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.log >"$TRASH/p3"
-	cmp "$TRASH/p2" "$TRASH/p3"
+	echo "{\"vhosts\": [{\"name\": \"/\"}]}" >"$TRASH/st/rabbitmq-definitions.json"
+	mst rabbitmq-import --state "$TRASH/st" >"$TRASH/p3"
+	grep -q "definitions imported from" "$TRASH/p3"
+	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.log >"$TRASH/p4"
+	[ "$(tail -1 "$TRASH/p4")" = "import_definitions|" ]
+	$STACKHOP docker --socket "$PM/api.sock" exec rabbitmq -- /bin/cat /ctl.in >"$TRASH/p5"
+	cmp "$TRASH/p5" "$TRASH/st/rabbitmq-definitions.json"
+	[ -z "$(ls -A "$TRASH/kolla/rabbitmq")" ]
 	mst container-stop --component rabbitmq --node mc >/dev/null
 	mst container-remove --component rabbitmq --node mc >/dev/null
 	podman_cli "$PM" rmi localhost/stackhop-rabbitmq:1 >/dev/null

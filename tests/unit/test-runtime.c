@@ -22,38 +22,78 @@ TEST(lacks)
 	CHECK(runtime_for(RUNTIME_PROCESS) == &runtime_process);
 	CHECK(runtime_for(RUNTIME_DOCKER) == &runtime_docker);
 	/* The process runtime runs every infrastructure procedure. */
-	CHECK(!runtime_lacks(&runtime_process, GALERA_NODE_UPGRADE_NEEDS | GALERA_BOOTSTRAP_NEEDS |
+	CHECK(!runtime_lacks(&runtime_process, NULL, GALERA_NODE_UPGRADE_NEEDS | GALERA_BOOTSTRAP_NEEDS |
 					       GALERA_RECOVER_NEEDS | GALERA_JOIN_NEEDS |
 					       RABBITMQ_NODE_UPGRADE_NEEDS | RABBITMQ_START_NEEDS |
 					       RABBITMQ_IMPORT_NEEDS | RABBITMQ_VALIDATE_NEEDS |
 					       RABBITMQ_WIPE_NEEDS | HAPROXY_UPGRADE_NEEDS |
 					       KEEPALIVED_UPGRADE_NEEDS | MEMCACHED_UPGRADE_NEEDS |
 					       HEALTH_ALL_NEEDS));
-	CHECK(!runtime_lacks(&runtime_process, CONTAINER_STOP_NEEDS | CONTAINER_REMOVE_NEEDS |
+	CHECK(!runtime_lacks(&runtime_process, NULL, CONTAINER_STOP_NEEDS | CONTAINER_REMOVE_NEEDS |
 					       IMAGE_REMOVE_NEEDS | CONTAINER_START_NEEDS |
 					       HEALTH_CHECK_NEEDS | CONFIG_MIGRATE_NEEDS));
 	/* Its catalog commands go through the driver, not a one-off. */
-	CHECK(streq(runtime_lacks(&runtime_process, CONTAINER_RUN_NEEDS), "run_one_off"));
+	CHECK(streq(runtime_lacks(&runtime_process, NULL, CONTAINER_RUN_NEEDS), "run_one_off"));
 	/* docker: the OpenStack flow, memcached, the health checks and what
 	 * only reads or sets through rabbitmqctl. */
-	CHECK(!runtime_lacks(&runtime_docker, CONTAINER_STOP_NEEDS | CONTAINER_REMOVE_NEEDS |
+	CHECK(!runtime_lacks(&runtime_docker, NULL, CONTAINER_STOP_NEEDS | CONTAINER_REMOVE_NEEDS |
 					      IMAGE_REMOVE_NEEDS | CONTAINER_START_NEEDS |
 					      HEALTH_CHECK_NEEDS | CONFIG_MIGRATE_NEEDS |
 					      CONTAINER_RUN_NEEDS | MEMCACHED_UPGRADE_NEEDS |
 					      HEALTH_ALL_NEEDS | RABBITMQ_EXPORT_NEEDS |
 					      RABBITMQ_POLICY_NEEDS | RABBITMQ_VALIDATE_NEEDS));
-	/* Nothing that restarts a stateful service on a new container. */
-	CHECK(streq(runtime_lacks(&runtime_docker, GALERA_BOOTSTRAP_NEEDS),
-		    "action, start with Galera's options, keep a service's data across versions"));
-	CHECK(streq(runtime_lacks(&runtime_docker, GALERA_NODE_UPGRADE_NEEDS),
+	/* Without volumes: nothing that restarts a stateful service on a new
+	 * container or acts on its data. */
+	CHECK(streq(runtime_lacks(&runtime_docker, NULL, GALERA_BOOTSTRAP_NEEDS),
+		    "keep a service's data across versions, run Galera's actions (grastate, recover)"));
+	CHECK(streq(runtime_lacks(&runtime_docker, NULL, GALERA_NODE_UPGRADE_NEEDS),
 		    "keep a service's data across versions"));
-	CHECK(streq(runtime_lacks(&runtime_docker, RABBITMQ_NODE_UPGRADE_NEEDS),
+	CHECK(streq(runtime_lacks(&runtime_docker, NULL, RABBITMQ_NODE_UPGRADE_NEEDS),
 		    "keep a service's data across versions"));
-	CHECK(streq(runtime_lacks(&runtime_docker, RABBITMQ_IMPORT_NEEDS), "exec with standard input"));
-	CHECK(streq(runtime_lacks(&runtime_docker, RABBITMQ_WIPE_NEEDS), "action"));
-	CHECK(streq(runtime_lacks(&runtime_docker, HAPROXY_UPGRADE_NEEDS), "action"));
-	CHECK(!runtime_lacks(&runtime_docker, 0));
-	CHECK(!runtime_lacks(&runtime_docker, GALERA_STOP_NEEDS | DB_BACKUP_NEEDS));
+	CHECK(!runtime_lacks(&runtime_docker, NULL, RABBITMQ_IMPORT_NEEDS));
+	CHECK(streq(runtime_lacks(&runtime_docker, NULL, RABBITMQ_WIPE_NEEDS), "wipe RabbitMQ's data"));
+	CHECK(streq(runtime_lacks(&runtime_docker, NULL, HAPROXY_UPGRADE_NEEDS),
+		    "reload HAProxy, drain keepalived"));
+	CHECK(!runtime_lacks(&runtime_docker, NULL, 0));
+	CHECK(!runtime_lacks(&runtime_docker, NULL, GALERA_STOP_NEEDS | DB_BACKUP_NEEDS));
+}
+
+/* docker.volumes with the data directories: the stateful procedures too. */
+TEST(lacks_with_volumes)
+{
+	static const char both[] =
+		"docker:\n  volumes:\n"
+		"    mariadb: [\"/srv/{node}/mysql:/var/lib/mysql\", \"/srv/{node}/log:/var/log/kolla\"]\n"
+		"    rabbitmq: [\"/srv/{node}/rabbitmq:/var/lib/rabbitmq/\"]\n";
+	static const char galera_only[] =
+		"docker:\n  volumes:\n    mariadb: [\"/srv/{node}/mysql:/var/lib/mysql:rw\"]\n"
+		"    rabbitmq: [\"/srv/{node}/x:/var/lib/rabbitmq-other\"]\n";
+	struct settings *st = NULL;
+	struct sh_error err = { 0 };
+
+	CHECK(settings_parse("both.yaml", both, sizeof(both) - 1, &st, &err) == 0);
+	CHECK(!runtime_lacks(&runtime_docker, st, GALERA_NODE_UPGRADE_NEEDS | GALERA_BOOTSTRAP_NEEDS |
+						      GALERA_RECOVER_NEEDS | GALERA_JOIN_NEEDS |
+						      RABBITMQ_FULL_STOP_NEEDS | RABBITMQ_ROLLING_NEEDS));
+	CHECK(streq(runtime_lacks(&runtime_docker, st, HAPROXY_UPGRADE_NEEDS),
+		    "reload HAProxy, drain keepalived"));
+	settings_free(st);
+	/* A bind at another directory is not RabbitMQ's data. */
+	CHECK(settings_parse("g.yaml", galera_only, sizeof(galera_only) - 1, &st, &err) == 0);
+	CHECK(!runtime_lacks(&runtime_docker, st, GALERA_RECOVER_NEEDS & ~RT_KEEPS_DATA));
+	CHECK(streq(runtime_lacks(&runtime_docker, st, GALERA_RECOVER_NEEDS),
+		    "keep a service's data across versions"));
+	CHECK(streq(runtime_lacks(&runtime_docker, st, RABBITMQ_WIPE_NEEDS), "wipe RabbitMQ's data"));
+	settings_free(st);
+	/* Bad binds: the file, the line, what was expected. */
+	CHECK(settings_parse("bad.yaml", "docker:\n  volumes:\n    mariadb: [\"data:/var/lib/mysql\"]\n",
+			     55, &st, &err) == -1);
+	CHECK_CONTAINS(err.msg, "bad.yaml:3: docker volumes of 'mariadb': 'data:/var/lib/mysql' is not a bind");
+	sh_error_clear(&err);
+	CHECK(settings_parse("bad.yaml", "docker:\n  volumes:\n    mariadb: /srv:/var/lib/mysql\n",
+			     50, &st, &err) == -1);
+	CHECK_CONTAINS(err.msg, "bad.yaml:3: docker volumes of 'mariadb' must be a list of binds");
+	sh_error_clear(&err);
 }
 
 static const struct inv_host local = { .name = "node1", .address = "127.0.0.1",
@@ -68,21 +108,24 @@ TEST(refused)
 	char *out = (char *)"unset";
 
 	x.st = settings_defaults();
-	CHECK(rt_exec(&x, &local, "rabbitmq", argv, "{}", &out, &err) == -1 && !out);
-	CHECK_CONTAINS(err.msg, "the docker runtime cannot exec with standard input (rabbitmq on node1)");
-	sh_error_clear(&err);
+	(void)argv;
+	(void)out;
 	CHECK(rt_start_data(&x, &local, "rabbitmq", "3.12", &err) == -1);
 	CHECK_CONTAINS(err.msg, "cannot keep a service's data across versions (rabbitmq on node1)");
 	sh_error_clear(&err);
 	CHECK(rt_action(&x, &local, "galera", "grastate", NULL, NULL, &err) == -1);
-	CHECK_CONTAINS(err.msg, "the docker runtime cannot action (galera on node1)");
+	CHECK_CONTAINS(err.msg, "the docker runtime cannot run Galera's actions (grastate, recover) (galera on node1)");
 	sh_error_clear(&err);
+	CHECK(rt_action(&x, &local, "haproxy", "reload", NULL, NULL, &err) == -1);
+	CHECK_CONTAINS(err.msg, "the docker runtime cannot reload HAProxy (haproxy on node1)");
+	sh_error_clear(&err);
+	/* Galera's options without its data in a volume: refused before the API. */
 	CHECK(rt_start(&x, &local, "galera", &boot, &err) == -1);
-	CHECK_CONTAINS(err.msg, "cannot start with Galera's options (galera on node1)");
+	CHECK_CONTAINS(err.msg, "galera on node1: Galera's start options need its data in docker.volumes");
 	sh_error_clear(&err);
 	/* A procedure asks first, naming itself and what is missing. */
 	CHECK(rt_require(&x, GALERA_RECOVER_NEEDS, "the Galera recovery", &err) == -1);
-	CHECK_CONTAINS(err.msg, "the Galera recovery needs what the docker runtime cannot do (action, start with Galera's options, keep a service's data across versions): nothing was changed");
+	CHECK_CONTAINS(err.msg, "the Galera recovery needs what the docker runtime cannot do (keep a service's data across versions, run Galera's actions (grastate, recover)): nothing was changed");
 	sh_error_clear(&err);
 	CHECK(rt_require(&x, MEMCACHED_UPGRADE_NEEDS, "memcached-upgrade", &err) == 0);
 	/* The process runtime without a control command says what it needs. */
@@ -176,6 +219,7 @@ TEST(process_lines)
 int main(void)
 {
 	RUN(lacks);
+	RUN(lacks_with_volumes);
 	RUN(refused);
 	RUN(process_lines);
 	HARNESS_END();

@@ -1,5 +1,6 @@
 #!/bin/sh
-# t0610-docker-galera.sh - Galera through the docker runtime, for real:
+# t0610-docker-stateful.sh - Galera and RabbitMQ through the docker
+# runtime, for real:
 # two MariaDB containers of the release images (lab/mariadb, the
 # bookworm-point image's 10.11 and the bookworm one's), each in a node
 # namespace of its own on one Podman service, their data in docker.volumes,
@@ -10,7 +11,12 @@
 # --wsrep-new-cluster through kolla's BOOTSTRAP_ARGS, mariadb-upgrade by
 # exec); after a SIGKILL of both servers, recover reads grastate.dat from
 # the volumes, runs --wsrep-recover in one-off containers and bootstraps
-# the most advanced node at its position.  No row is lost.
+# the most advanced node at its position.  No row is lost.  Then a
+# RabbitMQ cluster of two containers of the zed image, formed by
+# stackhop's rabbitmq-start steps, goes through the seed's full-stop
+# procedure: definitions exported, every container stopped, mnesia wiped
+# in the volumes, new containers, definitions imported (standard input
+# through the docker runtime), every user, vhost and durable queue back.
 # shellcheck disable=SC2016 # test bodies are single-quoted on purpose
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"
@@ -24,7 +30,9 @@ export PM A1 A2
 STARTED=""
 cleanup() {
 	if [ -S "$PM/api.sock" ]; then
-		for c in g1_mariadb g2_mariadb g1_lb; do podman_cli "$PM" rm -f -t 2 "$c" >/dev/null 2>&1 || true; done
+		for c in g1_mariadb g2_mariadb g1_lb g1_rabbitmq g2_rabbitmq; do
+			podman_cli "$PM" rm -f -t 2 "$c" >/dev/null 2>&1 || true
+		done
 		podman_cli "$PM" ps -a --format "{{.Names}}" 2>/dev/null | grep "^stackhop_run_g[12]_" |
 			while read -r c; do podman_cli "$PM" rm -f "$c" >/dev/null 2>&1; done
 	fi
@@ -65,6 +73,7 @@ done
 
 # Test-only secrets, in files only root reads.
 DBPW=$(od -An -N12 -tx1 /dev/urandom | tr -d " \n")
+COOKIE=$(od -An -N16 -tx1 /dev/urandom | tr -d " \n")
 (umask 077 && echo "database_password: \"$DBPW\"" >"$TRASH/secrets.yaml")
 mkdir -p "$TRASH/lb"
 cat >"$TRASH/inv" <<EOF
@@ -73,6 +82,9 @@ g1 ansible_host=$A1 ansible_connection=local
 g2 ansible_host=$A2 ansible_connection=local
 [haproxy]
 g1 ansible_host=$A1 ansible_connection=local
+[rabbitmq]
+g1 ansible_host=$A1 ansible_connection=local
+g2 ansible_host=$A2 ansible_connection=local
 EOF
 cat >"$TRASH/settings.yaml" <<EOF
 runtime: docker
@@ -92,8 +104,34 @@ docker:
   stop_timeout: 30
   volumes:
     mariadb: ["$TRASH/data/{node}/mysql:/var/lib/mysql"]
-    rabbitmq: ["$TRASH/data/{node}/rabbitmq:/var/lib/rabbitmq"]
+    rabbitmq: ["$TRASH/data/{node}/rabbitmq:/var/lib/rabbitmq", "$TRASH/resolv.conf:/etc/resolv.conf:ro"]
 EOF
+: >"$TRASH/resolv.conf"
+for n in 1 2; do
+	d="$TRASH/kolla/g$n/rabbitmq"
+	mkdir -p "$d" "$TRASH/data/g$n/rabbitmq"
+	printf "%s\n" "NODENAME=rabbit@10.231.8.$n" "NODE_IP_ADDRESS=10.231.8.$n" "USE_LONGNAME=true" >"$d/rabbitmq-env.conf"
+	printf "%s\n" "listeners.tcp.default = 10.231.8.$n:5672" "loopback_users = none" \
+		"cluster_formation.peer_discovery_backend = classic_config" \
+		"cluster_formation.classic_config.nodes.1 = rabbit@$A1" \
+		"cluster_formation.classic_config.nodes.2 = rabbit@$A2" >"$d/rabbitmq.conf"
+	echo "[{kernel,[{net_ticktime,10}]}]." >"$d/advanced.config"
+	(umask 077 && echo "$COOKIE" | tr -d "\n" >"$d/erlang.cookie")
+	cat >"$d/config.json" <<EOF
+{"command": "su rabbitmq -s /bin/sh -c 'exec /usr/lib/rabbitmq/bin/rabbitmq-server'",
+ "config_files": [
+  {"source": "/var/lib/kolla/config_files/rabbitmq-env.conf", "dest": "/etc/rabbitmq/rabbitmq-env.conf",
+   "owner": "rabbitmq:rabbitmq", "perm": "0644"},
+  {"source": "/var/lib/kolla/config_files/rabbitmq.conf", "dest": "/etc/rabbitmq/rabbitmq.conf",
+   "owner": "rabbitmq:rabbitmq", "perm": "0644"},
+  {"source": "/var/lib/kolla/config_files/advanced.config", "dest": "/etc/rabbitmq/advanced.config",
+   "owner": "rabbitmq:rabbitmq", "perm": "0644"},
+  {"source": "/var/lib/kolla/config_files/erlang.cookie", "dest": "/var/lib/rabbitmq/.erlang.cookie",
+   "owner": "rabbitmq:rabbitmq", "perm": "0400"}],
+ "permissions": [{"path": "/var/lib/rabbitmq", "owner": "rabbitmq:rabbitmq", "recurse": true},
+                 {"path": "/var/log/rabbitmq", "owner": "rabbitmq:rabbitmq", "recurse": true}]}
+EOF
+done
 for n in 1 2; do
 	d="$TRASH/kolla/g$n/mariadb"
 	mkdir -p "$d" "$TRASH/data/g$n/mysql"
@@ -227,6 +265,58 @@ test_expect_success 'actions on a running server are refused; a bad volume is re
 	expect_fail 2 $STACKHOP galera recover -s "$TRASH/novol.yaml" -i "$TRASH/inv"
 	grep_err "the Galera recovery needs what the docker runtime cannot do (keep a service.s data across versions, run Galera.s actions (grastate, recover)): nothing was changed"
 	[ "$(sql 1 "SHOW STATUS LIKE \"wsrep_cluster_size\"" | cut -f2)" = 2 ]
+'
+
+RMQ=$(grep "^zed " "$TRASH/images.out" | grep -o "rabbitmq-server [^,]*" | cut -d" " -f2 | tr "+~" "__")
+export RMQ
+# rmqctl N ARGS...: rabbitmqctl in node N s container (not through stackhop).
+rmqctl() { n=$1; shift; podman_cli "$PM" exec "g${n}_rabbitmq" rabbitmqctl "$@"; }
+
+mkdir -p "$TRASH/st"
+test_expect_success 'rabbitmq-start forms a cluster of two containers of the zed image; a user, a vhost and a durable queue' '
+	for n in 1 2; do
+		$STACKHOP step rabbitmq-start $ST --node g$n --to "$RMQ" --state "$TRASH/st" >"$TRASH/rs$n.out" 2>"$TRASH/rs$n.err" ||
+			{ cat "$TRASH/rs$n.out" "$TRASH/rs$n.err"; podman_cli "$PM" logs --tail 30 g${n}_rabbitmq; exit 1; }
+	done
+	grep -q "g2: in the cluster of g1" "$TRASH/rs2.out"
+	rmqctl 1 cluster_status --formatter json >"$TRASH/cs.json"
+	[ "$(jq -r ".running_nodes | length" "$TRASH/cs.json")" = 2 ]
+	rmqctl 1 add_vhost t0610 >/dev/null
+	rmqctl 1 add_user t0610user "$COOKIE" >/dev/null
+	rmqctl 1 set_permissions -p t0610 t0610user ".*" ".*" ".*" >/dev/null
+	# A durable queue declared by an AMQP client (the password in the
+	# environment, not in argv).
+	AMQP_PW=$COOKIE /usr/bin/python3 -c "import amqp, os
+c = amqp.Connection(\"$A1:5672\", userid=\"t0610user\", password=os.environ[\"AMQP_PW\"], virtual_host=\"t0610\")
+c.connect(); c.channel().queue_declare(\"kept\", durable=True, auto_delete=False); c.close()"
+	rmqctl 2 list_queues -p t0610 name durable >"$TRASH/q0"
+	grep -q "^kept	true$" "$TRASH/q0"
+'
+
+test_expect_success 'RabbitMQ full-stop on containers: exported, stopped, mnesia wiped in the volumes, imported by standard input, all back' '
+	for n in 1 2; do podman_cli "$PM" inspect --format "{{.Id}}" g${n}_rabbitmq >"$TRASH/id$n"; done
+	$STACKHOP rabbitmq upgrade $ST --mode full-stop --to "$RMQ" --definitions "$TRASH/defs.json" \
+		>"$TRASH/fs.out" 2>"$TRASH/fs.err" || { cat "$TRASH/fs.out" "$TRASH/fs.err"; exit 1; }
+	grep -q "mnesia removed on 2 nodes" "$TRASH/fs.out"
+	grep -q "definitions imported from $TRASH/defs.json" "$TRASH/fs.out"
+	grep -q "every user, vhost, permission and policy of the export there" "$TRASH/fs.out"
+	[ "$(stat -c %a "$TRASH/defs.json")" = 600 ]
+	rmqctl 1 list_vhosts >"$TRASH/vh"
+	grep -q "^t0610$" "$TRASH/vh"
+	rmqctl 2 list_users >"$TRASH/us"
+	grep -q "^t0610user" "$TRASH/us"
+	rmqctl 2 list_queues -p t0610 name durable >"$TRASH/q1"
+	grep -q "^kept	true$" "$TRASH/q1"
+	rmqctl 1 cluster_status --formatter json >"$TRASH/cs2.json"
+	[ "$(jq -r ".running_nodes | length" "$TRASH/cs2.json")" = 2 ]
+	# New containers: the ones that ran before were removed.
+	for n in 1 2; do
+		[ "$(podman_cli "$PM" inspect --format "{{.Id}}" g${n}_rabbitmq)" != "$(cat "$TRASH/id$n")" ]
+	done
+	# The file that carried the import is gone from the configuration.
+	ls -a "$TRASH/kolla/g1/rabbitmq" >"$TRASH/cfgls"
+	test_lacks "stackhop-stdin" "$TRASH/cfgls"
+	echo "     $(grep "broker downtime" "$TRASH/fs.out")" >&3
 '
 
 test_done

@@ -67,6 +67,7 @@ void settings_free(struct settings *s)
 	vec_free(s->rolling);
 	vec_free(s->docker_health);
 	vec_free(s->docker_volumes);
+	vec_free(s->docker_cap_add);
 	vec_free(s->modes);
 	vec_free(s->hops);
 	arena_release(&s->arena);
@@ -492,14 +493,27 @@ static bool bind_ok(const char *b)
 	return !c2 || streq(c2, ":ro") || streq(c2, ":rw");
 }
 
+/* A capability as Docker names it: NET_ADMIN (upper case and '_'). */
+static bool cap_ok(const char *c)
+{
+	return strspn(c, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == strlen(c);
+}
+
+enum docker_list_kind { DOCKER_HEALTH, DOCKER_VOLUMES, DOCKER_CAP_ADD };
+
 /*
- * docker: healthcheck (a command) and volumes (binds): a non-empty list of
- * strings per component.
+ * docker: healthcheck (a command), volumes (binds) and cap_add
+ * (capabilities): a non-empty list of strings per component.
  */
 static int parse_docker_lists(struct settings *s, struct ydoc *d, yaml_node_t *m,
-			      bool volumes, struct sh_error *err)
+			      enum docker_list_kind kind, struct sh_error *err)
 {
-	const char *what = volumes ? "docker volumes" : "docker healthcheck";
+	static const char *const whats[] = { "docker healthcheck", "docker volumes",
+		"docker cap_add" };
+	static const char *const musts[] = { "a command (a list: program and arguments)",
+		"a list of binds HOST:PATH[:ro]", "a list of capabilities (NET_ADMIN, ...)" };
+	const char *what = whats[kind];
+	bool volumes = kind == DOCKER_VOLUMES;
 
 	if (ymap_check(d, m, what, NULL, err) < 0)
 		return -1;
@@ -510,9 +524,7 @@ static int parse_docker_lists(struct settings *s, struct ydoc *d, yaml_node_t *m
 		size_t nargv;
 
 		if (q->type != YAML_SEQUENCE_NODE || !yseq_len(q))
-			return y_error(d, q, err, "%s of '%s' must be %s", what, name,
-				       volumes ? "a list of binds HOST:PATH[:ro]" :
-						 "a command (a list: program and arguments)");
+			return y_error(d, q, err, "%s of '%s' must be %s", what, name, musts[kind]);
 		for (size_t k = 0; k < yseq_len(q); k++) {
 			const char *v = yscalar(yseq_at(d, q, k));
 
@@ -524,10 +536,16 @@ static int parse_docker_lists(struct settings *s, struct ydoc *d, yaml_node_t *m
 				return y_error(d, yseq_at(d, q, k), err,
 					       "docker volumes of '%s': '%s' is not a bind HOST:PATH[:ro|:rw] of absolute paths",
 					       name, v);
+			if (kind == DOCKER_CAP_ADD && !cap_ok(v))
+				return y_error(d, yseq_at(d, q, k), err,
+					       "docker cap_add of '%s': '%s' is not a capability (upper case, as NET_ADMIN)",
+					       name, v);
 		}
 		string_list(s, d, q, &l.argv, &nargv);
-		if (volumes)
+		if (kind == DOCKER_VOLUMES)
 			vec_push(s->docker_volumes, l);
+		else if (kind == DOCKER_CAP_ADD)
+			vec_push(s->docker_cap_add, l);
 		else
 			vec_push(s->docker_health, l);
 	}
@@ -538,9 +556,9 @@ static int parse_docker(struct settings *s, struct ydoc *d, yaml_node_t *root,
 			yaml_node_t *n, struct sh_error *err)
 {
 	static const char *const docker_keys[] = { "socket", "image", "config_dir",
-		"container", "network", "stop_timeout", "healthcheck", "volumes", "run_prefix",
-		NULL };
-	yaml_node_t *hc, *vol;
+		"container", "network", "stop_timeout", "healthcheck", "volumes", "cap_add",
+		"run_prefix", NULL };
+	yaml_node_t *hc, *vol, *cap;
 
 	(void)root;
 	if (ymap_check(d, n, "docker", docker_keys, err) < 0 ||
@@ -573,9 +591,14 @@ static int parse_docker(struct settings *s, struct ydoc *d, yaml_node_t *root,
 		return y_error(d, ymap_get(d, n, "network"), err,
 			       "docker network must be host, none or ns:PATH (a network namespace), not '%s'",
 			       s->docker_network);
-	if ((hc = ymap_get(d, n, "healthcheck")) && parse_docker_lists(s, d, hc, false, err) < 0)
+	if ((hc = ymap_get(d, n, "healthcheck")) &&
+	    parse_docker_lists(s, d, hc, DOCKER_HEALTH, err) < 0)
 		return -1;
-	if ((vol = ymap_get(d, n, "volumes")) && parse_docker_lists(s, d, vol, true, err) < 0)
+	if ((vol = ymap_get(d, n, "volumes")) &&
+	    parse_docker_lists(s, d, vol, DOCKER_VOLUMES, err) < 0)
+		return -1;
+	if ((cap = ymap_get(d, n, "cap_add")) &&
+	    parse_docker_lists(s, d, cap, DOCKER_CAP_ADD, err) < 0)
 		return -1;
 	return 0;
 }
@@ -734,18 +757,27 @@ const struct setting_choice *settings_choice(const void *listp, const char *name
 	return NULL;
 }
 
+/* The list of component in one of the docker lists, or NULL. */
+static const char *const *docker_list_of(const struct docker_list *v, size_t n,
+					 const char *component)
+{
+	for (size_t i = 0; i < n; i++)
+		if (streq(v[i].component, component))
+			return v[i].argv;
+	return NULL;
+}
+
 const char *const *settings_docker_volumes(const struct settings *s, const char *component)
 {
-	for (size_t i = 0; i < s->docker_volumes.n; i++)
-		if (streq(s->docker_volumes.v[i].component, component))
-			return s->docker_volumes.v[i].argv;
-	return NULL;
+	return docker_list_of(s->docker_volumes.v, s->docker_volumes.n, component);
+}
+
+const char *const *settings_docker_cap_add(const struct settings *s, const char *component)
+{
+	return docker_list_of(s->docker_cap_add.v, s->docker_cap_add.n, component);
 }
 
 const char *const *settings_docker_health(const struct settings *s, const char *component)
 {
-	for (size_t i = 0; i < s->docker_health.n; i++)
-		if (streq(s->docker_health.v[i].component, component))
-			return s->docker_health.v[i].argv;
-	return NULL;
+	return docker_list_of(s->docker_health.v, s->docker_health.n, component);
 }

@@ -70,6 +70,9 @@
  *       mariadb: ["/srv/{node}/mysql:/var/lib/mysql"]   configuration:
  *                                     where a stateful service keeps its
  *                                     data across containers
+ *     cap_add:                        per component, capabilities its
+ *       keepalived: [NET_ADMIN, NET_RAW]   container gets (kolla's
+ *                                     privileged services)
  *   deployment_host: skip | upgrade   the host stackhop runs on (group
  *                                     'deployment', ansible_connection=local):
  *                                     skip (default) leaves it out of the
@@ -151,6 +154,7 @@ struct settings {
 	const char **docker_run_prefix;	/* before a one-off container's command */
 	VEC(struct docker_list) docker_health;	/* a check; {address}: the node's */
 	VEC(struct docker_list) docker_volumes;	/* binds HOST:PATH[:ro]; {node} */
+	VEC(struct docker_list) docker_cap_add;	/* capabilities, "NET_ADMIN" */
 	const char *secrets;	/* absolute path, or NULL */
 	VEC(struct rolling) rolling;	/* rolling[0] is "default" */
 	VEC(struct setting_choice) modes;	/* components: */
@@ -170,6 +174,8 @@ struct settings {
 const char *const *settings_docker_health(const struct settings *s, const char *component);
 /* The docker volumes (binds) of component, or NULL. */
 const char *const *settings_docker_volumes(const struct settings *s, const char *component);
+/* The capabilities docker adds to component's container, or NULL. */
+const char *const *settings_docker_cap_add(const struct settings *s, const char *component);
 
 int settings_load(const char *path, struct settings **ret, struct sh_error *err);
 /* The same from memory; path is used in messages and for relative paths. */

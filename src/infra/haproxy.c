@@ -73,9 +73,13 @@ static int haproxy_ready(struct infra *x, void *arg, struct sh_error *err)
 	if (haproxy_cmd(x, a->h, "show info", &info, err) < 0)
 		return 0;
 	ver = strstr(info, "\nVersion: ");
-	if (!ver || strncmp(ver + 10, a->version, strlen(a->version))) {
-		sh_error_set(err, SH_EXIT_FAILURE, "%s runs HAProxy %.*s", a->h->name,
-			     ver ? (int)strcspn(ver + 10, "\n") : 1, ver ? ver + 10 : "?");
+	if (ver) {
+		ver += 10;
+		ver[strcspn(ver, "\n")] = '\0';
+	}
+	/* infra_version_is(): an image tag spells '+' as '_'. */
+	if (!ver || !infra_version_is(ver, a->version)) {
+		sh_error_set(err, SH_EXIT_FAILURE, "%s runs HAProxy %s", a->h->name, ver ? ver : "?");
 		free(info);
 		return 0;
 	}
@@ -324,7 +328,8 @@ int keepalived_upgrade(struct infra *x, const char *version, struct sh_error *er
 int haproxy_upgrade(struct infra *x, const char *version, enum haproxy_mode mode,
 		    struct sh_error *err)
 {
-	if (rt_require(x, HAPROXY_UPGRADE_NEEDS, "haproxy-upgrade", err) < 0)
+	if (rt_require(x, mode == HAPROXY_VIP_MOVE ? HAPROXY_VIP_MOVE_NEEDS : HAPROXY_RELOAD_NEEDS,
+		       "haproxy-upgrade", err) < 0)
 		return -1;
 	return holder_last_each(x, "haproxy", version,
 				mode == HAPROXY_VIP_MOVE ? node_vip_move : node_reload, err);

@@ -512,9 +512,19 @@ int infra_lb_status_is(struct infra *x, void *arg, struct sh_error *err)
 	return 1;
 }
 
+/* The same character, or '_' against '+', '~' or '_': an image tag's
+ * spelling of them (a tag cannot hold '+' or '~'). */
+static bool version_char_is(char a, char b)
+{
+	return a == b || ((a == '_' || b == '_') && strchr("+~_", a) && strchr("+~_", b));
+}
+
 bool infra_version_is(const char *label, const char *v)
 {
-	size_t n = strlen(v);
+	size_t i;
 
-	return !strncmp(label, v, n) && (!label[n] || strchr("-+~", label[n]));
+	for (i = 0; v[i]; i++)
+		if (!label[i] || !version_char_is(label[i], v[i]))
+			return false;
+	return !label[i] || strchr("-+~_", label[i]);
 }

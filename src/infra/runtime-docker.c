@@ -21,9 +21,11 @@
  * the service's image and binds (mariadbd --wsrep-recover, as kolla's
  * mariadb_wsrep_recovery); so the runtime has Galera's actions and
  * RabbitMQ's wipe when the volumes hold those data directories
- * (caps_for()), and keeps data when both do.  It has no HAProxy reload
- * or keepalived drain.  exec's standard input goes through a file of
- * mode 0600 in the component's configuration directory, removed after.
+ * (caps_for()), and keeps data when both do.  HAProxy's reload hands the
+ * listeners from one container to the next (haproxy_reload()) where a
+ * volume holds its admin socket.  It has no keepalived drain yet.  exec's
+ * standard input goes through a file of mode 0600 in the component's
+ * configuration directory, removed after.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -448,15 +450,15 @@ static char *bootstrap_args(const struct rt_start *o)
 	return b;
 }
 
-/* Create component's container from ref on h (its binds, the options of
- * o in its environment) and start it. */
+/* Create component's container name from ref on h (its binds, its
+ * capabilities, boot, "BOOTSTRAP_ARGS=...", in its environment) and start
+ * it. */
 static int create_start(struct infra *x, struct node_api *a, const struct inv_host *h,
 			const char *component, const char *name, const char *ref,
-			const struct rt_start *o, struct sh_error *err)
+			const char *boot, struct sh_error *err)
 {
 	const char *const *health = settings_docker_health(x->st, kolla_component(component));
 	char **binds = component_binds(x, h, component), *net = for_node(x->st->docker_network, h);
-	char *boot = bootstrap_args(o);
 	const char *env[] = { "KOLLA_CONFIG_STRATEGY=COPY_ALWAYS", boot, NULL };
 	const char **hc = NULL;
 	int r = -1;
@@ -473,7 +475,9 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 	{
 		struct docker_spec spec = { .name = name, .image = ref,
 					    .binds = (const char *const *)binds, .env = env,
-					    .health = hc, .network_mode = net, .init = true };
+					    .health = hc, .network_mode = net, .init = true,
+					    .cap_add = settings_docker_cap_add(x->st,
+									       kolla_component(component)) };
 
 		if (docker_create(&a->d, &spec, NULL, 0, err) == 0 &&
 		    docker_start(&a->d, name, err) == 0)
@@ -484,7 +488,6 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 			free((char *)hc[i]);
 	free(hc);
 	free_nullv(binds);
-	free(boot);
 	free(net);
 	return r;
 }
@@ -548,7 +551,12 @@ static int start(struct infra *x, const struct inv_host *h, const char *service,
 				     h->name);
 		goto out;
 	}
-	r = create_start(x, &a, h, service, name, ref, o, err);
+	{
+		char *boot = bootstrap_args(o);
+
+		r = create_start(x, &a, h, service, name, ref, boot, err);
+		free(boot);
+	}
 out:
 	free(ref);
 	api_close(&a);
@@ -1006,17 +1014,195 @@ static int galera_recover(struct infra *x, const struct inv_host *h, const char 
 }
 
 /*
+ * The path in the container of host_path on h, through one of the
+ * component's volumes (malloc'd), or NULL.
+ */
+static char *in_container(const struct infra *x, const struct inv_host *h, const char *component,
+			  const char *host_path)
+{
+	const char *const *vol = settings_docker_volumes(x->st, component);
+
+	for (size_t i = 0; vol && vol[i]; i++) {
+		char *b = for_node(vol[i], h), *c = strchr(b, ':'), *r = NULL;
+		size_t hl = (size_t)(c - b);
+		char *end = strchr(c + 1, ':');
+
+		if (end)
+			*end = '\0';
+		if (!strncmp(host_path, b, hl) && (host_path[hl] == '/' || !host_path[hl])) {
+			r = NULL;
+			addf(&r, "%s%s", c + 1, host_path + hl);
+		}
+		free(b);
+		if (r)
+			return r;
+	}
+	return NULL;
+}
+
+/* The new HAProxy container answers on the admin socket (it holds the
+ * listeners now). */
+struct next_arg {
+	struct infra *x;
+	const struct inv_host *h;
+	const char *name, *sock;
+};
+
+static int next_answers(struct infra *x, void *arg, struct sh_error *err)
+{
+	struct next_arg *a = arg;
+	struct node_api api;
+	struct docker_state st;
+	long code = -1;
+	FILE *devnull;
+	const char *const argv[] = { "sh", "-c", "echo 'show info' | socat -t 2 stdio \"UNIX-CONNECT:$1\" | grep -q '^Pid: '",
+				     "sh", a->sock, NULL };
+	int r;
+
+	(void)x;
+	if (api_open(a->x, a->h, &api, err) < 0)
+		return -1;
+	if (docker_inspect(&api.d, a->name, &st, err) < 0) {
+		api_close(&api);
+		return -1;
+	}
+	if (!st.running) {
+		api_close(&api);
+		return sh_error_set(err, SH_EXIT_FAILURE, "the new HAProxy container %s ended (status %s, exit %ld)",
+				    a->name, st.status, st.exit_code), -1;
+	}
+	devnull = fopen("/dev/null", "w");
+	r = docker_exec(&api.d, a->name, argv, devnull, devnull, &code, err);
+	fclose(devnull);
+	api_close(&api);
+	if (r < 0)
+		return -1;
+	if (code)
+		sh_error_set(err, SH_EXIT_FAILURE, "its admin socket %s does not answer yet", a->sock);
+	return code == 0;
+}
+
+/* The old container ended (it finished what it had in flight). */
+static int old_ended(struct infra *x, void *arg, struct sh_error *err)
+{
+	struct next_arg *a = arg;
+	struct node_api api;
+	struct docker_state st;
+
+	(void)x;
+	if (api_open(a->x, a->h, &api, err) < 0)
+		return -1;
+	if (docker_inspect(&api.d, a->name, &st, err) < 0) {
+		api_close(&api);
+		return -1;
+	}
+	api_close(&api);
+	if (st.running)
+		sh_error_set(err, SH_EXIT_FAILURE, "%s still runs", a->name);
+	return !st.running;
+}
+
+/*
+ * HAProxy's seamless reload across containers: a container of the new
+ * image (NAME_next) is started with "-x SOCKET" (kolla's BOOTSTRAP_ARGS),
+ * which takes the listening sockets over from the running one through the
+ * admin socket both see in a volume; once it answers there, the old
+ * container gets SIGUSR1 (soft stop: it finishes what it has in flight),
+ * is waited for and removed, and the new one takes its name.  Where the
+ * handover cannot happen the new process binds the ports itself beside the
+ * old one (SO_REUSEPORT), and connections queued on the old listener when
+ * it closes are reset.
+ */
+static int haproxy_reload(struct infra *x, const struct inv_host *h, const char *const *args,
+			  char **out, struct sh_error *err)
+{
+	char *host_sock = settings_node_path(x->st->haproxy_socket, h->name);
+	char *sock = in_container(x, h, "haproxy", host_sock), *ref = NULL, *said = NULL;
+	char name[128], next[160], *boot = NULL;
+	const char *version = args && args[0] && streq(args[0], "--version") ? args[1] : NULL;
+	struct docker_state st;
+	struct node_api a;
+	double t0;
+	int r = -1;
+
+	if (!sock) {
+		sh_error_set(err, SH_EXIT_INPUT,
+			     "haproxy reload on %s: no docker.volumes bind of haproxy holds its admin socket %s",
+			     h->name, host_sock);
+		free(host_sock);
+		return -1;
+	}
+	if (open_inspect(x, h, "haproxy", &a, &st, name, sizeof(name), err) < 0)
+		goto out_free;
+	if (!st.running) {
+		sh_error_set(err, SH_EXIT_FAILURE, "container %s does not run on %s: start it", name,
+			     h->name);
+		goto out;
+	}
+	ref = version ? image_ref(x, h, "haproxy", version) : xstrdup(st.image);
+	snprintf(next, sizeof(next), "%s_next", name);
+	{
+		struct docker_state ns;
+
+		if (docker_inspect(&a.d, next, &ns, err) < 0 ||
+		    (ns.exists && docker_remove(&a.d, next, err) < 0))
+			goto out;
+	}
+	addf(&boot, "BOOTSTRAP_ARGS=-x %s", sock);
+	if (create_start(x, &a, h, "haproxy", next, ref, boot, err) < 0)
+		goto out;
+	api_close(&a);
+	{
+		struct next_arg na = { x, h, next, sock };
+		struct next_arg oa = { x, h, name, sock };
+
+		if (infra_wait(x, 60, "the new HAProxy container to answer on its admin socket",
+			       next_answers, &na, err) < 0)
+			goto out_free;
+		if (api_open(x, h, &a, err) < 0)
+			goto out_free;
+		t0 = infra_elapsed(x);
+		if (docker_kill(&a.d, name, "USR1", err) < 0)
+			goto out;
+		api_close(&a);
+		if (infra_wait(x, (double)x->st->docker_stop_timeout, "the old HAProxy container to finish",
+			       old_ended, &oa, err) < 0)
+			goto out_free;
+		if (api_open(x, h, &a, err) < 0)
+			goto out_free;
+		if (docker_remove(&a.d, name, err) < 0 || docker_rename(&a.d, next, name, err) < 0)
+			goto out;
+		addf(&said, "reloaded: container %s %s -> %s; the old one ended after %.1f s\n", name,
+		     st.image, ref, infra_elapsed(x) - t0);
+	}
+	r = 0;
+out:
+	api_close(&a);
+out_free:
+	if (out)
+		*out = said;
+	else
+		free(said);
+	free(boot);
+	free(ref);
+	free(sock);
+	free(host_sock);
+	return r;
+}
+
+/*
  * The actions on a service's data volume (data_dir()): Galera's
  * grastate, safe-to-bootstrap, remove-grastate, recover; RabbitMQ's wipe.
  */
 static int action(struct infra *x, const struct inv_host *h, const char *service, const char *act,
 		  const char *const *args, char **out, struct sh_error *err)
 {
-	char *dd = data_dir(x, h, service), *path = NULL;
+	char *dd, *path = NULL;
 	int r = -1;
 
-	(void)args;
-	if (!dd)
+	if (streq(service, "haproxy") && streq(act, "reload"))
+		return haproxy_reload(x, h, args, out, err);
+	if (!(dd = data_dir(x, h, service)))
 		return sh_error_set(err, SH_EXIT_INPUT,
 				    "%s %s on %s: docker.volumes binds no directory at its data directory",
 				    service, act, h->name);
@@ -1060,10 +1246,17 @@ static int action(struct infra *x, const struct inv_host *h, const char *service
  * a service's data kept across versions where both are. */
 static unsigned caps_for(const struct settings *st)
 {
-	bool g = data_volume(st, "galera"), q = data_volume(st, "rabbitmq");
+	bool g = data_volume(st, "galera"), q = data_volume(st, "rabbitmq"), lb = false;
+	const char *const *vol = st ? settings_docker_volumes(st, "haproxy") : NULL;
 
+	/* HAProxy's reload: a volume holds its admin socket's directory. */
+	for (size_t i = 0; vol && vol[i] && !lb; i++) {
+		size_t hl = (size_t)(strchr(vol[i], ':') - vol[i]);
+
+		lb = !strncmp(st->haproxy_socket, vol[i], hl) && st->haproxy_socket[hl] == '/';
+	}
 	return (g ? RT_GALERA_ACTIONS : 0) | (q ? RT_RABBITMQ_WIPE : 0) |
-	       (g && q ? RT_KEEPS_DATA : 0);
+	       (g && q ? RT_KEEPS_DATA : 0) | (lb ? RT_HAPROXY_RELOAD : 0);
 }
 
 const struct runtime_ops runtime_docker = {

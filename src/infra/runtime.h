@@ -253,9 +253,12 @@ const char *runtime_lacks(const struct runtime_ops *rt, const struct settings *s
 	 RABBITMQ_VALIDATE_NEEDS)
 /* HAProxy (haproxy.c): reload mode (an action), vip-move mode (stop and
  * start, keepalived's drain action); keepalived the same. */
-#define HAPROXY_UPGRADE_NEEDS \
-	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_HAPROXY_RELOAD | \
-	 RT_KEEPALIVED_DRAIN)
+#define HAPROXY_RELOAD_NEEDS \
+	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_HAPROXY_RELOAD)
+#define HAPROXY_VIP_MOVE_NEEDS \
+	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPALIVED_DRAIN)
+/* The step kind: either mode (the settings choose at run time). */
+#define HAPROXY_UPGRADE_NEEDS (HAPROXY_RELOAD_NEEDS | HAPROXY_VIP_MOVE_NEEDS)
 #define KEEPALIVED_UPGRADE_NEEDS \
 	(RT_CHECK_IMAGE | RT_RUNNING | RT_VERSION | RT_STOP | RT_START | RT_KEEPALIVED_DRAIN)
 

@@ -245,6 +245,29 @@ int docker_start(struct docker *d, const char *name, struct sh_error *err)
 	return container_action(d, "POST", name, "/start", NULL, ok, err);
 }
 
+int docker_kill(struct docker *d, const char *name, const char *signal, struct sh_error *err)
+{
+	static const long ok[] = { 204, 0 };
+	char q[48];
+
+	if (check_name("signal", signal, NULL, err) < 0)
+		return -1;
+	snprintf(q, sizeof(q), "signal=%s", signal);
+	return container_action(d, "POST", name, "/kill", q, ok, err);
+}
+
+int docker_rename(struct docker *d, const char *name, const char *new_name,
+		  struct sh_error *err)
+{
+	static const long ok[] = { 204, 0 };
+	char q[160];
+
+	if (check_name("container", new_name, NULL, err) < 0)
+		return -1;
+	snprintf(q, sizeof(q), "name=%s", new_name);
+	return container_action(d, "POST", name, "/rename", q, ok, err);
+}
+
 int docker_remove(struct docker *d, const char *name, struct sh_error *err)
 {
 	static const long ok[] = { 204, 0 };
@@ -331,6 +354,8 @@ int docker_create(struct docker *d, const struct docker_spec *spec, char *ret_id
 		json_object_set_new(host, "NetworkMode", json_string(spec->network_mode));
 	if (spec->init)
 		json_object_set_new(host, "Init", json_true());
+	if (spec->cap_add)
+		json_object_set_new(host, "CapAdd", str_array(spec->cap_add));
 	json_object_set_new(body, "HostConfig", host);
 	host = NULL;
 	if (spec->health) {

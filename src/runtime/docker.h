@@ -52,6 +52,11 @@ int docker_inspect(struct docker *d, const char *name, struct docker_state *st,
 /* Stop within timeout_s (then killed); a stopped one is left as it is. */
 int docker_stop(struct docker *d, const char *name, int timeout_s, struct sh_error *err);
 int docker_start(struct docker *d, const char *name, struct sh_error *err);
+/* Send signal (a name, "HUP", or a number) to the container's PID 1. */
+int docker_kill(struct docker *d, const char *name, const char *signal, struct sh_error *err);
+/* Give the container another name. */
+int docker_rename(struct docker *d, const char *name, const char *new_name,
+		  struct sh_error *err);
 /* Remove a stopped container. */
 int docker_remove(struct docker *d, const char *name, struct sh_error *err);
 int docker_image_remove(struct docker *d, const char *image, struct sh_error *err);
@@ -70,6 +75,7 @@ struct docker_spec {
 	const char *const *health;	/* health check argv (CMD form), or NULL */
 	int health_interval_ms;		/* default 1000 */
 	const char *network_mode;	/* "host", "none", "ns:/run/netns/X", or NULL */
+	const char *const *cap_add;	/* capabilities added ("NET_ADMIN"), or NULL */
 	bool init;			/* an init as PID 1, so SIGTERM stops the service */
 };
 

@@ -30,7 +30,7 @@ export PM A1 A2
 STARTED=""
 cleanup() {
 	if [ -S "$PM/api.sock" ]; then
-		for c in g1_mariadb g2_mariadb g1_lb g1_rabbitmq g2_rabbitmq; do
+		for c in g1_mariadb g2_mariadb g1_haproxy g1_haproxy_next g1_rabbitmq g2_rabbitmq; do
 			podman_cli "$PM" rm -f -t 2 "$c" >/dev/null 2>&1 || true
 		done
 		podman_cli "$PM" ps -a --format "{{.Names}}" 2>/dev/null | grep "^stackhop_run_g[12]_" |
@@ -61,6 +61,10 @@ export OLD NEW
 
 ip link add "$BR" type bridge
 ip addr add 10.231.8.254/24 dev "$BR"
+# The nodes are reached without ssh (ansible_connection=local): what
+# stackhop runs "on g1" runs here, so the VIP HAProxy's upgrade asks about
+# is on this side of the bridge.
+ip addr add 10.231.8.100/24 dev "$BR"
 ip link set "$BR" up
 for n in 1 2; do
 	ip netns add "shgal-g$n"
@@ -88,6 +92,7 @@ g2 ansible_host=$A2 ansible_connection=local
 EOF
 cat >"$TRASH/settings.yaml" <<EOF
 runtime: docker
+vip: 10.231.8.100
 secrets: secrets.yaml
 endpoints:
   database_user: stackhop
@@ -105,6 +110,7 @@ docker:
   volumes:
     mariadb: ["$TRASH/data/{node}/mysql:/var/lib/mysql"]
     rabbitmq: ["$TRASH/data/{node}/rabbitmq:/var/lib/rabbitmq", "$TRASH/resolv.conf:/etc/resolv.conf:ro"]
+    haproxy: ["$TRASH/lb:/run/lb"]
 EOF
 : >"$TRASH/resolv.conf"
 for n in 1 2; do
@@ -181,9 +187,16 @@ for n in 1 2; do
 	podman_cli "$PM" rm "g${n}_install" >/dev/null
 	rm -f "$TRASH/data/g$n/init.sql"
 done
-cat >"$TRASH/lb/haproxy.cfg" <<EOF
+mkdir -p "$TRASH/kolla/g1/haproxy"
+cat >"$TRASH/kolla/g1/haproxy/config.json" <<EOF
+{"command": "haproxy -db -f /etc/haproxy/haproxy.cfg",
+ "config_files": [{"source": "/var/lib/kolla/config_files/haproxy.cfg",
+                   "dest": "/etc/haproxy/haproxy.cfg", "owner": "root:root", "perm": "0644"}]}
+EOF
+cat >"$TRASH/kolla/g1/haproxy/haproxy.cfg" <<EOF
 global
-	stats socket /run/lb/admin.sock mode 600 level admin
+	stats socket /run/lb/admin.sock mode 600 level admin expose-fd listeners
+	hard-stop-after 10s
 defaults
 	mode tcp
 	timeout connect 2s
@@ -195,9 +208,14 @@ listen galera
 	server g1 $A1:3306 check
 	server g2 $A2:3306 check backup
 EOF
-podman_run "$PM" g1_lb shgal-g1 localhost/lab/haproxy:zed "[\"$TRASH/lb:/run/lb\"]" \
-	haproxy -db -f /run/lb/haproxy.cfg || exit 1
-test_wait_for 30 test -S "$TRASH/lb/admin.sock" || { podman_cli "$PM" logs g1_lb; exit 1; }
+HOLD=$(grep "^zed-point " "$TRASH/images.out" | grep -o "haproxy [^,]*" | cut -d" " -f2 | tr "+~" "__")
+HNEW=$(grep "^zed " "$TRASH/images.out" | grep -o "haproxy [^,]*" | cut -d" " -f2 | tr "+~" "__")
+export HOLD HNEW
+# HAProxy is a container of the runtime's too (started as the container
+# flow starts one), on the point release's HAProxy.
+$STACKHOP step container-start -s "$TRASH/settings.yaml" -i "$TRASH/inv" --component haproxy --node g1 \
+	--to "$HOLD" >/dev/null || exit 1
+test_wait_for 30 test -S "$TRASH/lb/admin.sock" || { podman_cli "$PM" logs g1_haproxy; exit 1; }
 
 ST="-s $TRASH/settings.yaml -i $TRASH/inv"
 export ST
@@ -317,6 +335,27 @@ test_expect_success 'RabbitMQ full-stop on containers: exported, stopped, mnesia
 	ls -a "$TRASH/kolla/g1/rabbitmq" >"$TRASH/cfgls"
 	test_lacks "stackhop-stdin" "$TRASH/cfgls"
 	echo "     $(grep "broker downtime" "$TRASH/fs.out")" >&3
+'
+
+test_expect_success 'HAProxy seamless reload across containers: the point image to the zed one, 0 failed SQL samples through it' '
+	old=$(podman_cli "$PM" inspect --format "{{.Id}}" g1_haproxy)
+	$STACKHOP probe -s "$TRASH/settings.yaml" --quiet --interval 100 --target "sql:$A1:13306" --out "$TRASH/hr.json" \
+		>"$TRASH/hr.probe" 2>&1 &
+	probe=$!
+	rc=0
+	$STACKHOP haproxy upgrade $ST --mode reload --to "$HNEW" >"$TRASH/hr.out" 2>"$TRASH/hr.err" || rc=$?
+	kill -TERM "$probe" 2>/dev/null || true
+	wait "$probe" || true
+	test -s "$TRASH/hr.json" || { cat "$TRASH/hr.probe"; exit 1; }
+	[ "$rc" = 0 ] || { cat "$TRASH/hr.out" "$TRASH/hr.err"; podman_cli "$PM" logs --tail 20 g1_haproxy_next; exit 1; }
+	jq -e ".targets[] | select(.target == \"sql:$A1:13306\") | .samples > 20 and .failures == 0" "$TRASH/hr.json" ||
+		{ jq . "$TRASH/hr.json"; exit 1; }
+	grep -q "g1: reloaded: container g1_haproxy localhost/lab/haproxy:$HOLD -> localhost/lab/haproxy:$HNEW" "$TRASH/hr.out"
+	grep -q "g1: haproxy $HNEW serves, every backend UP" "$TRASH/hr.out"
+	[ "$(image_of g1_haproxy)" = "localhost/lab/haproxy:$HNEW" ]
+	[ "$(podman_cli "$PM" inspect --format "{{.Id}}" g1_haproxy)" != "$old" ]
+	test_must_fail podman_cli "$PM" inspect g1_haproxy_next
+	echo "     $(grep "reloaded:" "$TRASH/hr.out" | sed "s/.*; //"); $(jq -r ".targets[0] | \"\(.samples) SQL samples through HAProxy, \(.failures) failed\"" "$TRASH/hr.json")" >&3
 '
 
 test_done

@@ -54,6 +54,7 @@ TEST(lacks)
 	CHECK(streq(runtime_lacks(&runtime_docker, NULL, RABBITMQ_WIPE_NEEDS), "wipe RabbitMQ's data"));
 	CHECK(streq(runtime_lacks(&runtime_docker, NULL, HAPROXY_UPGRADE_NEEDS),
 		    "reload HAProxy, drain keepalived"));
+	CHECK(streq(runtime_lacks(&runtime_docker, NULL, KEEPALIVED_UPGRADE_NEEDS), "drain keepalived"));
 	CHECK(!runtime_lacks(&runtime_docker, NULL, 0));
 	CHECK(!runtime_lacks(&runtime_docker, NULL, GALERA_STOP_NEEDS | DB_BACKUP_NEEDS));
 }
@@ -68,6 +69,9 @@ TEST(lacks_with_volumes)
 	static const char galera_only[] =
 		"docker:\n  volumes:\n    mariadb: [\"/srv/{node}/mysql:/var/lib/mysql:rw\"]\n"
 		"    rabbitmq: [\"/srv/{node}/x:/var/lib/rabbitmq-other\"]\n";
+	static const char lb[] =
+		"haproxy:\n  admin_socket: /srv/{node}/haproxy/admin.sock\n"
+		"docker:\n  volumes:\n    haproxy: [\"/srv/{node}/haproxy:/run/haproxy\"]\n";
 	struct settings *st = NULL;
 	struct sh_error err = { 0 };
 
@@ -77,6 +81,12 @@ TEST(lacks_with_volumes)
 						      RABBITMQ_FULL_STOP_NEEDS | RABBITMQ_ROLLING_NEEDS));
 	CHECK(streq(runtime_lacks(&runtime_docker, st, HAPROXY_UPGRADE_NEEDS),
 		    "reload HAProxy, drain keepalived"));
+	settings_free(st);
+	/* HAProxy's reload: a volume holds the directory of its admin socket. */
+	CHECK(settings_parse("lb.yaml", lb, sizeof(lb) - 1, &st, &err) == 0);
+	CHECK(streq(runtime_lacks(&runtime_docker, st, HAPROXY_UPGRADE_NEEDS), "drain keepalived"));
+	CHECK(!runtime_lacks(&runtime_docker, st, HAPROXY_RELOAD_NEEDS));
+	CHECK(streq(runtime_lacks(&runtime_docker, st, HAPROXY_VIP_MOVE_NEEDS), "drain keepalived"));
 	settings_free(st);
 	/* A bind at another directory is not RabbitMQ's data. */
 	CHECK(settings_parse("g.yaml", galera_only, sizeof(galera_only) - 1, &st, &err) == 0);
@@ -94,6 +104,20 @@ TEST(lacks_with_volumes)
 			     50, &st, &err) == -1);
 	CHECK_CONTAINS(err.msg, "bad.yaml:3: docker volumes of 'mariadb' must be a list of binds");
 	sh_error_clear(&err);
+}
+
+/* A version and an image tag's spelling of it ('_' for '+' and '~'). */
+TEST(version_is)
+{
+	CHECK(infra_version_is("2.6.12-1+deb12u4", "2.6.12-1_deb12u4"));
+	CHECK(infra_version_is("2.6.12-1_deb12u4", "2.6.12-1+deb12u4"));
+	CHECK(infra_version_is("26.2.2-1~deb12u5", "26.2.2-1_deb12u5"));
+	CHECK(!infra_version_is("2.6.12-1+deb12u4", "2.6.12-1_deb12u3"));
+	CHECK(infra_version_is("10.11.19-0_deb12u1", "10.11.19"));
+	CHECK(infra_version_is("10.11.19-0+deb12u1", "10.11.19-0"));
+	CHECK(!infra_version_is("10.11.19", "10.11.1"));
+	CHECK(!infra_version_is("10.11", "10.11.19"));
+	CHECK(!infra_version_is("2.6.12-1.deb12u4", "2.6.12-1_deb12u4"));
 }
 
 static const struct inv_host local = { .name = "node1", .address = "127.0.0.1",
@@ -220,6 +244,7 @@ int main(void)
 {
 	RUN(lacks);
 	RUN(lacks_with_volumes);
+	RUN(version_is);
 	RUN(refused);
 	RUN(process_lines);
 	HARNESS_END();

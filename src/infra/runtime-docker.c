@@ -1048,6 +1048,22 @@ struct next_arg {
 	const char *name, *sock;
 };
 
+/* a's container inspected into *st; the API opened, and left open (*api)
+ * when keep. */
+static int inspect_named(struct next_arg *a, struct node_api *api, struct docker_state *st,
+			 bool keep, struct sh_error *err)
+{
+	if (api_open(a->x, a->h, api, err) < 0)
+		return -1;
+	if (docker_inspect(&api->d, a->name, st, err) < 0) {
+		api_close(api);
+		return -1;
+	}
+	if (!keep)
+		api_close(api);
+	return 0;
+}
+
 static int next_answers(struct infra *x, void *arg, struct sh_error *err)
 {
 	struct next_arg *a = arg;
@@ -1060,20 +1076,19 @@ static int next_answers(struct infra *x, void *arg, struct sh_error *err)
 	int r;
 
 	(void)x;
-	if (api_open(a->x, a->h, &api, err) < 0)
+	if (inspect_named(a, &api, &st, true, err) < 0)
 		return -1;
-	if (docker_inspect(&api.d, a->name, &st, err) < 0) {
-		api_close(&api);
-		return -1;
-	}
 	if (!st.running) {
 		api_close(&api);
-		return sh_error_set(err, SH_EXIT_FAILURE, "the new HAProxy container %s ended (status %s, exit %ld)",
-				    a->name, st.status, st.exit_code), -1;
+		sh_error_set(err, SH_EXIT_FAILURE, "the new HAProxy container %s ended (status %s, exit %ld)",
+			     a->name, st.status, st.exit_code);
+		return -1;
 	}
 	devnull = fopen("/dev/null", "w");
-	r = docker_exec(&api.d, a->name, argv, devnull, devnull, &code, err);
-	fclose(devnull);
+	r = devnull ? docker_exec(&api.d, a->name, argv, devnull, devnull, &code, err) :
+		      sh_error_set(err, SH_EXIT_FAILURE, "/dev/null: cannot open");
+	if (devnull)
+		fclose(devnull);
 	api_close(&api);
 	if (r < 0)
 		return -1;
@@ -1090,13 +1105,8 @@ static int old_ended(struct infra *x, void *arg, struct sh_error *err)
 	struct docker_state st;
 
 	(void)x;
-	if (api_open(a->x, a->h, &api, err) < 0)
+	if (inspect_named(a, &api, &st, false, err) < 0)
 		return -1;
-	if (docker_inspect(&api.d, a->name, &st, err) < 0) {
-		api_close(&api);
-		return -1;
-	}
-	api_close(&api);
 	if (st.running)
 		sh_error_set(err, SH_EXIT_FAILURE, "%s still runs", a->name);
 	return !st.running;

@@ -22,7 +22,7 @@ PM=$TRASH/podman
 export PM
 # unalias: the node-named aliases of the nodes' namespaces (below).
 unalias_ns() {
-	for a in /run/netns/shd$$-node*; do
+	for a in "/run/netns/shd$$-node"*; do
 		[ -e "$a" ] || continue
 		umount "$a" 2>/dev/null || true
 		rm -f "$a"
@@ -31,6 +31,13 @@ unalias_ns() {
 trap 'unalias_ns; nodes_down; podman_down "$PM"; rm -rf "$TRASH"' EXIT
 IMG=localhost/stackhop-busybox:1
 export IMG
+# bad_settings NAME YAML MESSAGE: a plan with settings YAML (printf's
+# escapes) is refused (exit 2) with MESSAGE.
+bad_settings() {
+	printf "%b" "$2" >"$TRASH/$1.yaml"
+	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/$1.yaml" --from zed --to 2023.1
+	grep_err "$3"
+}
 # A node reached over ssh, for the container steps (its sshd shares this
 # machine's files: the Podman socket is the node's).
 mkdir -p "$TRASH/nodes"
@@ -202,15 +209,10 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	st container-remove --component web --node node1 >/dev/null
 	podman_cli "$PM" rmi localhost/stackhop-web:2 >/dev/null
 	# Bad docker settings: the file, the line and what was expected.
-	printf "docker:\n  image: \"kolla/x:1\"\n" >"$TRASH/bad1.yaml"
-	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad1.yaml" --from zed --to 2023.1
-	grep_err "bad1.yaml:2: docker image must hold {version}"
-	printf "docker:\n  healthcheck:\n    web: /bin/true\n" >"$TRASH/bad2.yaml"
-	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad2.yaml" --from zed --to 2023.1
-	grep_err "bad2.yaml:3: docker healthcheck of .web. must be a command"
-	printf "docker:\n  stop_timeout: 0\n" >"$TRASH/bad3.yaml"
-	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad3.yaml" --from zed --to 2023.1
-	grep_err "bad3.yaml:2: "
+	bad_settings bad1 "docker:\n  image: \"kolla/x:1\"\n" "bad1.yaml:2: docker image must hold {version}"
+	bad_settings bad2 "docker:\n  healthcheck:\n    web: /bin/true\n" \
+		"bad2.yaml:3: docker healthcheck of .web. must be a command"
+	bad_settings bad3 "docker:\n  stop_timeout: 0\n" "bad3.yaml:2: "
 	sed "s#  socket: .*#  socket: $TRASH/none.sock#" "$TRASH/nodes/docker.yaml" >"$TRASH/nodes/bad.yaml"
 	expect_fail 1 $STACKHOP step container-stop -s "$TRASH/nodes/bad.yaml" -i "$TRASH/nodes/inv" --component web --node node1
 	grep_err "node1: its socket $TRASH/none.sock, forwarded over ssh: docker API on "
@@ -276,15 +278,10 @@ test_expect_success 'one engine for two nodes: containers named per node, each i
 	done
 	podman_cli "$PM" rmi localhost/stackhop-web:2 >/dev/null
 	# Bad templates: the file, the line, what was expected.
-	printf "docker:\n  container: \"web\"\n" >"$TRASH/bad4.yaml"
-	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad4.yaml" --from zed --to 2023.1
-	grep_err "bad4.yaml:2: docker container must hold {component}"
-	printf "docker:\n  cap_add:\n    web: [net_admin]\n" >"$TRASH/bad6.yaml"
-	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad6.yaml" --from zed --to 2023.1
-	grep_err "bad6.yaml:3: docker cap_add of .web.: .net_admin. is not a capability"
-	printf "docker:\n  network: \"bridge\"\n" >"$TRASH/bad5.yaml"
-	expect_fail 2 $STACKHOP plan -i "$TRASH/nodes/inv" -s "$TRASH/bad5.yaml" --from zed --to 2023.1
-	grep_err "bad5.yaml:2: docker network must be host, none or ns:PATH"
+	bad_settings bad4 "docker:\n  container: \"web\"\n" "bad4.yaml:2: docker container must hold {component}"
+	bad_settings bad6 "docker:\n  cap_add:\n    web: [net_admin]\n" \
+		"bad6.yaml:3: docker cap_add of .web.: .net_admin. is not a capability"
+	bad_settings bad5 "docker:\n  network: \"bridge\"\n" "bad5.yaml:2: docker network must be host, none or ns:PATH"
 '
 
 test_expect_success 'memcached-upgrade through the docker runtime: stopped, replaced by the new image, answering' '

@@ -165,17 +165,32 @@ test_expect_success 'runtime: docker refuses, before a journal exists, the kinds
 	rt_settings "$TRASH/rt-docker.yaml" docker
 	expect_fail 2 $STACKHOP upgrade -i examples/multinode -s "$TRASH/rt-docker.yaml" \
 		--from zed --to 2023.1 --transport local --yes --journal "$TRASH/rt.journal"
-	grep_err "the docker runtime cannot run 8 step kinds of this plan"
+	grep_err "the docker runtime cannot run 7 step kinds of this plan"
 	for k in galera-bootstrap galera-join rabbitmq-wipe rabbitmq-start rabbitmq-join \
-		rabbitmq-import haproxy-upgrade keepalived-upgrade; do
+		haproxy-upgrade keepalived-upgrade; do
 		grep_err "$k (lacks: "
 	done
-	grep_err "rabbitmq-import (lacks: exec with standard input)"
+	grep_err "galera-join (lacks: keep a service.s data across versions)"
+	grep_err "keepalived-upgrade (lacks: drain keepalived)"
 	# What the docker runtime can run is not named.
 	for k in galera-drain galera-stop galera-validate rabbitmq-export rabbitmq-stop \
-		rabbitmq-policy rabbitmq-validate memcached-upgrade pre-validate db-backup; do
+		rabbitmq-import rabbitmq-policy rabbitmq-validate memcached-upgrade pre-validate db-backup; do
 		test_lacks "$k (lacks" "$TRASH/err"
 	done
+	test_path_missing "$TRASH/rt.journal"
+	# With the data directories in volumes and HAProxy s admin socket in
+	# one, only what needs keepalived s drain is left.
+	{
+		echo "haproxy: {admin_socket: \"/srv/{node}/haproxy/admin.sock\"}"
+		echo "docker:"
+		echo "  volumes:"
+		echo "    mariadb: [\"/srv/{node}/mysql:/var/lib/mysql\"]"
+		echo "    rabbitmq: [\"/srv/{node}/rabbitmq:/var/lib/rabbitmq\"]"
+		echo "    haproxy: [\"/srv/{node}/haproxy:/run/haproxy\"]"
+	} >>"$TRASH/rt-docker.yaml"
+	expect_fail 2 $STACKHOP upgrade -i examples/multinode -s "$TRASH/rt-docker.yaml" \
+		--from zed --to 2023.1 --transport local --yes --journal "$TRASH/rt.journal"
+	grep_err "the docker runtime cannot run 2 step kinds of this plan: haproxy-upgrade (lacks: drain keepalived), keepalived-upgrade (lacks: drain keepalived)"
 	test_path_missing "$TRASH/rt.journal"
 	# The process runtime has every operation: the same plan passes the
 	# check and is refused only for want of confirmation.

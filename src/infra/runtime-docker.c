@@ -412,13 +412,15 @@ static const char *data_volume(const struct settings *st, const char *service)
 	size_t dl = k && k->data ? strlen(k->data) : 0;
 
 	for (size_t i = 0; dl && vol && vol[i]; i++) {
-		const char *c = strchr(vol[i], ':');
+		const char *c = strchr(vol[i], ':'), *end;
 
-		const char *end = c ? c + 1 + dl : NULL;
-
-		if (c && !strncmp(c + 1, k->data, dl) && *end == '/')	/* "PATH/" */
+		/* Settings binds are checked: c is there.  PATH, PATH/, PATH:ro. */
+		if (!c || strncmp(c + 1, k->data, dl))
+			continue;
+		end = c + 1 + dl;
+		if (*end == '/')
 			end++;
-		if (c && !strncmp(c + 1, k->data, dl) && (!*end || *end == ':'))
+		if (!*end || *end == ':')
 			return vol[i];
 	}
 	return NULL;

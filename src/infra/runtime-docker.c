@@ -508,15 +508,14 @@ static int start(struct infra *x, const struct inv_host *h, const char *service,
 	bool stateful = settings_docker_volumes(x->st, kolla_component(service)) != NULL;
 	struct docker_state st;
 	struct node_api a;
-	char name[128], *ref = NULL, *dd = NULL;
+	char name[128], *ref = NULL;
 	int r = -1, have;
 
-	if (o->keep_data && !(dd = data_dir(x, h, service)))
+	if (o->keep_data && !data_volume(x->st, service))
 		return sh_error_set(err, SH_EXIT_INPUT,
 				    "%s on %s keeps its data, but docker.volumes binds no directory of this node at its %s: nothing was changed",
 				    service, h->name,
 				    kolla_service(service) ? kolla_service(service)->data : "data directory");
-	free(dd);
 	if ((o->new_cluster || o->position) && !stateful)
 		return sh_error_set(err, SH_EXIT_INPUT,
 				    "%s on %s: Galera's start options need its data in docker.volumes",
@@ -742,6 +741,16 @@ static int service_container(struct infra *x, const struct inv_host *h, struct n
 	return r < 0 ? -1 : *component != NULL;
 }
 
+/* A one-off container's name: stackhop_run_NODE_WHAT_PID ('_' for '-'; one
+ * engine may serve several nodes, the lab's). */
+static void run_name(const struct inv_host *h, const char *what, char *buf, size_t size)
+{
+	snprintf(buf, size, "stackhop_run_%s_%s_%d", h->name, what, (int)getpid());
+	for (char *c = buf; *c; c++)
+		if (*c == '-')
+			*c = '_';
+}
+
 /* The one-off container: created, started, waited for, its logs copied
  * (what NULL: not, nor named), removed in any case.  Its exit status, or
  * -1. */
@@ -774,7 +783,7 @@ static int run_one_off(struct infra *x, const struct inv_host *h, const char *se
 {
 	static const char *const env[] = { "KOLLA_CONFIG_STRATEGY=COPY_ALWAYS", NULL };
 	char *component = NULL, *image = NULL, *cfg = NULL, *bind = NULL, *net = NULL;
-	char name[160], run[160];
+	char name[160];
 	const char **cmd = NULL, *binds[2] = { NULL, NULL };
 	const char *const *prefix = x->st->docker_run_prefix;
 	struct node_api a;
@@ -804,12 +813,7 @@ static int run_one_off(struct infra *x, const struct inv_host *h, const char *se
 		cmd[n++] = prefix[i];
 	for (size_t i = 0; i < na; i++)
 		cmd[n++] = argv[i];
-	/* One engine may serve several nodes (the lab's): the node in the name. */
-	snprintf(run, sizeof(run), "stackhop_run_%s_%s_%d", h->name, component, (int)getpid());
-	for (char *c = run; *c; c++)
-		if (*c == '-')
-			*c = '_';
-	snprintf(name, sizeof(name), "%s", run);
+	run_name(h, component, name, sizeof(name));
 	net = for_node(x->st->docker_network, h);
 	{
 		struct docker_spec spec = { .name = name, .image = image, .cmd = cmd, .env = env,
@@ -984,10 +988,7 @@ static int galera_recover(struct infra *x, const struct inv_host *h, const char 
 				    "no container %s on %s: nothing to take the image of --wsrep-recover from",
 				    name, h->name);
 	}
-	snprintf(run, sizeof(run), "stackhop_run_%s_mariadb_recover_%d", h->name, (int)getpid());
-	for (char *c = run; *c; c++)
-		if (*c == '-')
-			*c = '_';
+	run_name(h, "mariadb_recover", run, sizeof(run));
 	binds = component_binds(x, h, "galera");
 	net = for_node(x->st->docker_network, h);
 	addf(&log, "%s/stackhop-recover.log", dd);

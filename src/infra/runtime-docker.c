@@ -23,7 +23,10 @@
  * RabbitMQ's wipe when the volumes hold those data directories
  * (caps_for()), and keeps data when both do.  HAProxy's reload hands the
  * listeners from one container to the next (haproxy_reload()) where a
- * volume holds its admin socket.  It has no keepalived drain yet.  exec's
+ * volume holds its admin socket.  keepalived's drain edits the priority
+ * in the container's copy of its configuration (kolla's
+ * /etc/keepalived/keepalived.conf) and reloads it; the next start copies
+ * the original again (COPY_ALWAYS).  exec's
  * standard input goes through a file of mode 0600 in the component's
  * configuration directory, removed after.
  */
@@ -1204,6 +1207,23 @@ out_free:
 }
 
 /*
+ * The lowest priority in the container's copy of keepalived.conf, the
+ * daemon reloaded (SIGHUP): the others take the VIP over while this one
+ * still holds it.  Nothing in the node's configuration changes.
+ */
+static int keepalived_drain(struct infra *x, const struct inv_host *h, struct sh_error *err)
+{
+	static const char drain_sh[] =
+		"sed -i 's/^\\([[:space:]]*priority\\)[[:space:]].*/\\1 1/' "
+		"/etc/keepalived/keepalived.conf && "
+		"grep -q '^[[:space:]]*priority 1$' /etc/keepalived/keepalived.conf && "
+		"kill -HUP \"$(cat /run/keepalived.pid)\"";
+	const char *const argv[] = { "sh", "-c", drain_sh, NULL };
+
+	return exec_in(x, h, "keepalived", argv, NULL, NULL, err);
+}
+
+/*
  * The actions on a service's data volume (data_dir()): Galera's
  * grastate, safe-to-bootstrap, remove-grastate, recover; RabbitMQ's wipe.
  */
@@ -1215,6 +1235,8 @@ static int action(struct infra *x, const struct inv_host *h, const char *service
 
 	if (streq(service, "haproxy") && streq(act, "reload"))
 		return haproxy_reload(x, h, args, out, err);
+	if (streq(service, "keepalived") && streq(act, "drain"))
+		return keepalived_drain(x, h, err);
 	if (!(dd = data_dir(x, h, service)))
 		return sh_error_set(err, SH_EXIT_INPUT,
 				    "%s %s on %s: docker.volumes binds no directory at its data directory",
@@ -1289,6 +1311,6 @@ const struct runtime_ops runtime_docker = {
 	.run_one_off = run_one_off,
 	.exec = exec_in,
 	.action = action,
-	.caps = RT_START_GALERA | RT_EXEC_STDIN,
+	.caps = RT_START_GALERA | RT_EXEC_STDIN | RT_KEEPALIVED_DRAIN,
 	.caps_for = caps_for,
 };

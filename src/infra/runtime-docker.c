@@ -781,13 +781,21 @@ static int run_container(struct node_api *a, const struct inv_host *h,
 	return r;
 }
 
+/*
+ * argv in a one-off container of service's image on h: the image of its
+ * container there (version's, if given), that container's component's
+ * binds (its configuration and docker.volumes: kolla's bootstrap
+ * containers see the service's volumes).  Before any container of the
+ * service exists (a deployment's first db sync), version names the image
+ * and service is the component.
+ */
 static int run_one_off(struct infra *x, const struct inv_host *h, const char *service,
 		       const char *version, const char *const *argv, struct sh_error *err)
 {
 	static const char *const env[] = { "KOLLA_CONFIG_STRATEGY=COPY_ALWAYS", NULL };
-	char *component = NULL, *image = NULL, *cfg = NULL, *bind = NULL, *net = NULL;
+	char *component = NULL, *image = NULL, *net = NULL, **binds = NULL;
 	char name[160];
-	const char **cmd = NULL, *binds[2] = { NULL, NULL };
+	const char **cmd = NULL;
 	const char *const *prefix = x->st->docker_run_prefix;
 	struct node_api a;
 	size_t n = 0, np = 0, na = 0;
@@ -795,18 +803,21 @@ static int run_one_off(struct infra *x, const struct inv_host *h, const char *se
 
 	if (api_open(x, h, &a, err) < 0)
 		return -1;
-	if ((found = service_container(x, h, &a, service, &component, &image, err)) <= 0) {
-		if (found == 0)
-			sh_error_set(err, SH_EXIT_FAILURE,
-				     "no container of %s on %s to take the image and configuration from",
-				     service, h->name);
+	if ((found = service_container(x, h, &a, service, &component, &image, err)) < 0)
+		goto out;
+	if (!found && !version) {
+		sh_error_set(err, SH_EXIT_FAILURE,
+			     "no container of %s on %s to take the image and configuration from (give a version)",
+			     service, h->name);
 		goto out;
 	}
+	if (!found)
+		component = xstrdup(kolla_component(service));
 	if (version) {
 		free(image);
 		image = image_ref(x, h, component, version);
 	}
-	binds[0] = bind = config_bind(x, h, component, &cfg);
+	binds = component_binds(x, h, component);
 	while (prefix && prefix[np])
 		np++;
 	while (argv[na])
@@ -820,15 +831,15 @@ static int run_one_off(struct infra *x, const struct inv_host *h, const char *se
 	net = for_node(x->st->docker_network, h);
 	{
 		struct docker_spec spec = { .name = name, .image = image, .cmd = cmd, .env = env,
-					    .binds = binds, .network_mode = net };
+					    .binds = (const char *const *)binds,
+					    .network_mode = net };
 
 		r = run_container(&a, h, &spec, argv[0], err);
 	}
 out:
 	free(net);
 	free(cmd);
-	free(bind);
-	free(cfg);
+	free_nullv(binds);
 	free(image);
 	free(component);
 	api_close(&a);

@@ -235,6 +235,19 @@ test_expect_success 'one engine for two nodes: containers named per node, each i
 		"$TRASH/nodes/docker.yaml" >"$TRASH/nodes/shared.yaml"
 	printf "  cap_add:\n    web: [NET_ADMIN, NET_RAW]\n" >>"$TRASH/nodes/shared.yaml"
 	st() { k=$1; shift; $STACKHOP step "$k" -s "$TRASH/nodes/shared.yaml" -i "$TRASH/nodes/inv" "$@"; }
+	# Before any container of the component exists (a first db sync), the
+	# version names the image; the one-off sees the configuration and the
+	# component s volumes (kolla s bootstrap containers do).
+	mkdir -p "$TRASH/vol/node1"
+	echo "volume of node1" >"$TRASH/vol/node1/f"
+	{ cat "$TRASH/nodes/shared.yaml"; printf "  volumes:\n    web: [\"$TRASH/vol/{node}:/vol:ro\"]\n"; } \
+		>"$TRASH/nodes/vol.yaml"
+	$STACKHOP step container-run -s "$TRASH/nodes/vol.yaml" -i "$TRASH/nodes/inv" --component web \
+		--node node1 --to 1 -- /bin/cat /var/lib/kolla/config_files/index.html /vol/f >"$TRASH/first"
+	[ "$(cat "$TRASH/first")" = "$(printf "web of node1\nvolume of node1")" ]
+	test_must_fail podman_cli "$PM" container exists node1_web
+	expect_fail 125 st container-run --component web --node node1 -- /bin/true
+	grep_err "no container of web on node1 to take the image and configuration from (give a version)"
 	st container-start --component web --node node1 --to 1 >"$TRASH/n1"
 	grep -q "node1: container web started on 1$" "$TRASH/n1"
 	st container-start --component web --node node2 --to 1 >/dev/null

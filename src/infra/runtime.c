@@ -297,16 +297,21 @@ int rt_image_check(struct infra *x, const struct inv_host *h, const char *servic
 		   const char *version, struct sh_error *err)
 {
 	char *out = NULL;
-	int found = 0;
+	int found = 0, whole = 0;
 
 	NEED(RT_VERSIONS, versions);
 	if (x->rt->versions(x, h, service, &out, err) < 0) {
 		free(out);
 		return -1;
 	}
-	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save))
+	/* A whole version names its image, though it begins another's. */
+	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
 		found += infra_version_is(l, version);
+		whole += infra_version_is(l, version) && strlen(l) == strlen(version);
+	}
 	free(out);
+	if (whole == 1)
+		return 0;
 	if (found > 1)
 		return sh_error_set(err, SH_EXIT_INPUT,
 				    "version '%s' names more than one %s image on %s: give the whole version",

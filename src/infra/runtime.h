@@ -316,6 +316,7 @@ int rt_stop_running(struct infra *x, const struct inv_host *h, const char *servi
 		    struct sh_error *err);
 /*
  * h has exactly one image of service matching version (infra_version_is;
+ * one whose whole version it is, though others begin with it;
  * checked before a procedure changes anything).
  */
 int rt_image_check(struct infra *x, const struct inv_host *h, const char *service,

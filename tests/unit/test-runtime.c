@@ -120,6 +120,33 @@ TEST(version_is)
 static const struct inv_host local = { .name = "node1", .address = "127.0.0.1",
 				       .connection = "local", .port = 22 };
 
+/* A test double of a runtime's image list (no engine is needed to check
+ * how a version is matched against it). */
+static int two_memcached(struct infra *x, const struct inv_host *h, const char *service,
+			 char **out, struct sh_error *err)
+{
+	(void)x, (void)h, (void)service, (void)err;
+	*out = xstrdup("1.6.18-1\n1.6.18-1_deb12u1\n1.6.18-2_deb12u1\n");
+	return 0;
+}
+
+/* A version that is one image's whole version names that image, though it
+ * is a prefix of another's (memcached 1.6.18-1 and 1.6.18-1+deb12u1). */
+TEST(image_check_exact)
+{
+	static const struct runtime_ops listing = { .name = "listing", .versions = two_memcached };
+	struct infra x = { .quiet = true, .rt = &listing };
+	struct sh_error err = { 0 }, err2 = { 0 };
+
+	CHECK(rt_image_check(&x, &local, "memcached", "1.6.18-1", &err) == 0);
+	CHECK(rt_image_check(&x, &local, "memcached", "1.6.18-1+deb12u1", &err) == 0);
+	CHECK(rt_image_check(&x, &local, "memcached", "1.6.18-2", &err) == 0);
+	CHECK(rt_image_check(&x, &local, "memcached", "1.6.18", &err) == -1);
+	CHECK(strstr(err.msg, "names more than one memcached image"));
+	CHECK(rt_image_check(&x, &local, "memcached", "1.6.19", &err2) == -1);
+	CHECK(strstr(err2.msg, "no memcached image for version '1.6.19'"));
+}
+
 TEST(refused)
 {
 	struct infra x = { .quiet = true, .rt = &runtime_docker };
@@ -242,6 +269,7 @@ int main(void)
 	RUN(lacks);
 	RUN(lacks_with_volumes);
 	RUN(version_is);
+	RUN(image_check_exact);
 	RUN(refused);
 	RUN(process_lines);
 	HARNESS_END();

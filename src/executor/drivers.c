@@ -167,12 +167,36 @@ void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
 }
 
 /*
- * A catalog command's argv as the runtime runs it on h: with the process
- * runtime, CONTROL exec SERVICE NODE [--version V] -- ARGV (the image of
- * the step's version, else the one the node runs); else argv itself.
+ * The container whose image and configuration a command of s's service
+ * runs with on h (kolla's bootstrap containers: the service's own image):
+ * the component of the first step of the service in s's hop that acts on
+ * a container of h (placement's placement-api, nova's nova-conductor),
+ * else on any node; else the service.  Its containers may all be gone
+ * when the command runs (stopped and removed before a db sync), so the
+ * component names the image, not a container found there.
  */
-static void exec_argv(const struct remote_driver *d, const struct plan_step *s,
-		      const struct inv_host *h, struct strv *a)
+static const char *command_component(const struct plan *p, const struct plan_step *s,
+				     const struct inv_host *h)
+{
+	const struct plan_hop *hop = &p->hops.v[s->hop];
+	const char *any = NULL;
+
+	for (size_t i = hop->first; i < hop->first + hop->count; i++) {
+		const struct plan_step *c = &p->steps.v[i];
+
+		if (!c->component || !c->owner || !streq(c->owner, s->owner))
+			continue;
+		if (!any)
+			any = c->component;
+		for (size_t t = 0; t < c->ntargets; t++)
+			if (c->targets[t] == h)
+				return c->component;
+	}
+	return any ? any : s->owner;
+}
+
+void remote_command_argv(const struct remote_driver *d, const struct plan_step *s,
+			 const struct inv_host *h, struct strv *a)
 {
 	const char *version = plan_step_param(s, "version");
 
@@ -184,7 +208,7 @@ static void exec_argv(const struct remote_driver *d, const struct plan_step *s,
 		strv_push(a, "--node");
 		strv_push(a, h->name);
 		strv_push(a, "--component");
-		strv_push(a, s->owner);
+		strv_push(a, command_component(d->plan, s, h));
 		if (version) {
 			strv_push(a, "--to");
 			strv_push(a, version);
@@ -270,7 +294,7 @@ static int remote_begin(void *ctx, size_t step, const struct inv_host *t,
 	}
 	if (names && !(in = secret_lines(d->secrets, names, &inlen, missing, sizeof(missing))))
 		return sh_error_set(err, SH_EXIT_INPUT, "the secrets file holds no '%s'", missing);
-	exec_argv(d, s, t ? t : s->targets[0], &cmd);
+	remote_command_argv(d, s, t ? t : s->targets[0], &cmd);
 	r = proc_start(d->ssh, d->docker && s->owner ? &here : t ? t : s->targets[0],
 		       (const char *const *)cmd.v, in, inlen, d->timeout_s, proc, err);
 	strv_release(&cmd);

@@ -79,6 +79,16 @@ void remote_step_argv(const struct remote_driver *d, const struct plan_step *s,
 		      const struct inv_host *t, struct strv *ret);
 
 /*
+ * The argv that runs catalog command step s on h, appended to ret: with
+ * the process runtime, CONTROL exec SERVICE NODE [--version V] -- ARGV
+ * (the image of the step's version, else the one the node runs); with
+ * the docker runtime, "stackhop step container-run" on the service's
+ * component whose image has the command (d->docker); else argv itself.
+ */
+void remote_command_argv(const struct remote_driver *d, const struct plan_step *s,
+			 const struct inv_host *h, struct strv *ret);
+
+/*
  * The rows "nova-manage db archive_deleted_rows --verbose" says it
  * archived: the sum of its "Number of Rows Archived" table, 0 for
  * "Nothing was archived.", -1 when output says neither.

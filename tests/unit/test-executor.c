@@ -538,6 +538,59 @@ static int run_budget(struct inventory *inv, const int *mfp, size_t n,
 }
 
 /*
+ * With the docker runtime a catalog command runs in a one-off container of
+ * the service's component whose image has it, named even when no
+ * container of it is left on the node (placement's db sync runs after
+ * its container there was removed: placement-api, not "placement").
+ */
+static char *command_line(const struct plan *p, const char *id)
+{
+	struct remote_driver rd = { .plan = p, .settings = "/s.yaml", .inventory = "/inv",
+				    .state_dir = "/st", .docker = true };
+	struct strv a = STRV_INIT;
+	char *line = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&line, &len);
+
+	for (size_t i = 0; i < p->steps.n; i++)
+		if (streq(p->steps.v[i].id, id)) {
+			remote_command_argv(&rd, &p->steps.v[i], p->steps.v[i].targets[0], &a);
+			break;
+		}
+	for (size_t i = 0; i < a.n; i++)
+		fprintf(f, "%s%s", i ? " " : "", a.v[i]);
+	fclose(f);
+	strv_release(&a);
+	return line;
+}
+
+TEST(docker_command_runs_in_the_component_image)
+{
+	struct inventory *inv = load_inventory("ctl.ini", "[control]\nctl1\nctl2\n[compute]\ncmp1\n");
+	struct settings *st = NULL;
+	struct plan *plan = NULL;
+	struct sh_error err = { 0 };
+	char *l;
+
+	CHECK(settings_load_or_defaults(NULL, &st, &err) == 0);
+	CHECK(plan_build(inv, cat, st, "zed", "2023.1", false, &plan, &err) == 0);
+	if (!plan)
+		return;
+	CHECK_CONTAINS(l = command_line(plan, "antelope/placement/db-sync"),
+		       "step container-run -s /s.yaml -i /inv --node ctl1 --component placement-api -- placement-manage db sync");
+	free(l);
+	CHECK_CONTAINS(l = command_line(plan, "antelope/nova/api-db-sync"),
+		       "--node ctl1 --component nova-conductor -- nova-manage api_db sync");
+	free(l);
+	CHECK_CONTAINS(l = command_line(plan, "antelope/keystone/db-expand"),
+		       "--component keystone -- keystone-manage db_sync --expand");
+	free(l);
+	plan_free(plan);
+	settings_free(st);
+	inventory_free(inv);
+}
+
+/*
  * As Ansible's max_fail_percentage over a serial batch: a host that failed
  * (within the budget) is left out of the later steps and still counts
  * against their budget; a batch whose every host failed fails, whatever
@@ -601,6 +654,7 @@ int main(void)
 	RUN(a_silent_long_command_does_not_block_others);
 	RUN(secrets_go_through_stdin);
 	RUN(disk_full_stops_the_run_and_resume_finishes_it);
+	RUN(docker_command_runs_in_the_component_image);
 	catalog_free(cat);
 	harness_rmtree(dir);
 	HARNESS_END();

@@ -497,6 +497,28 @@ static int create_start(struct infra *x, struct node_api *a, const struct inv_ho
 	return r;
 }
 
+/* An ID as the log shows it: 12 hex digits, without "sha256:". */
+static const char *short_id(const char *id, char buf[13])
+{
+	if (str_has_prefix(id, "sha256:"))
+		id += 7;
+	snprintf(buf, 13, "%.12s", *id ? id : "?");
+	return buf;
+}
+
+/* What runs on h as name now: its container's ID and its image's. */
+static void log_ids(struct infra *x, const struct inv_host *h, struct node_api *a,
+		    const char *name)
+{
+	struct docker_state st;
+	struct sh_error e = { 0 };
+	char c[13], i[13];
+
+	if (docker_inspect(&a->d, name, &st, &e) == 0 && st.exists)
+		infra_log(x, "%s: container %s %s, image %s %s", h->name, name, short_id(st.id, c),
+			  st.image, short_id(st.image_id, i));
+}
+
 /*
  * The container of version (NULL: the one there): started again if it
  * exists stopped, created from the image otherwise; one of another
@@ -539,6 +561,8 @@ static int start(struct infra *x, const struct inv_host *h, const char *service,
 	ref = o->version ? image_ref(x, h, service, o->version) : xstrdup(st.image);
 	if (st.exists && streq(st.image, ref) && (st.running || !stateful)) {
 		r = st.running ? 0 : docker_start(&a.d, name, err);
+		if (r == 0)
+			log_ids(x, h, &a, name);
 		goto out;
 	}
 	if (st.exists && (st.running || (!o->replace && !o->keep_data && !streq(st.image, ref)))) {
@@ -560,6 +584,8 @@ static int start(struct infra *x, const struct inv_host *h, const char *service,
 
 		r = create_start(x, &a, h, service, name, ref, boot, err);
 		free(boot);
+		if (r == 0)
+			log_ids(x, h, &a, name);
 	}
 out:
 	free(ref);
@@ -584,8 +610,12 @@ static int remove_container(struct infra *x, const struct inv_host *h, const cha
 			     name, h->name);
 	else if (!st.exists)
 		r = 0, addf(&b, "no container %s: nothing to remove", name);
-	else if ((r = docker_remove(&a.d, name, err)) == 0)
-		addf(&b, "removed the container %s (image %s)", name, st.image);
+	else if ((r = docker_remove(&a.d, name, err)) == 0) {
+		char c[13], i[13];
+
+		addf(&b, "removed the container %s %s (image %s %s)", name, short_id(st.id, c),
+		     st.image, short_id(st.image_id, i));
+	}
 	*said = b;
 	api_close(&a);
 	return r;

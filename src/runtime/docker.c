@@ -212,6 +212,7 @@ int docker_inspect(struct docker *d, const char *name, struct docker_state *st,
 		 json_object_get(json_object_get(state, "Health"), "Status"));
 	copy_str(st->image, sizeof(st->image),
 		 json_object_get(json_object_get(ans, "Config"), "Image"));
+	copy_str(st->image_id, sizeof(st->image_id), json_object_get(ans, "Image"));
 	json_decref(ans);
 	return 0;
 }

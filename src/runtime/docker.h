@@ -42,6 +42,7 @@ struct docker_state {
 	char status[32];		/* created, running, exited, ... */
 	char health[32];		/* starting, healthy, unhealthy, or "" */
 	char image[256];		/* the image it was created from */
+	char image_id[80];		/* that image's ID (sha256:...) */
 	long exit_code;
 };
 

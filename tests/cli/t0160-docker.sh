@@ -171,7 +171,7 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	st container-stop --component web --node node1 >"$TRASH/s"
 	grep -q "node1: container web is stopped" "$TRASH/s"
 	st container-remove --component web --node node1 >"$TRASH/s"
-	grep -q "node1: removed the container web (image localhost/stackhop-web:1)" "$TRASH/s"
+	grep -q "node1: removed the container web [0-9a-f]\{12\} (image localhost/stackhop-web:1 [0-9a-f]\{12\})" "$TRASH/s"
 	st image-remove --component web --node node1 --to 2 >"$TRASH/s3"
 	grep -q "node1: removed image localhost/stackhop-web:1" "$TRASH/s3"
 	test_lacks "stackhop-web:2" "$TRASH/s3"
@@ -250,6 +250,10 @@ test_expect_success 'one engine for two nodes: containers named per node, each i
 	grep_err "no container of web on node1 to take the image and configuration from (give a version)"
 	st container-start --component web --node node1 --to 1 >"$TRASH/n1"
 	grep -q "node1: container web started on 1$" "$TRASH/n1"
+	# The journal of a run shows which container and image run now.
+	id=$(podman_cli "$PM" inspect --format "{{.Id}}" node1_web | cut -c1-12)
+	img=$(podman_cli "$PM" inspect --format "{{.Image}}" node1_web | sed "s/^sha256://" | cut -c1-12)
+	grep -q "node1: container node1_web $id, image localhost/stackhop-web:1 $img$" "$TRASH/n1"
 	st container-start --component web --node node2 --to 1 >/dev/null
 	st health-check --component web --node node1 >/dev/null
 	st health-check --component web --node node2 >/dev/null
@@ -272,7 +276,7 @@ test_expect_success 'one engine for two nodes: containers named per node, each i
 	# node1 moves to 2; the image of 1 is kept while node2 s container uses it.
 	st container-stop --component web --node node1 >/dev/null
 	st container-remove --component web --node node1 >"$TRASH/rm1"
-	grep -q "node1: removed the container node1_web (image localhost/stackhop-web:1)" "$TRASH/rm1"
+	grep -q "node1: removed the container node1_web [0-9a-f]\{12\} (image localhost/stackhop-web:1 [0-9a-f]\{12\})" "$TRASH/rm1"
 	st image-remove --component web --node node1 --to 2 >"$TRASH/im1"
 	grep -q "node1: kept image localhost/stackhop-web:1: .*409" "$TRASH/im1"
 	st container-start --component web --node node1 --to 2 >/dev/null

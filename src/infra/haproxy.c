@@ -102,6 +102,19 @@ static int haproxy_ready(struct infra *x, void *arg, struct sh_error *err)
 	return 1;
 }
 
+/*
+ * service started on h on version (NULL: the one it was): a container of
+ * another version there is replaced (a container runtime keeps a stopped
+ * one), as memcached's upgrade does.
+ */
+static int start_on(struct infra *x, const struct inv_host *h, const char *service,
+		    const char *version, struct sh_error *err)
+{
+	struct rt_start o = { .version = version, .replace = version != NULL };
+
+	return rt_start(x, h, service, &o, err);
+}
+
 /* If h holds the VIP, give it away: keepalived there at the lowest priority. */
 static int give_vip_away(struct infra *x, const inv_host_vec *lb, const struct inv_host *h,
 			 struct sh_error *err)
@@ -127,7 +140,7 @@ static int keepalived_restart(struct infra *x, const inv_host_vec *lb, const str
 			      const char *version, struct sh_error *err)
 {
 	if (rt_stop(x, h, "keepalived", err) < 0 ||
-	    rt_start_version(x, h, "keepalived", version, err) < 0 ||
+	    start_on(x, h, "keepalived", version, err) < 0 ||
 	    infra_wait(x, 30, "someone to hold the VIP", vip_held, (void *)lb, err) < 0)
 		return -1;
 	return 0;
@@ -195,7 +208,7 @@ static int node_reload(struct infra *x, const inv_host_vec *lb, const struct inv
 		  held == 1 ? " (it holds the VIP, which stays)" : "");
 	free(v);
 	if (!running) {
-		if (rt_start_version(x, h, "haproxy", version, err) < 0)
+		if (start_on(x, h, "haproxy", version, err) < 0)
 			return -1;
 	} else if (rt_action(x, h, "haproxy", "reload", ver, &out, err) < 0) {
 		free(out);
@@ -231,7 +244,7 @@ static int node_vip_move(struct infra *x, const inv_host_vec *lb, const struct i
 	infra_log(x, "%s: haproxy %s -> %s", h->name, v, version);
 	free(v);
 	if (rt_stop(x, h, "haproxy", err) < 0 ||
-	    rt_start_version(x, h, "haproxy", version, err) < 0 ||
+	    start_on(x, h, "haproxy", version, err) < 0 ||
 	    infra_wait(x, 60, "the new HAProxy to see its backends UP", haproxy_ready, &a, err) < 0)
 		return -1;
 	/* keepalived restarts with its own priority only now that this

@@ -4,11 +4,16 @@
 # "stackhop lab" (or directly, as root):
 #
 #   lab.sh up     [--dir DIR] [--controllers N] [--computes N] [--networks N]
+#                 [--runtime process|docker]
 #   lab.sh status [--dir DIR]
 #   lab.sh down   [--dir DIR] [--keep-data]
 #   lab.sh images [--dir DIR]
 #
 # up is idempotent: it starts what is not running and reports what is.
+# --runtime docker (the default): every controller service a container of
+# the release images (lab/containers.sh); process: processes of unpacked
+# packages (lab/services.sh, lab/svc.sh).  A lab keeps the runtime it was
+# made with.
 set -eu
 LAB_SRC=$(cd "$(dirname "$0")" && pwd)
 LAB=${STACKHOP_LAB_DIR:-/var/tmp/stackhop-lab}
@@ -22,16 +27,21 @@ LAB=${STACKHOP_LAB_DIR:-/var/tmp/stackhop-lab}
 . "$LAB_SRC/podman.sh"
 # shellcheck source=lab/rootfs.sh
 . "$LAB_SRC/rootfs.sh"
+# shellcheck source=lab/containers.sh
+. "$LAB_SRC/containers.sh"
+# stackhop itself (stackhop lab passes its path): the containerized lab
+# starts its services with stackhop's steps.
+STACKHOP_BIN=${STACKHOP_BIN:-stackhop}
 
 usage() {
-	sed -n '5,9p' "$0" | sed 's/^# *//' >&2
+	sed -n '5,10p' "$0" | sed 's/^# *//' >&2
 	exit 2
 }
 
 cmd=${1:-}
 [ -n "$cmd" ] || usage
 shift
-NCTL=3 NCMP=1 NNET=1 KEEP=0
+NCTL=3 NCMP=1 NNET=1 KEEP=0 WANT_RUNTIME=""
 while [ $# -gt 0 ]; do
 	case $1 in
 	--dir) LAB=$2; shift 2 ;;
@@ -39,6 +49,12 @@ while [ $# -gt 0 ]; do
 	--computes) NCMP=$2; shift 2 ;;
 	--networks) NNET=$2; shift 2 ;;
 	--keep-data) KEEP=1; shift ;;
+	--runtime)
+		case ${2:-} in
+		process | docker) WANT_RUNTIME=$2 ;;
+		*) die "--runtime must be process or docker, not '${2:-}'" ;;
+		esac
+		shift 2 ;;
 	*) log "unknown argument '$1'"; usage ;;
 	esac
 done
@@ -60,6 +76,7 @@ write_env() {
 		i=1; while [ $i -le "$NCTL" ]; do c="$c ctl$i"; echo "ADDR_ctl$i=10.231.0.$((10 + i))"; i=$((i + 1)); done
 		i=1; while [ $i -le "$NCMP" ]; do m="$m cmp$i"; echo "ADDR_cmp$i=10.231.0.$((20 + i))"; i=$((i + 1)); done
 		i=1; while [ $i -le "$NNET" ]; do n="$n net$i"; echo "ADDR_net$i=10.231.0.$((30 + i))"; i=$((i + 1)); done
+		echo "RUNTIME=${WANT_RUNTIME:-docker}"
 		echo "CONTROLLERS='${c# }'"
 		echo "COMPUTES='${m# }'"
 		echo "NETWORKS='${n# }'"
@@ -180,8 +197,13 @@ write_outputs() {
 		printf '[haproxy:children]\ncontrol\n[keepalived:children]\ncontrol\n'
 		printf '[memcached:children]\ncontrol\n[keystone:children]\ncontrol\n'
 		printf '[placement-api:children]\ncontrol\n[nova-conductor:children]\ncontrol\n'
-		# Nova's other containers run nowhere in the lab: empty groups.
-		printf '[nova-scheduler]\n[nova-novncproxy]\n[nova-api]\n[nova-libvirt]\n[nova-compute]\n'
+		if [ "$RUNTIME" = docker ]; then
+			printf '[nova-scheduler:children]\ncontrol\n[nova-api:children]\ncontrol\n'
+			printf '[nova-novncproxy]\n[nova-libvirt]\n[nova-compute]\n'
+		else
+			# Nova's other containers run nowhere in this lab: empty groups.
+			printf '[nova-scheduler]\n[nova-novncproxy]\n[nova-api]\n[nova-libvirt]\n[nova-compute]\n'
+		fi
 		printf '[all:vars]\nansible_user=root\n'
 	} >"$LAB/inventory.new"
 	mv "$LAB/inventory.new" "$LAB/inventory"
@@ -189,7 +211,7 @@ write_outputs() {
 	{
 		echo "# stackhop settings for the lab (written by lab up)"
 		echo "vip: $VIP"
-		echo "runtime: process"
+		echo "runtime: $RUNTIME"
 		echo "secrets: secrets.yaml"
 		echo "endpoints:"
 		echo "  database: $VIP:3306"
@@ -199,14 +221,26 @@ write_outputs() {
 		# What "stackhop upgrade" installs on the lab: the newer image
 		# where Debian has two, else the one version it has.
 		echo "components:"
-		echo "  galera: {mode: rolling, version: \"$(label "$(new_version mariadb)")\"}"
-		echo "  rabbitmq: {mode: full-stop, version: \"$(dpkg-query -W -f='${Version}' rabbitmq-server)\"}"
-		echo "  haproxy: {version: \"$(label "$(new_version haproxy)")\"}"
-		echo "  keepalived: {version: \"$(dpkg-query -W -f='${Version}' keepalived)\"}"
-		echo "  memcached: {version: \"$(dpkg-query -W -f='${Version}' memcached)\"}"
-		echo "  keystone: {version: \"$(label "$(new_version keystone)")\"}"
-		echo "  placement: {version: \"$(label "$(new_version placement)")\"}"
-		echo "  nova: {version: \"$(label "$(new_version nova)")\"}"
+		if [ "$RUNTIME" = docker ]; then
+			# The tags of the release image's packages.
+			echo "  galera: {mode: rolling, version: \"$(ct_tag mariadb "$CT_TO")\"}"
+			echo "  rabbitmq: {mode: full-stop, version: \"$(ct_tag rabbitmq "$CT_TO")\"}"
+			echo "  haproxy: {version: \"$(ct_tag haproxy "$CT_TO")\"}"
+			echo "  keepalived: {version: \"$(ct_tag keepalived "$CT_TO")\"}"
+			echo "  memcached: {version: \"$(ct_tag memcached "$CT_TO")\"}"
+			echo "  keystone: {version: \"$(ct_tag keystone "$CT_TO")\"}"
+			echo "  placement: {version: \"$(ct_tag placement-api "$CT_TO")\"}"
+			echo "  nova: {version: \"$(ct_tag nova-api "$CT_TO")\"}"
+		else
+			echo "  galera: {mode: rolling, version: \"$(label "$(new_version mariadb)")\"}"
+			echo "  rabbitmq: {mode: full-stop, version: \"$(dpkg-query -W -f='${Version}' rabbitmq-server)\"}"
+			echo "  haproxy: {version: \"$(label "$(new_version haproxy)")\"}"
+			echo "  keepalived: {version: \"$(dpkg-query -W -f='${Version}' keepalived)\"}"
+			echo "  memcached: {version: \"$(dpkg-query -W -f='${Version}' memcached)\"}"
+			echo "  keystone: {version: \"$(label "$(new_version keystone)")\"}"
+			echo "  placement: {version: \"$(label "$(new_version placement)")\"}"
+			echo "  nova: {version: \"$(label "$(new_version nova)")\"}"
+		fi
 		# The OpenStack services the lab runs (the others are skipped).
 		echo "services: [keystone, placement, nova]"
 		# Its hosts are namespaces of this machine: no host OS phase.
@@ -216,12 +250,20 @@ write_outputs() {
 		echo "  clients: [amqp-client]"
 		echo "probe:"
 		echo "  targets: [icmp:$FIP, tcp:$FIP:7]"
-		echo "galera:"
-		echo "  disabled_file: $LAB/nodes/{node}/galera/clustercheck.disabled"
-		echo "haproxy:"
-		echo "  admin_socket: $LAB/nodes/{node}/haproxy/admin.sock"
-		echo "process:"
-		echo "  control: [sh, $LAB_SRC/svc.sh, --dir, $LAB]"
+		if [ "$RUNTIME" = docker ]; then
+			echo "galera:"
+			echo "  disabled_file: $LAB/nodes/{node}/mariadb/run/clustercheck.disabled"
+			echo "haproxy:"
+			echo "  admin_socket: $LAB/nodes/{node}/haproxy/run/admin.sock"
+			ct_settings
+		else
+			echo "galera:"
+			echo "  disabled_file: $LAB/nodes/{node}/galera/clustercheck.disabled"
+			echo "haproxy:"
+			echo "  admin_socket: $LAB/nodes/{node}/haproxy/admin.sock"
+			echo "process:"
+			echo "  control: [sh, $LAB_SRC/svc.sh, --dir, $LAB]"
+		fi
 		echo "ssh:"
 		echo "  config: /dev/null"
 		echo "  identity: $LAB/ssh/id"
@@ -287,7 +329,10 @@ lab_up() {
 	lab_mark
 	mkdir -p "$LAB/pids" "$LAB/nodes" "$LAB/shared" "$LAB/images" "$LAB/cache" "$PODMAN_DIR"
 	if load_env; then
-		log "lab at $LAB exists ($CONTROLLERS $COMPUTES $NETWORKS): repairing what is down"
+		RUNTIME=${RUNTIME:-process}
+		[ -z "$WANT_RUNTIME" ] || [ "$WANT_RUNTIME" = "$RUNTIME" ] ||
+			die "the lab at $LAB runs its services as $RUNTIME, not $WANT_RUNTIME: lab down first"
+		log "lab at $LAB exists ($CONTROLLERS $COMPUTES $NETWORKS, runtime $RUNTIME): repairing what is down"
 	else
 		write_env
 		load_env
@@ -296,8 +341,10 @@ lab_up() {
 	podman_start "$PODMAN_DIR" || die "podman's API service did not start (see $PODMAN_DIR/service.log)"
 	images_build "$PODMAN_DIR"
 	stage "release images: $(for r in $RELEASES; do printf 'lab/*:%s ' "$(release_name "$r")"; done)"
-	images_fetch
-	stage "images: $(find "$LAB/images" -mindepth 1 -maxdepth 1 -type d | wc -l) unpacked"
+	if [ "$RUNTIME" = process ]; then
+		images_fetch
+		stage "images: $(find "$LAB/images" -mindepth 1 -maxdepth 1 -type d | wc -l) unpacked"
+	fi
 	net_up
 	ssh_keys
 	for n in $(all_nodes); do ssh_up "$n"; done
@@ -305,8 +352,14 @@ lab_up() {
 		wait_for 20 "sshd on $n" lab_ssh "$n" true
 	done
 	stage "nodes: namespaces, bridge, sshd"
-	services_up
-	write_outputs
+	if [ "$RUNTIME" = docker ]; then
+		# The settings first: stackhop's steps start the containers.
+		write_outputs
+		ct_services_up
+	else
+		services_up
+		write_outputs
+	fi
 	t1=$(date +%s.%N)
 	log "up in $(echo "$t1 - $t0" | bc | sed 's/^\./0./') s"
 	echo "inventory: $LAB/inventory"
@@ -316,7 +369,12 @@ lab_up() {
 
 lab_down() {
 	if load_env; then
-		services_down
+		if [ "${RUNTIME:-process}" = docker ]; then
+			ct_services_down
+			stop inst1 echo
+		else
+			services_down
+		fi
 		for n in $(all_nodes); do stop "$n" sshd; done
 	fi
 	# Anything still running in the lab's namespaces was started by the lab.
@@ -341,7 +399,9 @@ lab_down() {
 case $cmd in
 up) lab_up ;;
 down) lab_down ;;
-status) load_env || die "no lab at $LAB (run: stackhop lab up)"; services_status; podman_status ;;
+status)
+	load_env || die "no lab at $LAB (run: stackhop lab up)"
+	if [ "${RUNTIME:-process}" = docker ]; then ct_status; else services_status; podman_status; fi ;;
 images) lab_images ;;
 *) usage ;;
 esac

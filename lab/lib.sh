@@ -21,7 +21,8 @@
 # (but images/, cache/ and the mark) and nothing else.
 # shellcheck disable=SC2034
 LAB_FILES="lab.env lab.env.new ssh nodes shared pids inventory inventory.new
-settings.yaml settings.yaml.new secrets.yaml secrets.yaml.new client.cnf"
+settings.yaml settings.yaml.new secrets.yaml secrets.yaml.new client.cnf steps.log step.err
+containers.list"
 # shellcheck disable=SC2034
 LAB_MARK=.stackhop-lab
 

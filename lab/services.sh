@@ -19,24 +19,12 @@ galera_sql() {
 galera_state() { galera_sql "$1" -e "SHOW STATUS LIKE 'wsrep_local_state_comment'" 2>/dev/null | cut -f2; }
 galera_synced() { [ "$(galera_state "$1")" = Synced ]; }
 
-galera_conf() {
-	n=$1 ver=$2
-	d=$(galera_dir "$n")
-	img=$(image_dir mariadb "$ver")/usr
+# galera_cnf NODE: the server and Galera options of NODE (the [mysqld]
+# lines both runtimes share), on stdout.
+galera_cnf() {
 	peers=$(for c in $CONTROLLERS; do printf '%s,' "$(node_addr "$c")"; done)
-	mkdir -p "$d/data" "$d/tmp" "$d/sst-log"
-	cat >"$d/my.cnf" <<EOF
-[mysqld]
-user=mysql
-basedir=$img
-lc-messages-dir=$img/share/mysql
-plugin-dir=$img/lib/mysql/plugin
-datadir=$d/data
-tmpdir=$d/tmp
-socket=$d/mysqld.sock
-pid-file=$d/mysqld.pid
-log-error=$d/error.log
-bind-address=$(node_addr "$n")
+	cat <<EOF
+bind-address=$(node_addr "$1")
 port=3306
 skip-name-resolve
 binlog_format=ROW
@@ -50,12 +38,36 @@ wsrep_provider=/usr/lib/galera/libgalera_smm.so
 wsrep_provider_options="gcache.size=32M"
 wsrep_cluster_name=stackhop-lab
 wsrep_cluster_address=gcomm://${peers%,}
-wsrep_node_address=$(node_addr "$n")
-wsrep_node_name=$n
+wsrep_node_address=$(node_addr "$1")
+wsrep_node_name=$1
 wsrep_sst_method=rsync
+EOF
+}
+
+galera_conf() {
+	n=$1 ver=$2
+	d=$(galera_dir "$n")
+	img=$(image_dir mariadb "$ver")/usr
+	mkdir -p "$d/data" "$d/tmp" "$d/sst-log"
+	{
+		cat <<EOF
+[mysqld]
+user=mysql
+basedir=$img
+lc-messages-dir=$img/share/mysql
+plugin-dir=$img/lib/mysql/plugin
+datadir=$d/data
+tmpdir=$d/tmp
+socket=$d/mysqld.sock
+pid-file=$d/mysqld.pid
+log-error=$d/error.log
+EOF
+		galera_cnf "$n"
+		cat <<EOF
 [sst]
 sst-log-archive-dir=$d/sst-log
 EOF
+	} >"$d/my.cnf"
 	echo "$ver" >"$d/version"
 	chown -R mysql:mysql "$d"
 }
@@ -106,8 +118,11 @@ galera_up() {
 }
 
 # Users through the VIP; passwords go on stdin, never in argv.
-galera_users() {
-	galera_sql "$1" <<EOF
+galera_users() { galera_users_sql | galera_sql "$1"; }
+
+# The lab's users and databases, as SQL on stdout.
+galera_users_sql() {
+	cat <<EOF
 CREATE USER IF NOT EXISTS 'stackhop'@'%' IDENTIFIED BY '$(secret database_password)';
 GRANT ALL PRIVILEGES ON *.* TO 'stackhop'@'%' WITH GRANT OPTION;
 CREATE DATABASE IF NOT EXISTS keystone;
@@ -138,17 +153,18 @@ clustercheck_up() {
 
 # ---- HAProxy and keepalived -------------------------------------------------
 
-haproxy_conf() {
+# haproxy_cfg NODE SOCKET [nova-api]: NODE's haproxy.cfg, its admin socket
+# at SOCKET, on stdout; the frontends of the lab's APIs (nova-api's too
+# when asked).
+haproxy_cfg() {
 	n=$1
-	d="$LAB/nodes/$n/haproxy"
-	mkdir -p "$d"
 	{
 		cat <<EOF
 global
     maxconn 2000
     # expose-fd listeners: a reload (svc.sh reload) hands the listening
     # sockets to the new process (-x), so no connection is refused.
-    stats socket $d/admin.sock mode 600 level admin expose-fd listeners
+    stats socket $2 mode 600 level admin expose-fd listeners
     stats timeout 10s
     # After a reload the old process ends within this, long-lived
     # connections (Keystone's SQL pool) or not: their clients reconnect.
@@ -185,20 +201,34 @@ EOF
 		for c in $CONTROLLERS; do
 			echo "    server $c $(node_addr "$c"):5000 check inter 2s rise 1 fall 2"
 		done
-		cat <<EOF
+		haproxy_api placement-api 8778
+		[ "${3:-}" = nova-api ] || return 0
+		haproxy_api nova-api 8774
+	}
+}
 
-listen placement-api
-    bind $VIP:8778
+# haproxy_api NAME PORT: the listen section of an HTTP API on every
+# controller's PORT, on stdout.
+haproxy_api() {
+	cat <<EOF
+
+listen $1
+    bind $VIP:$2
     mode http
     timeout client 60s
     timeout server 60s
     option httpchk GET /
     balance roundrobin
 EOF
-		for c in $CONTROLLERS; do
-			echo "    server $c $(node_addr "$c"):8778 check inter 2s rise 1 fall 2"
-		done
-	} >"$d/haproxy.cfg"
+	for c in $CONTROLLERS; do
+		echo "    server $c $(node_addr "$c"):$2 check inter 2s rise 1 fall 2"
+	done
+}
+
+haproxy_conf() {
+	d="$LAB/nodes/$1/haproxy"
+	mkdir -p "$d"
+	haproxy_cfg "$1" "$d/admin.sock" >"$d/haproxy.cfg"
 }
 
 # haproxy_up NODE [VERSION]: start it (from VERSION's image, else the one
@@ -245,13 +275,11 @@ haproxy_reload() {
 
 haproxy_cmd() { echo "$2" | socat stdio "UNIX-CONNECT:$LAB/nodes/$1/haproxy/admin.sock"; }
 
-keepalived_up() {
+# keepalived_cfg NODE PRIORITY: NODE's keepalived.conf on stdout.
+keepalived_cfg() {
 	n=$1 prio=$2
-	alive "$n" keepalived && return 0
-	d="$LAB/nodes/$n/keepalived"
-	mkdir -p "$d"
 	peers=$(for c in $CONTROLLERS; do [ "$c" = "$n" ] || printf '        %s\n' "$(node_addr "$c")"; done)
-	cat >"$d/keepalived.conf" <<EOF
+	cat <<EOF
 global_defs {
     router_id $n
     enable_script_security
@@ -271,6 +299,14 @@ $peers
     }
 }
 EOF
+}
+
+keepalived_up() {
+	n=$1 prio=$2
+	alive "$n" keepalived && return 0
+	d="$LAB/nodes/$n/keepalived"
+	mkdir -p "$d"
+	keepalived_cfg "$n" "$prio" >"$d/keepalived.conf"
 	# The package's version, as versions_of (svc.sh) names the image.
 	dpkg-query -W -f='${Version}\n' keepalived >"$d/version"
 	spawn_run "$n" keepalived "$d/keepalived.log" /usr/sbin/keepalived -n -l -D -P \
@@ -319,6 +355,23 @@ print(base64.b64encode(salt + hashlib.sha256(salt + pw).digest()).decode())')
 EOF
 }
 
+# rabbitmq_cfg NODE DEFINITIONS: NODE's rabbitmq.conf, the definitions
+# loaded at boot from DEFINITIONS, on stdout.
+rabbitmq_cfg() {
+	echo "listeners.tcp.default = $(node_addr "$1"):5672"
+	echo "loopback_users = none"
+	echo "load_definitions = $2"
+	# The nodes find each other at their first boot: no join_cluster.
+	echo "cluster_formation.peer_discovery_backend = classic_config"
+	i=1
+	for c in $CONTROLLERS; do
+		echo "cluster_formation.classic_config.nodes.$i = $(rmq_name "$c")"
+		i=$((i + 1))
+	done
+	echo "cluster_formation.randomized_startup_delay_range.min = 0"
+	echo "cluster_formation.randomized_startup_delay_range.max = 1"
+}
+
 rabbitmq_start() {
 	n=$1
 	d=$(rmq_dir "$n")
@@ -328,20 +381,7 @@ rabbitmq_start() {
 	umask 022
 	chmod 400 "$d/home/.erlang.cookie"
 	echo "[]." >"$d/enabled_plugins"
-	{
-		echo "listeners.tcp.default = $(node_addr "$n"):5672"
-		echo "loopback_users = none"
-		echo "load_definitions = $LAB/shared/rabbitmq-definitions.json"
-		# The nodes find each other at their first boot: no join_cluster.
-		echo "cluster_formation.peer_discovery_backend = classic_config"
-		i=1
-		for c in $CONTROLLERS; do
-			echo "cluster_formation.classic_config.nodes.$i = $(rmq_name "$c")"
-			i=$((i + 1))
-		done
-		echo "cluster_formation.randomized_startup_delay_range.min = 0"
-		echo "cluster_formation.randomized_startup_delay_range.max = 1"
-	} >"$d/rabbitmq.conf"
+	rabbitmq_cfg "$n" "$LAB/shared/rabbitmq-definitions.json" >"$d/rabbitmq.conf"
 	echo "[{kernel,[{net_ticktime,10}]}]." >"$d/advanced.config"
 	dpkg-query -W -f='${Version}' rabbitmq-server >"$d/version"
 	spawn "$n" rabbitmq "$d/console.log" env HOME="$d/home" \
@@ -415,11 +455,10 @@ amqp_client_connected() { tail -1 "$LAB/nodes/$1/amqp-client/amqp-client.log" | 
 
 # ---- Keystone -----------------------------------------------------------------
 
-keystone_conf() {
-	n=$1
-	d="$LAB/nodes/$n/keystone"
-	mkdir -p "$d"
-	write_private "$d/keystone.conf" <<EOF
+# keystone_cfg KEYS_DIR: keystone.conf, its key repositories under
+# KEYS_DIR (fernet-keys, credential-keys), on stdout.
+keystone_cfg() {
+	cat <<EOF
 [DEFAULT]
 use_stderr = true
 [database]
@@ -427,14 +466,20 @@ connection = mysql+pymysql://keystone:$(secret keystone_db_password)@$VIP/keysto
 [token]
 provider = fernet
 [fernet_tokens]
-key_repository = $LAB/shared/fernet-keys
+key_repository = $1/fernet-keys
 [fernet_receipts]
-key_repository = $LAB/shared/fernet-keys
+key_repository = $1/fernet-keys
 [credential]
-key_repository = $LAB/shared/credential-keys
+key_repository = $1/credential-keys
 [cache]
 enabled = false
 EOF
+}
+
+keystone_conf() {
+	d="$LAB/nodes/$1/keystone"
+	mkdir -p "$d"
+	keystone_cfg "$LAB/shared" | write_private "$d/keystone.conf"
 }
 
 # image_tool NODE SERVICE VERSION TOOL ARGS...: a management command of
@@ -520,10 +565,8 @@ region_name = RegionOne
 EOF
 }
 
-placement_conf() {
-	n=$1
-	d="$LAB/nodes/$n/placement"
-	mkdir -p "$d"
+# placement_cfg: placement.conf on stdout.
+placement_cfg() {
 	{
 		cat <<EOF
 [DEFAULT]
@@ -536,7 +579,13 @@ connection = mysql+pymysql://placement:$(secret placement_db_password)@$VIP/plac
 www_authenticate_uri = http://$VIP:5000/v3
 EOF
 		keystone_auth placement placement_password
-	} | write_private "$d/placement.conf"
+	}
+}
+
+placement_conf() {
+	d="$LAB/nodes/$1/placement"
+	mkdir -p "$d"
+	placement_cfg | write_private "$d/placement.conf"
 }
 
 # placement_start NODE VERSION: uwsgi serving VERSION's placement-api on
@@ -597,10 +646,10 @@ placement_wait() {
 # cells v2 up (cell0, cell1) and starts the conductors.  Once started,
 # lab up restarts them (a recorded version).
 
-nova_conf() {
+# nova_cfg NODE STATE_DIR LOCK_DIR [api]: NODE's nova.conf on stdout
+# (with nova-api's keystone_authtoken when asked).
+nova_cfg() {
 	n=$1
-	d="$LAB/nodes/$n/nova"
-	mkdir -p "$d/state" "$d/lock"
 	url="rabbit://"
 	for c in $CONTROLLERS; do
 		url="${url}stackhop:$(secret rabbitmq_password)@$(node_addr "$c"):5672,"
@@ -610,7 +659,7 @@ nova_conf() {
 [DEFAULT]
 host = $n
 use_stderr = true
-state_path = $d/state
+state_path = $2
 transport_url = ${url%,}/
 report_interval = 5
 [api_database]
@@ -620,14 +669,23 @@ connection = mysql+pymysql://nova:$(secret nova_db_password)@$VIP/nova
 [conductor]
 workers = 1
 [oslo_concurrency]
-lock_path = $d/lock
+lock_path = $3
 [placement]
 valid_interfaces = internal,public
 EOF
 		keystone_auth nova nova_password
 		printf '[service_user]\nsend_service_user_token = true\n'
 		keystone_auth nova nova_password
-	} | write_private "$d/nova.conf"
+		[ "${4:-}" = api ] || return 0
+		printf '[keystone_authtoken]\nwww_authenticate_uri = http://%s:5000/v3\n' "$VIP"
+		keystone_auth nova nova_password
+	}
+}
+
+nova_conf() {
+	d="$LAB/nodes/$1/nova"
+	mkdir -p "$d/state" "$d/lock"
+	nova_cfg "$1" "$d/state" "$d/lock" | write_private "$d/nova.conf"
 }
 
 # nova_conductor_start NODE VERSION: VERSION's nova-conductor on NODE (the

@@ -51,22 +51,27 @@ jq -r '"model: release \(.release); cells: \(.facts | keys | map(select(test("ce
 	" nova_cell0 schema \(.databases.nova_cell0.release); keystone entries: \(.keystone | length)"' \
 	"$out/run.journal.sim.json"
 echo
-echo "== the lab: a real clustered control plane on this machine"
+echo "== the lab: a real clustered control plane on this machine, every service a"
+echo "   container of Debian 12's point-release image through the Docker API"
 s=$(date +%s)
 ./stackhop lab up
 echo "(lab up took $(($(date +%s) - s)) s)"
 ./stackhop lab status
 echo
-echo "== the plan for the lab, which runs Zed (Debian 12): to 2023.1"
+echo "== the plan for the lab, which runs Zed (Debian 12's point release); its"
+echo "   settings name the updated images: Zed's patch levels on both sides, a minor"
+echo "   update run by the catalog's zed -> 2023.1 steps (not a release crossing)"
 ./stackhop plan -i /var/tmp/stackhop-lab/inventory -s /var/tmp/stackhop-lab/settings.yaml \
 	--from zed --to 2023.1 | grep -E '^(stackhop plan|hop |  services:|  phase )'
 echo
-echo "== the lab upgraded for real: health checks and a verified backup first, Galera"
-echo "   rolling, RabbitMQ full-stop, HAProxy (seamless reload), keepalived, memcached,"
-echo "   then Keystone controller by controller (drained in HAProxy, db_sync expand/"
-echo "   contract in the new image, a token through the VIP), Placement, and nova:"
-echo "   archive_deleted_rows, cells v2 set up (cell0, cell1), db syncs, nova-conductor"
-echo "   on the new image, nova-status upgrade check; the prober running"
+echo "== the lab updated for real through the Docker API: health checks and a verified"
+echo "   backup first, Galera rolling, RabbitMQ full-stop, HAProxy (seamless reload"
+echo "   across containers), keepalived, memcached, then Keystone controller by"
+echo "   controller (drained in HAProxy, container removed with its old image, db_sync"
+echo "   expand/contract in a one-off container of the new image, a new container, a"
+echo "   token through the VIP), Placement, and nova: archive_deleted_rows, cells v2"
+echo "   found, db syncs, conductor, scheduler and API on the new image, nova-status"
+echo "   upgrade check; the prober running"
 lab=/var/tmp/stackhop-lab
 rm -rf "$out/lab.journal" "$out/lab.journal-wal" "$out/lab.journal-shm" "$out/lab.journal.files"
 s=$(date +%s)
@@ -75,12 +80,11 @@ s=$(date +%s)
 	{ cat "$out/lab-run.log"; exit 1; }
 took=$(($(date +%s) - s))
 ./stackhop galera status -s "$lab/settings.yaml"
-for n in ctl1 ctl2 ctl3; do
-	echo "$n: keystone $(sh lab/svc.sh version keystone $n), placement-api" \
-		"$(sh lab/svc.sh version placement-api $n), nova-conductor $(sh lab/svc.sh version nova-conductor $n)"
-done
-echo "cells v2 (nova-manage cell_v2 list_cells, name and UUID):"
-sh lab/svc.sh exec nova ctl1 -- nova-manage cell_v2 list_cells 2>/dev/null |
+echo "the containers now (lab status, from GET /containers/json):"
+./stackhop lab status | grep -E '^ctl[0-9] +ctl[0-9]_(mariadb|haproxy|keystone|nova_conductor) '
+echo "cells v2 (nova-manage cell_v2 list_cells in a one-off container, name and UUID):"
+./stackhop step container-run -s "$lab/settings.yaml" --node ctl1 --component nova-conductor -- \
+	nova-manage cell_v2 list_cells 2>/dev/null |
 	awk -F'|' '/cell[01]/ { gsub(/ /, ""); print "  " $2 " " $3 }'
 # The nova-status table as stackhop reported it.
 awk '/^\| antelope\/nova\/status: / { on = 1 } on && /^\| (antelope|Check|Result)/ { print } on && /^[^|+]/ { on = 0 }' \

@@ -17,6 +17,7 @@
 
 static const char lab_usage[] =
 	"usage: stackhop lab up [--dir DIR] [--controllers N] [--computes N] [--networks N]\n"
+	"                       [--runtime process|docker]\n"
 	"       stackhop lab status [--dir DIR]\n"
 	"       stackhop lab down [--dir DIR] [--keep-data]\n"
 	"       stackhop lab images [--dir DIR]\n"
@@ -50,6 +51,12 @@ static const char lab_usage[] =
 	"      --computes N      --networks N (default 1); 1 to 9 each\n"
 	"      --networks N\n"
 	"      --keep-data       down: keep config, data and logs\n"
+	"      --runtime docker  up (the default for a new lab): every controller\n"
+	"                        service a container of the bookworm-point image\n"
+	"                        in its node's namespace, created and started by\n"
+	"                        stackhop's own steps through the Docker API (the\n"
+	"                        settings say runtime: docker); process: the\n"
+	"                        services as processes of unpacked packages\n"
 	"  -h, --help            show this help\n"
 	"\n"
 	"DIR must be root's and writable by no one else; lab up marks it with\n"
@@ -189,6 +196,8 @@ int cmd_lab(int argc, char **argv)
 	const char **args;
 	struct child_process lab = CHILD_PROCESS_INIT;
 	struct sh_error err = { 0 };
+	char self[PATH_MAX + 16] = "STACKHOP_BIN=";
+	const char *env[] = { NULL, NULL };
 	int status;
 
 	if (!sub || streq(sub, "-h") || streq(sub, "--help")) {
@@ -224,6 +233,16 @@ int cmd_lab(int argc, char **argv)
 	 * cleanup traps): this process ignores it while it waits, and the
 	 * script is not ended when this process is.
 	 */
+	/* lab.sh starts the containerized lab's services with this binary. */
+	{
+		ssize_t n = readlink("/proc/self/exe", self + 13, sizeof(self) - 14);
+
+		if (n > 0) {
+			self[13 + n] = '\0';
+			env[0] = self;
+			lab.env = env;
+		}
+	}
 	lab.argv = args;
 	lab.file = "/bin/sh";
 	lab.in = lab.out = lab.err = CHILD_STDIO_INHERIT;

@@ -22,7 +22,7 @@ leftovers() {
 
 test_expect_success 'lab up: every service healthy, the time it took' '
 	s=$(date +%s.%N)
-	$STACKHOP lab up >"$TRASH/up.out" 2>"$TRASH/up.err" || { cat "$TRASH/up.err"; false; }
+	$STACKHOP lab up --runtime process >"$TRASH/up.out" 2>"$TRASH/up.err" || { cat "$TRASH/up.err"; false; }
 	e=$(date +%s.%N)
 	grep -q "^inventory: $LABDIR/inventory" "$TRASH/up.out"
 	[ "$(stat -c %a "$LABDIR/secrets.yaml")" = 600 ]
@@ -128,7 +128,7 @@ test_expect_success 'lab down leaves nothing it created; a second lab up works' 
 	leftovers >"$TRASH/left"
 	if [ -s "$TRASH/left" ]; then cat "$TRASH/left"; false; fi
 	[ -d "$LABDIR/images" ]
-	$STACKHOP lab up >/dev/null 2>"$TRASH/up2.err" || { cat "$TRASH/up2.err"; false; }
+	$STACKHOP lab up --runtime process >/dev/null 2>"$TRASH/up2.err" || { cat "$TRASH/up2.err"; false; }
 	$STACKHOP lab status >"$TRASH/status2"
 	test_lacks DOWN "$TRASH/status2"
 	$STACKHOP lab down >/dev/null 2>&1

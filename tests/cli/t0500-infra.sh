@@ -453,11 +453,7 @@ test_expect_success 'upgrade of the whole lab: Keystone, Placement and nova cont
 	[ "$(grep -c "^  endpoint \(public\|internal\|admin\) RegionOne http://$VIP:8778$" "$TRASH/kl2")" = 3 ]
 	jq -e ".steps[] | select(.id == \"antelope/placement/keystone-placement\") | .tail | test(\"user placement: exists\")" "$TRASH/ks.json"
 	curl -sf "http://$VIP:8778/" | jq -e ".versions[0].status == \"CURRENT\""
-	printf "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\": {\"name\": \"nova\", \"domain\": {\"id\": \"default\"}, \"password\": \"%s\"}}}, \"scope\": {\"project\": {\"name\": \"service\", \"domain\": {\"id\": \"default\"}}}}}" \
-		"$(secret nova_password)" |
-		curl -s -D "$TRASH/hdr" -o /dev/null -H "Content-Type: application/json" -d @- \
-		"http://$VIP:5000/v3/auth/tokens"
-	tok=$(sed -n "s/^X-Subject-Token: *//Ip" "$TRASH/hdr" | tr -d "\r")
+	tok=$(token nova service nova_password)
 	[ -n "$tok" ]
 	curl -sf -H "X-Auth-Token: $tok" "http://$VIP:8778/resource_providers" | jq -e ".resource_providers | length == 0"
 	# Other services are not on the lab: skipped, not attempted.

@@ -35,13 +35,24 @@ rmqctl() {
 		timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -n "rabbit@$addr" "$@"
 }
 
+# token USER PROJECT SECRET: a Keystone token through the VIP for USER of
+# PROJECT (its password the secret SECRET, sent on stdin), on stdout.
+token() {
+	printf "{\"auth\": {\"identity\": {\"methods\": [\"password\"], \"password\": {\"user\": {\"name\": \"%s\", \"domain\": {\"id\": \"default\"}, \"password\": \"%s\"}}}, \"scope\": {\"project\": {\"name\": \"%s\", \"domain\": {\"id\": \"default\"}}}}}" \
+		"$1" "$(secret "$3")" "$2" |
+		curl -s -D "$TRASH/token.hdr" -o /dev/null -H "Content-Type: application/json" -d @- \
+		"http://$VIP:5000/v3/auth/tokens"
+	sed -n "s/^X-Subject-Token: *//Ip" "$TRASH/token.hdr" | tr -d "\r"
+}
+
 vip_holder() {
 	for n in ctl1 ctl2 ctl3; do
 		if ip -n "shlab-$n" -4 addr show dev eth0 | grep -q " $VIP/"; then echo $n; fi
 	done
 }
 
-# lab_up: bring the lab up, or fail with its log.
+# lab_up: bring the lab up with the process runtime (what t0400 and
+# t0500 test; t0620 tests the containerized lab), or fail with its log.
 lab_up() {
-	$STACKHOP lab up >"$TRASH/up.out" 2>"$TRASH/up.err" || { cat "$TRASH/up.err"; return 1; }
+	$STACKHOP lab up --runtime process >"$TRASH/up.out" 2>"$TRASH/up.err" || { cat "$TRASH/up.err"; return 1; }
 }

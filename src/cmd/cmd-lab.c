@@ -196,7 +196,8 @@ int cmd_lab(int argc, char **argv)
 	const char **args;
 	struct child_process lab = CHILD_PROCESS_INIT;
 	struct sh_error err = { 0 };
-	char self[PATH_MAX + 16] = "STACKHOP_BIN=";
+	static const char bin_key[] = "STACKHOP_BIN=";
+	char self[PATH_MAX + sizeof(bin_key)];
 	const char *env[] = { NULL, NULL };
 	int status;
 
@@ -222,6 +223,18 @@ int cmd_lab(int argc, char **argv)
 		return SH_EXIT_FAILURE;
 	}
 	fflush(stdout);
+	/* lab.sh starts the containerized lab's services with this binary. */
+	{
+		const size_t kl = sizeof(bin_key) - 1;
+		ssize_t n = readlink("/proc/self/exe", self + kl, sizeof(self) - kl - 1);
+
+		if (n > 0) {
+			memcpy(self, bin_key, kl);
+			self[kl + (size_t)n] = '\0';
+			env[0] = self;
+			lab.env = env;
+		}
+	}
 	args = xcalloc((size_t)argc + 2, sizeof(*args));
 	args[0] = "sh";
 	args[1] = script;
@@ -233,16 +246,6 @@ int cmd_lab(int argc, char **argv)
 	 * cleanup traps): this process ignores it while it waits, and the
 	 * script is not ended when this process is.
 	 */
-	/* lab.sh starts the containerized lab's services with this binary. */
-	{
-		ssize_t n = readlink("/proc/self/exe", self + 13, sizeof(self) - 14);
-
-		if (n > 0) {
-			self[13 + n] = '\0';
-			env[0] = self;
-			lab.env = env;
-		}
-	}
 	lab.argv = args;
 	lab.file = "/bin/sh";
 	lab.in = lab.out = lab.err = CHILD_STDIO_INHERIT;

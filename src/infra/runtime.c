@@ -306,8 +306,10 @@ int rt_image_check(struct infra *x, const struct inv_host *h, const char *servic
 	}
 	/* A whole version names its image, though it begins another's. */
 	for (char *save = NULL, *l = strtok_r(out, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
-		found += infra_version_is(l, version);
-		whole += infra_version_is(l, version) && strlen(l) == strlen(version);
+		bool is = infra_version_is(l, version);
+
+		found += is;
+		whole += is && strlen(l) == strlen(version);
 	}
 	free(out);
 	if (whole == 1)

@@ -107,7 +107,10 @@ static void print_text(const struct journal_view *v)
 		if (v->steps[i].hop + 1 > hops)
 			hops = v->steps[i].hop + 1;
 	}
-	printf("journey: %s -> %s, run %s\n", v->from, v->to, v->run_state);
+	if (streq(v->from, v->to))
+		printf("journey: minor update of %s, run %s\n", v->to, v->run_state);
+	else
+		printf("journey: %s -> %s, run %s\n", v->from, v->to, v->run_state);
 	if (v->transport && streq(v->transport, "sim"))
 		printf("transport: sim (a simulation: nothing real was changed)\n");
 	else if (v->transport && *v->transport)

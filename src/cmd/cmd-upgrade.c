@@ -47,7 +47,8 @@ static const char upgrade_usage[] =
 	"  -i, --inventory FILE  Ansible INI inventory (kolla-ansible's format)\n"
 	"  -s, --settings FILE   stackhop settings (YAML); defaults apply without it\n"
 	"      --from RELEASE    release running now\n"
-	"      --to RELEASE      release to reach\n"
+	"      --to RELEASE      release to reach (the one running now: a minor update\n"
+	"                        to the settings' newer images of it)\n"
 	"      --transport T     ssh (default), local, or sim: a simulated cloud in a\n"
 	"                        file beside the journal (JOURNAL" SIM_SUFFIX "); nothing\n"
 	"                        real is changed and every output says so\n"
@@ -151,9 +152,10 @@ static bool confirm(const struct plan *p, const char *transport, bool yes,
 			     "refusing to change the cloud without confirmation: standard input is not a terminal (pass --yes)");
 		return false;
 	}
-	printf("This changes the cloud: %zu hosts, %s -> %s, %zu hops, %zu steps, transport %s.\n"
-	       "Type 'yes' to go on: ", p->inv->hosts.n, p->from->name, p->to->name,
-	       p->hops.n, p->steps.n, transport);
+	printf("This changes the cloud: %zu hosts, %s%s%s, %zu steps, transport %s.\n"
+	       "Type 'yes' to go on: ", p->inv->hosts.n,
+	       plan_is_minor(p) ? "minor update of " : p->from->name,
+	       plan_is_minor(p) ? "" : " -> ", p->to->name, p->steps.n, transport);
 	fflush(stdout);
 	if (!fgets(line, sizeof(line), stdin) || !streq(line, "yes\n")) {
 		sh_error_set(err, SH_EXIT_FAILURE, "not confirmed, nothing was changed");
@@ -391,9 +393,10 @@ static int run_journal(struct journal *j, const char *path, const struct plan *p
 		goto out;
 	}
 	if (!rn.pg.json)
-		printf("%s%zu of %zu steps done in %.1f s: %s -> %s complete%s\n",
+		printf("%s%zu of %zu steps done in %.1f s: %s%s%s complete%s\n",
 		       rn.pg.sim ? "[sim] " : "", rep.done, rep.total, monotonic_now() - rn.pg.t0,
-		       p->from->name, p->to->name,
+		       plan_is_minor(p) ? "minor update of " : p->from->name,
+		       plan_is_minor(p) ? "" : " -> ", p->to->name,
 		       rn.pg.sim ? " (simulation: nothing real was changed)" : "");
 	r = 0;
 	goto out;

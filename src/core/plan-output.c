@@ -58,9 +58,15 @@ int plan_print_text(const struct plan *p, FILE *out)
 {
 	size_t nhosts = p->inv->hosts.n;
 
-	fprintf(out, "stackhop plan: %s", catalog_release_label(p->from));
-	fprintf(out, " -> %s, %zu hop%s, %zu steps\n", catalog_release_label(p->to),
-		p->hops.n, p->hops.n == 1 ? "" : "s", p->steps.n);
+	if (plan_is_minor(p))
+		fprintf(out, "stackhop plan: minor update of %s (the settings' newer images of the same release; not a release hop), %zu steps\n",
+			catalog_release_label(p->from), p->steps.n);
+	else {
+		/* (catalog_release_label's buffer is static: one per call.) */
+		fprintf(out, "stackhop plan: %s", catalog_release_label(p->from));
+		fprintf(out, " -> %s, %zu hop%s, %zu steps\n", catalog_release_label(p->to),
+			p->hops.n, p->hops.n == 1 ? "" : "s", p->steps.n);
+	}
 	fprintf(out, "inventory: %s (%zu hosts), catalog: %s\n", p->inv->path,
 		nhosts, p->cat->dir);
 	for (size_t i = 0; i < p->warnings.n; i++)
@@ -70,10 +76,15 @@ int plan_print_text(const struct plan *p, FILE *out)
 		const struct plan_hop *hop = &p->hops.v[h];
 		const char *phase = NULL;
 
-		fprintf(out, "\nhop %zu/%zu: %s", h + 1, p->hops.n,
-			catalog_release_label(hop->from));
-		fprintf(out, " -> %s%s (%zu steps)\n", catalog_release_label(hop->to),
-			hop->slurp_jump ? " [SLURP jump]" : "", hop->count);
+		if (hop->from == hop->to)
+			fprintf(out, "\nminor update of %s (%zu steps)\n",
+				catalog_release_label(hop->to), hop->count);
+		else {
+			fprintf(out, "\nhop %zu/%zu: %s", h + 1, p->hops.n,
+				catalog_release_label(hop->from));
+			fprintf(out, " -> %s%s (%zu steps)\n", catalog_release_label(hop->to),
+				hop->slurp_jump ? " [SLURP jump]" : "", hop->count);
+		}
 		for (size_t i = 0; i < hop->notes.n; i++) {
 			const struct cat_note *n = hop->notes.v[i];
 
@@ -264,7 +275,7 @@ int plan_print_json(const struct plan *p, FILE *out)
 	r |= dump(release_json(p->from), out);
 	fputs(",\"to\":", out);
 	r |= dump(release_json(p->to), out);
-	fputs(",\"warnings\":", out);
+	fprintf(out, ",\"minor_update\":%s,\"warnings\":", plan_is_minor(p) ? "true" : "false");
 	{
 		json_t *w = json_array();
 
@@ -334,18 +345,16 @@ int plan_print_dot(const struct plan *p, FILE *out)
 	      "  node [shape=box, fontname=\"Helvetica\", fontsize=10];\n", out);
 	for (size_t h = 0; h < p->hops.n; h++) {
 		const struct plan_hop *hop = &p->hops.v[h];
-		char label[300];
+		char label[300], from[128];
 
-		snprintf(label, sizeof(label), "hop %zu: %s", h + 1,
-			 catalog_release_label(hop->from));
-		fprintf(out, "  subgraph cluster_hop%zu {\n    label=", h + 1);
-		{
-			char full[400];
-
-			snprintf(full, sizeof(full), "%s -> %s", label,
+		strlcpy_sh(from, catalog_release_label(hop->from), sizeof(from));
+		if (hop->from == hop->to)
+			snprintf(label, sizeof(label), "minor update of %s", from);
+		else
+			snprintf(label, sizeof(label), "hop %zu: %s -> %s", h + 1, from,
 				 catalog_release_label(hop->to));
-			dot_string(full, out);
-		}
+		fprintf(out, "  subgraph cluster_hop%zu {\n    label=", h + 1);
+		dot_string(label, out);
 		fputs(";\n", out);
 		for (size_t i = hop->first; i < hop->first + hop->count; i++) {
 			const struct plan_step *s = &p->steps.v[i];

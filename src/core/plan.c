@@ -25,10 +25,6 @@ int plan_path(const struct catalog *cat, const char *from, const char *to,
 		return sh_error_set(err, SH_EXIT_INPUT,
 				    "unknown release '%s' in --to (expected a series name like 'ocata' or an ID like '2024.1'; see 'stackhop releases')",
 				    to);
-	if (a == b)
-		return sh_error_set(err, SH_EXIT_INPUT,
-				    "--from and --to are both %s: nothing to upgrade",
-				    catalog_release_label(a));
 	if (a->index > b->index) {
 		char la[128];
 
@@ -44,6 +40,9 @@ int plan_path(const struct catalog *cat, const char *from, const char *to,
 	 */
 	cur = a->index;
 	vec_push(path, &cat->releases[cur]);
+	/* The same release twice: a minor update, its one "hop" in place. */
+	if (a == b)
+		vec_push(path, &cat->releases[cur]);
 	while (cur < b->index) {
 		int next = cur + 1;
 
@@ -309,7 +308,8 @@ static int plan_hop(struct builder *b, idx_vec *tail)
 	int r = -1;
 
 	hop.slurp_jump = b->to->index - b->from->index > 1;
-	for (size_t k = 0; k < b->to->nnotes; k++)
+	/* The release's notes are about crossing into it, not a minor update. */
+	for (size_t k = 0; b->to != b->from && k < b->to->nnotes; k++)
 		vec_push(hop.notes, &b->to->notes[k]);
 	for (size_t k = 0; hop.slurp_jump && k < b->cat->nslurp_notes; k++)
 		vec_push(hop.notes, &b->cat->slurp_notes[k]);

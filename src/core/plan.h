@@ -95,7 +95,9 @@ struct plan {
 /*
  * The releases a journey passes through, from and to included, into
  * ret_path (the caller frees it).  With direct, refuse anything but a
- * single hop.  Errors (unknown names, downgrades, unsupported jumps) are
+ * single hop.  From and to the same release, the path is that release
+ * twice: a minor update (its newer images, the release's own steps; not a
+ * release hop).  Errors (unknown names, downgrades, unsupported jumps) are
  * input errors.
  */
 int plan_path(const struct catalog *cat, const char *from, const char *to,
@@ -107,6 +109,9 @@ int plan_build(struct inventory *inv, const struct catalog *cat,
 	       const struct settings *st, const char *from, const char *to,
 	       bool direct, struct plan **ret, struct sh_error *err);
 void plan_free(struct plan *p);
+
+/* A minor update: the same release on both sides (its newer images). */
+static inline bool plan_is_minor(const struct plan *p) { return p->from == p->to; }
 /* The value of a step's parameter (catalog params), or NULL. */
 const char *plan_step_param(const struct plan_step *s, const char *key);
 

@@ -71,6 +71,24 @@ test_expect_success 'SLURP: 2023.1 to 2024.1 is one hop, 2023.2 to 2024.2 two' '
 	head -1 "$TRASH/p3" | grep -q ", 2 hops,"
 '
 
+test_expect_success 'the same release on both sides is a minor update, named as one, not a hop' '
+	$STACKHOP plan -i $INV --from zed --to zed >"$TRASH/m1"
+	head -1 "$TRASH/m1" | grep -q "^stackhop plan: minor update of zed (.*not a release hop), [0-9]* steps$"
+	grep -q "^minor update of zed ([0-9]* steps)$" "$TRASH/m1"
+	test_lacks "^hop \|zed -> zed\|  note:" "$TRASH/m1"
+	grep -q " keystone/db-expand " "$TRASH/m1"
+	$STACKHOP plan -i $INV --from zed --to zed --format json >"$TRASH/m1.json"
+	jq -e ".minor_update == true and (.hops | length) == 1 and (.hops[0].notes | length) == 0" "$TRASH/m1.json"
+	jq -e "[.hops[0].steps[].id | startswith(\"zed/\")] | all" "$TRASH/m1.json"
+	$STACKHOP plan -i $INV --from zed --to 2023.1 --format json >"$TRASH/m2.json"
+	jq -e ".minor_update == false" "$TRASH/m2.json"
+	$STACKHOP upgrade -i $INV --from zed --to zed --transport sim --journal "$TRASH/mj" --yes \
+		--sim-unit-ms 0 >"$TRASH/mu.out"
+	tail -1 "$TRASH/mu.out" | grep -q "steps done in .*: minor update of zed complete"
+	$STACKHOP status --journal "$TRASH/mj" >"$TRASH/ms.out"
+	grep -q "^journey: minor update of zed, run done$" "$TRASH/ms.out"
+'
+
 test_expect_success 'downgrades, unknown releases and unsupported jumps are refused' '
 	expect_fail 2 $STACKHOP plan -i $INV --from ocata --to liberty
 	grep_err "error: refusing to downgrade from ocata to liberty"

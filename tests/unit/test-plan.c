@@ -169,7 +169,9 @@ TEST(hop_path)
 	CHECK(path_len("ocata", "liberty", false, &st) == -1 && st == SH_EXIT_INPUT);
 	CHECK(path_len("liberty", "ocata", true, &st) == -1 && st == SH_EXIT_INPUT);
 	CHECK(path_len("2023.2", "2024.2", true, &st) == -1 && st == SH_EXIT_INPUT);
-	CHECK(path_len("liberty", "liberty", false, &st) == -1 && st == SH_EXIT_INPUT);
+	/* The same release: a minor update, one "hop" in place. */
+	CHECK(path_len("zed", "zed", false, &st) == 1);
+	CHECK(path_len("zed", "zed", true, &st) == 1);
 	CHECK(path_len("kilo", "ocata", false, &st) == -1 && st == SH_EXIT_INPUT);
 	CHECK(path_len("liberty", "2099.1", false, &st) == -1 && st == SH_EXIT_INPUT);
 	/* The path's releases themselves. */
@@ -386,6 +388,37 @@ TEST(stein_extracts_placement)
 		CHECK(stops == 9);	/* 3 batches x stop, remove, remove image */
 	}
 	CHECK(find(p, "stein/placement/placement-api/container-start#b1") > sync);
+	plan_free(p);
+}
+
+/* A minor update is named as one: the release's own steps, in place, none
+ * of the notes about crossing into it. */
+TEST(minor_update)
+{
+	struct plan *p = build("zed", "zed", NULL);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	CHECK(p);
+	if (!p)
+		return;
+	CHECK(plan_is_minor(p) && p->hops.n == 1);
+	CHECK(p->hops.v[0].from == p->hops.v[0].to && !p->hops.v[0].slurp_jump);
+	CHECK(p->hops.v[0].notes.n == 0);
+	CHECK(p->steps.n > 0 && !strncmp(p->steps.v[0].id, "zed/", 4));
+	CHECK(find(p, "zed/keystone/db-expand") >= 0);
+	f = open_memstream(&text, &len);
+	CHECK(f && plan_print_text(p, f) == 0);
+	if (f)
+		fclose(f);
+	CHECK(text && strstr(text, "stackhop plan: minor update of zed (") &&
+	      strstr(text, "\nminor update of zed (") && !strstr(text, "hop 1/1") &&
+	      !strstr(text, "zed -> zed"));
+	free(text);
+	plan_free(p);
+	p = build("zed", "2023.1", NULL);
+	CHECK(p && !plan_is_minor(p));
 	plan_free(p);
 }
 
@@ -665,6 +698,7 @@ int main(void)
 	RUN(dag_is_well_formed);
 	RUN(reference_journey_order);
 	RUN(stein_extracts_placement);
+	RUN(minor_update);
 	RUN(settings_shape_the_plan);
 	RUN(settings_the_planner_refuses);
 	RUN(services_and_openstack_versions);

@@ -385,6 +385,7 @@ lab_down() {
 	done
 	stop_recorded
 	podman_stop "$PODMAN_DIR"
+	podman_reap "$PODMAN_DIR"
 	net_down
 	if [ "$KEEP" = 1 ]; then
 		log "down; data kept in $LAB"

@@ -17,6 +17,9 @@
 #   podman_start DIR     start the service; the socket is DIR/api.sock,
 #                        its PID in DIR/service.pid, its log DIR/service.log
 #   podman_stop DIR      stop it (by its PID); the store stays
+#   podman_reap DIR      once none of its containers runs: wait for the
+#                        processes Podman left for the store to end, end
+#                        those that do not (by PID)
 #   podman_cli DIR ARGS...  the podman CLI on the same store
 #   podman_api DIR PATH  GET PATH of the Docker API (JSON on stdout)
 #   podman_up DIR, podman_down DIR   for a test: start; stop and remove
@@ -34,6 +37,9 @@ default_ulimits = ["nofile=20000:20000", "nproc=32768:32768"]
 netns = "host"
 [engine]
 cgroup_manager = "cgroupfs"
+# An exec session's conmon waits this long for the API to read its exit
+# status, then ends (300 s by default: lab down would wait that long).
+exit_command_delay = 5
 events_logger = "file"
 runtime = "crunw"
 [engine.runtimes]
@@ -94,6 +100,20 @@ podman_stop() {
 	done
 	kill -KILL "$pid" 2>/dev/null || true
 	rm -f "$d/service.pid" "$d/api.sock"
+}
+
+# podman_reap DIR: what Podman leaves of DIR's store once its containers
+# are gone, the conmon of each exec session (it outlives the session by
+# exit_command_delay), waited for, up to 15 s, then ended by PID.  For
+# when none of the store's containers is meant to run (lab down).
+podman_reap() {
+	i=0
+	while pids=$(pgrep -f -- "$1/root/") && [ $i -lt 150 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	# shellcheck disable=SC2086 # one word per PID
+	[ -z "$pids" ] || kill -KILL $pids 2>/dev/null || true
 }
 
 podman_up() { podman_start "$@"; }

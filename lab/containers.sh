@@ -199,7 +199,9 @@ ct_run_lab() {
 	shift 4
 	ct_running "$name" && return 0
 	if podman_cli "$PODMAN_DIR" container exists "$name"; then
-		podman_cli "$PODMAN_DIR" start "$name" >/dev/null
+		# Through the API: the service mounts its /dev/shm in its own
+		# mount namespace (the CLI would in this one).
+		podman_post "$PODMAN_DIR" "/containers/$name/start" >/dev/null
 	else
 		podman_run "$PODMAN_DIR" "$name" "$(ns_of "$n")" "$img" "$binds" "$@"
 	fi
@@ -429,9 +431,9 @@ ct_status() {
 	done
 	rm -f "$LAB/containers.list"
 	for n in $CONTROLLERS; do
-		s_=$(galera_sql_sock "$LAB/nodes/$n/mariadb/run/mysqld.sock" \
-			"SHOW STATUS WHERE Variable_name IN ('wsrep_local_state_comment', 'wsrep_cluster_size')" |
-			cut -f2 | tr '\n' ' ')
+		s_=$(galera_sql "$n" -e \
+			"SHOW STATUS WHERE Variable_name IN ('wsrep_local_state_comment', 'wsrep_cluster_size')" \
+			2>/dev/null | cut -f2 | tr '\n' ' ')
 		printf 'galera on %s: %s\n' "$n" "${s_:-not answering}"
 	done
 	printf '%-6s %-26s %-42s %s\n' inst1 instance "-" \
@@ -439,4 +441,3 @@ ct_status() {
 	printf 'VIP %s on %s\n' "$VIP" "${vh:-nobody}"
 }
 
-galera_sql_sock() { mariadb -S "$1" -N -B -e "$2" 2>/dev/null; }

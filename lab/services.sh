@@ -11,8 +11,14 @@ RMQ_BIN=/usr/lib/rabbitmq/bin
 # ---- MariaDB Galera ---------------------------------------------------------
 
 galera_dir() { echo "$LAB/nodes/$1/galera"; }
+# galera_sql NODE ARGS...: mariadb on NODE's server, by its socket (in the
+# directory its container binds at /run/mysqld, or its process's).
 galera_sql() {
-	sock="$(galera_dir "$1")/mysqld.sock"
+	if [ "${RUNTIME:-process}" = docker ]; then
+		sock="$LAB/nodes/$1/mariadb/run/mysqld.sock"
+	else
+		sock="$(galera_dir "$1")/mysqld.sock"
+	fi
 	shift
 	mariadb -S "$sock" -N -B "$@"
 }

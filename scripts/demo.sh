@@ -59,10 +59,10 @@ echo "(lab up took $(($(date +%s) - s)) s)"
 ./stackhop lab status
 echo
 echo "== the plan for the lab, which runs Zed (Debian 12's point release); its"
-echo "   settings name the updated images: Zed's patch levels on both sides, a minor"
-echo "   update run by the catalog's zed -> 2023.1 steps (not a release crossing)"
+echo "   settings name the updated images: Zed's patch levels on both sides, so"
+echo "   --from zed --to zed, a minor update with Zed's own steps (not a release hop)"
 ./stackhop plan -i /var/tmp/stackhop-lab/inventory -s /var/tmp/stackhop-lab/settings.yaml \
-	--from zed --to 2023.1 | grep -E '^(stackhop plan|hop |  services:|  phase )'
+	--from zed --to zed | grep -E '^(stackhop plan|minor update |  services:|  phase )'
 echo
 echo "== the lab updated for real through the Docker API: health checks and a verified"
 echo "   backup first, Galera rolling, RabbitMQ full-stop, HAProxy (seamless reload"
@@ -75,7 +75,7 @@ echo "   upgrade check; the prober running"
 lab=/var/tmp/stackhop-lab
 rm -rf "$out/lab.journal" "$out/lab.journal-wal" "$out/lab.journal-shm" "$out/lab.journal.files"
 s=$(date +%s)
-./stackhop upgrade -i "$lab/inventory" -s "$lab/settings.yaml" --from zed --to 2023.1 \
+./stackhop upgrade -i "$lab/inventory" -s "$lab/settings.yaml" --from zed --to zed \
 	--yes --journal "$out/lab.journal" >"$out/lab-run.log" 2>&1 ||
 	{ cat "$out/lab-run.log"; exit 1; }
 took=$(($(date +%s) - s))
@@ -87,7 +87,7 @@ echo "cells v2 (nova-manage cell_v2 list_cells in a one-off container, name and 
 	nova-manage cell_v2 list_cells 2>/dev/null |
 	awk -F'|' '/cell[01]/ { gsub(/ /, ""); print "  " $2 " " $3 }'
 # The nova-status table as stackhop reported it.
-awk '/^\| antelope\/nova\/status: / { on = 1 } on && /^\| (antelope|Check|Result)/ { print } on && /^[^|+]/ { on = 0 }' \
+awk '/^\| zed\/nova\/status: / { on = 1 } on && /^\| (zed|Check|Result)/ { print } on && /^[^|+]/ { on = 0 }' \
 	"$out/lab-run.log"
 echo
 echo "full plan: $out/plan.txt, $out/plan.json; graph of the last hop: $out/newton-ocata.svg"
@@ -95,7 +95,7 @@ echo "run journal: $out/run.journal (stackhop status --journal $out/run.journal 
 echo "lab run: $out/lab-run.log, journal $out/lab.journal"
 echo "the lab is up: stackhop lab status; make lab-down removes it"
 echo
-echo "== summary of the lab upgrade (zed -> 2023.1, $took s)"
+echo "== summary of the lab's minor update (zed, $took s)"
 grep -E '^[0-9]+ of [0-9]+ steps' "$out/lab-run.log"
 # The prober's outages, then its downtime per probed target.
 awk '/^prober:/ { on = 1 } /^[0-9]+ of [0-9]+ steps/ { on = 0 } on' "$out/lab-run.log"

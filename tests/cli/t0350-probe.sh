@@ -2,7 +2,7 @@
 # t0350-probe.sh - stackhop probe on loopback: outage windows of TCP and
 # HTTP targets that go away and come back, ICMP, the journal and its
 # status, signals, and bad input.  (SQL targets are probed on the lab, in
-# t0500-infra.sh.)
+# t0400-lab.sh.)
 # shellcheck disable=SC2016 # test bodies are single-quoted on purpose
 # shellcheck source=tests/cli/lib.sh
 . "$(dirname "$0")/lib.sh"

@@ -1,13 +1,19 @@
-# lab.sh - what the lab test suites share: the lab's addresses, its
-# secrets, SQL through the VIP and rabbitmqctl per node.  Sourced after
+# lab.sh - what the lab test suite shares: the lab's addresses, its
+# secrets, SQL through the VIP, rabbitmqctl per node, the containers the
+# Docker API lists and the release images' tags.  Sourced after
 # tests/cli/lib.sh; takes a running lab down first (the tests need their
 # own) and down again at exit.
 # shellcheck shell=sh
+
+# shellcheck source=lab/podman.sh
+. "$(dirname "$0")/../../lab/podman.sh"
 
 export LABDIR=/var/tmp/stackhop-lab
 export VIP=10.231.0.100 FIP=10.231.0.150
 S="$LABDIR/settings.yaml"
 export S
+PM=$LABDIR/podman
+export PM
 trap '$STACKHOP lab down >/dev/null 2>&1; rm -rf "$TRASH"' EXIT
 
 if ip link show shlab0 >/dev/null 2>&1; then
@@ -26,14 +32,49 @@ vip_sql() {
 	mariadb --defaults-extra-file="$TRASH/my.cnf" --connect-timeout=3 -h $VIP -N -B -e "$1"
 }
 
-# rmqctl NODE ARGS...: rabbitmqctl for a controller, in its namespace.
+# rmqctl NODE ARGS...: rabbitmqctl in a controller's container.
 rmqctl() {
 	n=$1
 	shift
-	addr=$(sed -n "s/^$n ansible_host=//p" "$LABDIR/inventory")
-	ip netns exec "shlab-$n" env HOME="$LABDIR/nodes/$n/rabbitmq/home" RABBITMQ_USE_LONGNAME=true \
-		timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -n "rabbit@$addr" "$@"
+	podman_cli "$PM" exec "${n}_rabbitmq" rabbitmqctl "$@"
 }
+
+# ctr NODE COMPONENT: its container's name (ctl1_nova_conductor).
+ctr() { echo "${1}_$(echo "$2" | tr - _)"; }
+
+# tag COMPONENT RELEASE: the version tag of its package in the release
+# image (bookworm-point: what the lab starts on; bookworm: what the minor
+# update installs), as lab images prints it.
+tag() {
+	pkg=$(case $1 in
+		mariadb) echo mariadb-server ;; rabbitmq) echo rabbitmq-server ;;
+		keystone) echo python3-keystone ;; placement-api) echo python3-placement ;;
+		nova-*) echo python3-nova ;; *) echo "$1" ;;
+	esac)
+	awk -v p="$pkg" '$1 == p { print $2 }' "$LABDIR/cache/rootfs/$2/installed" |
+		sed 's/^[0-9]*://' | tr '+~' '__'
+}
+
+# api_containers: the containers the Docker API lists: name, image, state.
+api_containers() {
+	curl -sf --unix-socket "$PM/api.sock" "http://localhost/v1.41/containers/json?all=true" |
+		jq -r '.[] | "\(.Names[0] | ltrimstr("/")) \(.Image) \(.State)"' | sort
+}
+
+# api_stop CONTAINER: stopped through the Docker API; api_kill CONTAINER:
+# SIGKILL, then waited for.  Through the API, not the podman CLI: the
+# service mounts a container's /dev/shm in its own mount namespace, and
+# a stop by the CLI (in this one) can leave that mount behind, which
+# makes the next removal of the container fail ("device or resource
+# busy").
+api_stop() { podman_post "$PM" "/containers/$1/stop?t=30" >/dev/null; }
+api_kill() {
+	podman_post "$PM" "/containers/$1/kill?signal=KILL" >/dev/null &&
+		podman_post "$PM" "/containers/$1/wait" >/dev/null
+}
+
+# image_of CONTAINER: the image it is of.
+image_of() { podman_cli "$PM" inspect --format '{{.ImageName}}' "$1"; }
 
 # token USER PROJECT SECRET: a Keystone token through the VIP for USER of
 # PROJECT (its password the secret SECRET, sent on stdin), on stdout.
@@ -51,8 +92,16 @@ vip_holder() {
 	done
 }
 
-# lab_up: bring the lab up with the process runtime (what t0400 and
-# t0500 test; t0620 tests the containerized lab), or fail with its log.
-lab_up() {
-	$STACKHOP lab up --runtime process >"$TRASH/up.out" 2>"$TRASH/up.err" || { cat "$TRASH/up.err"; return 1; }
+# probe_start NAME ARGS...: the prober in the background (it samples
+# within milliseconds: no wait); probe_stop ends it and leaves its JSON
+# in $TRASH/NAME.json.
+probe_start() {
+	name=$1
+	shift
+	$STACKHOP probe -s "$S" --quiet --out "$TRASH/$name.json" "$@" >"$TRASH/$name.probe" 2>&1 &
+	probe_pid=$!
+}
+probe_stop() {
+	kill -TERM "$probe_pid"
+	wait "$probe_pid" || true
 }

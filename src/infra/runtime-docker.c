@@ -30,10 +30,15 @@
  * standard input goes through a file of mode 0600 in the component's
  * configuration directory, removed after.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "docker.h"
@@ -173,6 +178,36 @@ static void api_close(struct node_api *a)
 	}
 }
 
+/*
+ * The forwarded sockets of runs that were killed (a SIGKILL leaves its
+ * docker-PID-NODE.sock in the private ssh directory): removed, once per
+ * process, when their PID is gone.  A live process's stay.
+ */
+static void remove_stale_forwards(const char *dir)
+{
+	static bool done;
+	struct dirent *e;
+	DIR *d;
+
+	if (done || !(d = opendir(dir)))
+		return;
+	done = true;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		struct stat sb;
+		int pid, end = 0;
+
+		if (sscanf(e->d_name, "docker-%d-%*[^/]%n", &pid, &end) != 1 || !end || pid <= 0 ||
+		    len < 5 || !streq(e->d_name + len - 5, ".sock") || pid == (int)getpid())
+			continue;
+		if (kill(pid, 0) == 0 || errno != ESRCH)
+			continue;
+		if (fstatat(dirfd(d), e->d_name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISSOCK(sb.st_mode))
+			unlinkat(dirfd(d), e->d_name, 0);
+	}
+	closedir(d);
+}
+
 static int api_open(struct infra *x, const struct inv_host *h, struct node_api *a,
 		    struct sh_error *err)
 {
@@ -182,6 +217,7 @@ static int api_open(struct infra *x, const struct inv_host *h, struct node_api *
 
 	memset(a, 0, sizeof(*a));
 	if (!streq(h->connection, "local")) {
+		remove_stale_forwards(x->ssh_dir);
 		snprintf(a->local, sizeof(a->local), "%s/docker-%d-%s.sock", x->ssh_dir,
 			 (int)getpid(), h->name);
 		if (transport_forward_unix(&x->ssh, h, sock, a->local, &a->fwd, err) < 0)

@@ -135,6 +135,18 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	printf "[DEFAULT]\n# kept\nverbose = true\ndebug = false\n" >"$TRASH/kolla/web/nova.conf"
 	chmod 640 "$TRASH/kolla/web/nova.conf"
 	(umask 077 && echo "database_password: \"xyzzy-plugh\"" >"$TRASH/nodes/secrets.yaml")
+	# The forwarded socket a SIGKILLed run left behind (its PID gone): the
+	# next run removes it.  And one of a live process, which stays.
+	sh -c "exit 0" &
+	dead=$!
+	wait $dead
+	sleep 1000 &
+	live=$!
+	mkdir -p -m 700 /tmp/stackhop-ssh-"$(id -u)"
+	for p in $dead $live; do
+		python3 -c "import socket, sys; socket.socket(socket.AF_UNIX).bind(sys.argv[1])" \
+			/tmp/stackhop-ssh-"$(id -u)"/docker-$p-node9.sock
+	done
 	{
 		cat "$TRASH/nodes/settings.yaml"
 		echo "runtime: docker"
@@ -203,8 +215,12 @@ test_expect_success 'container steps, runtime docker, on a node over ssh: stop, 
 	[ "$(stat -c %a "$TRASH/kolla/web/nova.conf")" = 640 ]
 	st config-migrate --component nova --node node1 --catalog catalog --release pike >"$TRASH/s"
 	grep -q "needs no change" "$TRASH/s"
-	# The forward went with its step: no socket, no ssh of it left.
-	test_path_missing /tmp/stackhop-ssh-"$(id -u)"/docker-*
+	# The forward went with its step: no socket, no ssh of it left; the
+	# killed run s went too, the live process s stayed.
+	kill $live
+	[ -S /tmp/stackhop-ssh-"$(id -u)"/docker-$live-node9.sock ]
+	rm /tmp/stackhop-ssh-"$(id -u)"/docker-$live-node9.sock
+	test_path_missing /tmp/stackhop-ssh-"$(id -u)"/docker-*-node*
 	st container-stop --component web --node node1 >/dev/null
 	st container-remove --component web --node node1 >/dev/null
 	podman_cli "$PM" rmi localhost/stackhop-web:2 >/dev/null

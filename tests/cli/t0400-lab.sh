@@ -32,22 +32,6 @@ COMPONENTS="mariadb haproxy keepalived memcached rabbitmq keystone placement-api
 nova-scheduler nova-api"
 export COMPONENTS
 
-# What the lab leaves when it is down: namespaces, its bridge, its
-# /etc/netns entries, recorded processes, sshd mounts, containers.
-leftovers() {
-	ip netns list | grep "shlab-" || true
-	ip link show shlab0 2>/dev/null || true
-	ls -d /etc/netns/shlab-* 2>/dev/null || true
-	pgrep -a -f "$LABDIR" || true
-	grep "$LABDIR" /proc/mounts || true
-}
-
-# versions: each controller's Galera version (its image's tag), one line.
-versions() {
-	$STACKHOP galera status -s "$S" >"$TRASH/versions" &&
-		awk 'NR > 1 { printf "%s=%s ", $1, $5 }' "$TRASH/versions"
-}
-
 # node_sql NODE SQL: on NODE's server, by the socket its container binds.
 node_sql() { mariadb -S "$LABDIR/nodes/$1/mariadb/run/mysqld.sock" -N -B -e "$2"; }
 
@@ -256,18 +240,7 @@ test_expect_success 'a dump corrupted before its verification fails the backup a
 '
 
 test_expect_success 'rolling upgrade of MariaDB (10.11.18 -> 10.11.19) under the prober: 0 failed SQL queries' '
-	probe_start roll
-	s=$(date +%s.%N)
-	$STACKHOP galera upgrade -s "$S" --to "$MDB_NEW" --mode rolling >"$TRASH/roll.out" ||
-		{ probe_stop; cat "$TRASH/roll.out"; false; }
-	e=$(date +%s.%N)
-	probe_stop
-	[ "$(versions)" = "ctl1=$MDB_NEW ctl2=$MDB_NEW ctl3=$MDB_NEW " ]
-	jq -e ".targets[] | select(.target == \"sql:$VIP:3306\") | .samples > 50 and .failures == 0" "$TRASH/roll.json"
-	# The active HAProxy server (ctl1) goes last, after the backups.
-	[ "$(sed -n "s/.*\] \(ctl.\): drain in HAProxy.*/\1/p" "$TRASH/roll.out" | tr -d "\n")" = ctl2ctl3ctl1 ]
-	echo "     rolling upgrade: $(echo "$e - $s" | bc) s; SQL through the VIP: $(jq -r ".targets[] | select(.target == \"sql:$VIP:3306\") | \"\(.samples) samples, \(.failures) failed\"" "$TRASH/roll.json")" >&3
-	sed -n "s/^\[ *\([0-9.]*\) s\] \(ctl.: stopped in .*\|ctl.: Synced.*\)/       \2/p" "$TRASH/roll.out" >&3
+	rolling_upgrade
 '
 
 test_expect_success 'rolling upgrade again: every node already runs it, nothing is stopped' '

@@ -22,22 +22,6 @@ image_version() {
 	sh lab/svc.sh --dir "$LABDIR" versions "$1" ctl1 | sort -V | if [ "$2" = first ]; then head -1; else tail -1; fi
 }
 
-# versions: each controller's Galera image version, one line.
-versions() {
-	$STACKHOP galera status -s "$S" >"$TRASH/versions" &&
-		awk 'NR > 1 { printf "%s=%s ", $1, $5 }' "$TRASH/versions"
-}
-
-# What the lab leaves when it is down: namespaces, its bridge, its
-# /etc/netns entries, recorded processes, sshd/keepalived mounts.
-leftovers() {
-	ip netns list | grep "shlab-" || true
-	ip link show shlab0 2>/dev/null || true
-	ls -d /etc/netns/shlab-* 2>/dev/null || true
-	pgrep -a -f "$LABDIR" || true
-	grep "$LABDIR" /proc/mounts || true
-}
-
 test_expect_success 'lab up --runtime process: every service a process, healthy; galera status: 3 nodes Synced on the older MariaDB' '
 	s=$(date +%s.%N)
 	$STACKHOP lab up --runtime process >"$TRASH/up.out" 2>"$TRASH/up.err" || { cat "$TRASH/up.err"; false; }
@@ -56,18 +40,7 @@ export MDB_OLD MDB_NEW HAP_NEW
 echo "     images: mariadb $MDB_OLD -> $MDB_NEW, haproxy -> $HAP_NEW" >&3
 
 test_expect_success 'rolling upgrade of MariaDB (10.11.18 -> 10.11.19) under the prober: 0 failed SQL queries' '
-	probe_start roll
-	s=$(date +%s.%N)
-	$STACKHOP galera upgrade -s "$S" --to "$MDB_NEW" --mode rolling >"$TRASH/roll.out" ||
-		{ probe_stop; cat "$TRASH/roll.out"; false; }
-	e=$(date +%s.%N)
-	probe_stop
-	[ "$(versions)" = "ctl1=$MDB_NEW ctl2=$MDB_NEW ctl3=$MDB_NEW " ]
-	jq -e ".targets[] | select(.target == \"sql:$VIP:3306\") | .samples > 50 and .failures == 0" "$TRASH/roll.json"
-	# The active HAProxy server (ctl1) goes last, after the backups.
-	[ "$(sed -n "s/.*\] \(ctl.\): drain in HAProxy.*/\1/p" "$TRASH/roll.out" | tr -d "\n")" = ctl2ctl3ctl1 ]
-	echo "     rolling upgrade: $(echo "$e - $s" | bc) s; SQL through the VIP: $(jq -r ".targets[] | select(.target == \"sql:$VIP:3306\") | \"\(.samples) samples, \(.failures) failed\"" "$TRASH/roll.json")" >&3
-	sed -n "s/^\[ *\([0-9.]*\) s\] \(ctl.: stopped in .*\|ctl.: Synced.*\)/       \2/p" "$TRASH/roll.out" >&3
+	rolling_upgrade
 '
 
 test_expect_success 'SIGKILL of every mysqld after committed inserts: recover brings 3/3 Synced, no row lost' '

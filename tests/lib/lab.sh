@@ -92,6 +92,41 @@ vip_holder() {
 	done
 }
 
+# What the lab leaves when it is down: namespaces, its bridge, its
+# /etc/netns entries, recorded processes, mounts (sshd's, keepalived's).
+leftovers() {
+	ip netns list | grep "shlab-" || true
+	ip link show shlab0 2>/dev/null || true
+	ls -d /etc/netns/shlab-* 2>/dev/null || true
+	pgrep -a -f "$LABDIR" || true
+	grep "$LABDIR" /proc/mounts || true
+}
+
+# versions: each controller's Galera version (its image's or image tree's),
+# one line.
+versions() {
+	$STACKHOP galera status -s "$S" >"$TRASH/versions" &&
+		awk 'NR > 1 { printf "%s=%s ", $1, $5 }' "$TRASH/versions"
+}
+
+# rolling_upgrade: the body of the test of Galera's rolling upgrade to
+# $MDB_NEW under the prober, the same on either runtime: every node on
+# it, no failed SQL sample, the active HAProxy server last.
+rolling_upgrade() {
+	probe_start roll
+	s=$(date +%s.%N)
+	$STACKHOP galera upgrade -s "$S" --to "$MDB_NEW" --mode rolling >"$TRASH/roll.out" ||
+		{ probe_stop; cat "$TRASH/roll.out"; false; }
+	e=$(date +%s.%N)
+	probe_stop
+	[ "$(versions)" = "ctl1=$MDB_NEW ctl2=$MDB_NEW ctl3=$MDB_NEW " ]
+	jq -e ".targets[] | select(.target == \"sql:$VIP:3306\") | .samples > 50 and .failures == 0" "$TRASH/roll.json"
+	# The active HAProxy server (ctl1) goes last, after the backups.
+	[ "$(sed -n "s/.*\] \(ctl.\): drain in HAProxy.*/\1/p" "$TRASH/roll.out" | tr -d "\n")" = ctl2ctl3ctl1 ]
+	echo "     rolling upgrade: $(echo "$e - $s" | bc) s; SQL through the VIP: $(jq -r ".targets[] | select(.target == \"sql:$VIP:3306\") | \"\(.samples) samples, \(.failures) failed\"" "$TRASH/roll.json")" >&3
+	sed -n "s/^\[ *\([0-9.]*\) s\] \(ctl.: stopped in .*\|ctl.: Synced.*\)/       \2/p" "$TRASH/roll.out" >&3
+}
+
 # probe_start NAME ARGS...: the prober in the background (it samples
 # within milliseconds: no wait); probe_stop ends it and leaves its JSON
 # in $TRASH/NAME.json.
